@@ -1,0 +1,52 @@
+# Two commands for people: `make run` and `make test`. Everything else is a step they use.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+# Development defaults; the environment overrides any of them.
+export DEBUG ?= 1
+export CELERY_TASK_ALWAYS_EAGER ?= 0
+
+.PHONY: install run test lint migrate messages bench clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	touch $(STAMP)
+
+migrate: install
+	mkdir -p var/broker/queue var/broker/processed var/mail
+	$(PY) manage.py migrate --noinput
+
+# Web on http://127.0.0.1:8000 plus a real Celery worker and beat; Ctrl-C stops all three.
+run: migrate
+	$(PY) manage.py load_demo
+	@echo "Serving http://127.0.0.1:8000 (log in as koordinator / lean-demo). Ctrl-C stops everything."
+	@bash -c 'trap "trap - TERM; kill 0" INT TERM EXIT; \
+		$(VENV)/bin/celery -A leanprogram worker --loglevel=INFO --concurrency=2 & \
+		$(VENV)/bin/celery -A leanprogram beat --loglevel=INFO & \
+		$(PY) manage.py runserver 127.0.0.1:8000 --noreload & \
+		wait -n'
+
+test: install
+	mkdir -p var/broker/queue var/broker/processed var/mail
+	$(PY) -m pytest -n $${PYTEST_WORKERS:-auto} $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+messages: install
+	$(PY) manage.py makemessages --no-obsolete --no-location -l nb -l nn -l en
+	$(PY) manage.py compilemessages
+
+bench: install
+	$(PY) -m pytest -p no:xdist benchmarks -q -s
+
+clean:
+	rm -rf $(VENV) var

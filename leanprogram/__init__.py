@@ -1,0 +1,3 @@
+from leanprogram.celery import app as celery_app
+
+__all__ = ("celery_app",)

@@ -1,0 +1,481 @@
+"""Municipalities, their programmes, departments, people and roles, and the pilots themselves."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class Language(models.TextChoices):
+    BOKMAL = "nb", _("Norwegian Bokmål")
+    NYNORSK = "nn", _("Norwegian Nynorsk")
+    ENGLISH = "en", _("English")
+
+
+class Municipality(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("short name"), max_length=50, unique=True)
+    organisation_number = models.CharField(
+        _("organisation number"), max_length=9, blank=True, help_text=_("Nine digits.")
+    )
+
+    class Meta:
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(organisation_number="")
+                | models.Q(organisation_number__regex=r"^[0-9]{9}$"),
+                name="municipality_organisation_number_nine_digits",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Programme(models.Model):
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="programmes",
+        verbose_name=_("municipality"),
+    )
+    name = models.CharField(_("name"), max_length=150)
+    model_origin = models.CharField(
+        _("model origin"), max_length=150, blank=True, help_text=_("Who built the model.")
+    )
+    supplier = models.CharField(
+        _("supplier"), max_length=150, blank=True, help_text=_("Who delivers and teaches it.")
+    )
+    value_platform = models.CharField(_("value platform"), max_length=150, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    hours_per_fte_week = models.DecimalField(
+        _("hours per full-time equivalent per week"),
+        max_digits=4,
+        decimal_places=1,
+        default=Decimal("37.5"),
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("80"))],
+        help_text=_("Used to show gains in hours per week as full-time equivalents."),
+    )
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        ordering = ["municipality__name", "-starts_on", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "name"], name="programme_unique_name_per_municipality"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True)
+                | models.Q(ends_on__gte=models.F("starts_on")),
+                name="programme_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(hours_per_fte_week__gt=0),
+                name="programme_hours_per_fte_positive",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.ends_on and self.starts_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("The programme cannot end before it starts.")})
+
+
+class ProgrammeGoal(models.Model):
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="goals", verbose_name=_("programme")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=1)
+    text = models.CharField(_("goal"), max_length=300)
+
+    class Meta:
+        verbose_name = _("programme goal")
+        verbose_name_plural = _("programme goals")
+        ordering = ["programme", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "order"], name="programme_goal_unique_order"
+            )
+        ]
+
+    def __str__(self):
+        return self.text
+
+
+class Department(models.Model):
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="departments",
+        verbose_name=_("municipality"),
+    )
+    name = models.CharField(_("name"), max_length=150)
+    service_area = models.CharField(
+        _("service area"), max_length=150, blank=True, help_text=_("E.g. health and care.")
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent unit"),
+    )
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["municipality__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "name"], name="department_unique_name_per_municipality"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.parent_id is None:
+            return
+        if self.municipality_id and self.parent.municipality_id != self.municipality_id:
+            raise ValidationError(
+                {"parent": _("The parent unit must belong to the same municipality.")}
+            )
+        ancestor, seen = self.parent, set()
+        while ancestor is not None and ancestor.pk not in seen:
+            if self.pk and ancestor.pk == self.pk:
+                raise ValidationError({"parent": _("A unit cannot be placed under itself.")})
+            seen.add(ancestor.pk)
+            ancestor = ancestor.parent
+
+
+class Person(models.Model):
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="people",
+        verbose_name=_("municipality"),
+    )
+    full_name = models.CharField(_("name"), max_length=150)
+    email = models.EmailField(_("work e-mail"))
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    language = models.CharField(
+        _("preferred language"), max_length=2, choices=Language.choices, default=Language.BOKMAL
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+        verbose_name=_("login"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        ordering = ["full_name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"), "municipality", name="person_unique_email_per_municipality"
+            ),
+        ]
+
+    def __str__(self):
+        return self.full_name
+
+
+class ProgrammeRole(models.Model):
+    class Role(models.TextChoices):
+        LEAN_COORDINATOR = "lean_coordinator", _("lean coordinator")
+        LEAN_GUIDE = "lean_guide", _("lean guide")
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="roles", verbose_name=_("programme")
+    )
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.CASCADE,
+        related_name="programme_roles",
+        verbose_name=_("person"),
+    )
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    position_percent = models.PositiveSmallIntegerField(
+        _("position (%)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+
+    class Meta:
+        verbose_name = _("programme role")
+        verbose_name_plural = _("programme roles")
+        ordering = ["programme", "role", "person__full_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "person", "role"], name="programme_role_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(position_percent__isnull=True)
+                | models.Q(position_percent__gte=1, position_percent__lte=100),
+                name="programme_role_position_percent_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} – {self.get_role_display()}"
+
+    def clean(self):
+        if (
+            self.programme_id
+            and self.person_id
+            and self.person.municipality_id != self.programme.municipality_id
+        ):
+            raise ValidationError(
+                {"person": _("The person must belong to the programme's municipality.")}
+            )
+
+
+class DepartmentRole(models.Model):
+    class Role(models.TextChoices):
+        DEPARTMENT_LEADER = "department_leader", _("department leader")
+        UNION_REP = "union_rep", _("union representative")
+        SAFETY_REP = "safety_rep", _("safety representative")
+        STAFF = "staff", pgettext_lazy("role", "staff")
+
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, related_name="roles", verbose_name=_("department")
+    )
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.CASCADE,
+        related_name="department_roles",
+        verbose_name=_("person"),
+    )
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    position_percent = models.PositiveSmallIntegerField(
+        _("position (%)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+
+    class Meta:
+        verbose_name = _("department role")
+        verbose_name_plural = _("department roles")
+        ordering = ["department", "role", "person__full_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "person", "role"], name="department_role_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(position_percent__isnull=True)
+                | models.Q(position_percent__gte=1, position_percent__lte=100),
+                name="department_role_position_percent_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} – {self.get_role_display()} ({self.department})"
+
+    def clean(self):
+        if (
+            self.department_id
+            and self.person_id
+            and self.person.municipality_id != self.department.municipality_id
+        ):
+            raise ValidationError(
+                {"person": _("The person must belong to the department's municipality.")}
+            )
+
+
+class Pilot(models.Model):
+    """One department's run through the model inside a programme."""
+
+    class Phase(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        INFORMATION = "information", _("information")
+        COURSE = "course", _("course")
+        FOLLOW_UP = "follow_up", _("follow-up")
+        SELF_SUFFICIENT = "self_sufficient", _("self-sufficient")
+        CLOSED = "closed", _("closed")
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="pilots", verbose_name=_("programme")
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="pilots", verbose_name=_("department")
+    )
+    phase = models.CharField(
+        _("phase"), max_length=20, choices=Phase.choices, default=Phase.PLANNED
+    )
+    course_year = models.PositiveSmallIntegerField(
+        _("course year (ISO)"), null=True, blank=True
+    )
+    course_week_first = models.PositiveSmallIntegerField(
+        _("first course week"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(53)],
+    )
+    course_week_last = models.PositiveSmallIntegerField(
+        _("last course week"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(53)],
+    )
+    phase_changed_at = models.DateTimeField(_("phase changed"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("pilot")
+        verbose_name_plural = _("pilots")
+        ordering = ["programme", "department__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "department"], name="pilot_one_per_department_and_programme"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    course_year__isnull=True,
+                    course_week_first__isnull=True,
+                    course_week_last__isnull=True,
+                )
+                | models.Q(
+                    course_year__gte=2000,
+                    course_year__lte=2100,
+                    course_week_first__gte=1,
+                    course_week_last__lte=53,
+                    course_week_first__lte=models.F("course_week_last"),
+                ),
+                name="pilot_course_weeks_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.department} ({self.programme})"
+
+    @property
+    def course_weeks(self) -> list[int]:
+        if self.course_week_first is None or self.course_week_last is None:
+            return []
+        return list(range(self.course_week_first, self.course_week_last + 1))
+
+    def clean(self):
+        errors = {}
+        if (
+            self.programme_id
+            and self.department_id
+            and self.department.municipality_id != self.programme.municipality_id
+        ):
+            errors["department"] = _("The department must belong to the programme's municipality.")
+        week_fields = (self.course_year, self.course_week_first, self.course_week_last)
+        if any(v is not None for v in week_fields) and not all(v is not None for v in week_fields):
+            errors["course_year"] = _("Give the course year together with the first and last week.")
+        elif all(v is not None for v in week_fields):
+            if self.course_week_first > self.course_week_last:
+                errors["course_week_last"] = _("The last course week cannot be before the first.")
+            elif self.course_week_last > _iso_weeks_in_year(self.course_year):
+                errors["course_week_last"] = _("That year has no such ISO week.")
+        if errors:
+            raise ValidationError(errors)
+
+
+def _iso_weeks_in_year(year: int) -> int:
+    return date(year, 12, 28).isocalendar().week
+
+
+class EarlierProcess(models.Model):
+    """A lean process the municipality ran before this programme, and what it learned."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="earlier_processes",
+        verbose_name=_("municipality"),
+    )
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="earlier_processes",
+        verbose_name=_("department"),
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(1990), MaxValueValidator(2100)]
+    )
+    title = models.CharField(_("title"), max_length=200)
+    outcome = models.TextField(_("outcome"), blank=True)
+    lessons_learned = models.TextField(_("lessons learned"), blank=True)
+
+    class Meta:
+        verbose_name = _("earlier process")
+        verbose_name_plural = _("earlier processes")
+        ordering = ["-year", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(year__gte=1990, year__lte=2100),
+                name="earlier_process_year_range",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.year})"
+
+    def clean(self):
+        if (
+            self.department_id
+            and self.municipality_id
+            and self.department.municipality_id != self.municipality_id
+        ):
+            raise ValidationError(
+                {"department": _("The department must belong to the same municipality.")}
+            )
+
+
+class HolidayPeriod(models.Model):
+    """A period an administrator enters so that scheduling can warn, e.g. school winter holiday."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="holiday_periods",
+        verbose_name=_("municipality"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+
+    class Meta:
+        verbose_name = _("holiday period")
+        verbose_name_plural = _("holiday periods")
+        ordering = ["municipality", "starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="holiday_period_ends_after_start",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.starts_on:%d.%m.%Y}–{self.ends_on:%d.%m.%Y})"
+
+    def clean(self):
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("The period cannot end before it starts.")})

@@ -1,0 +1,179 @@
+"""Each pilot's project plan: goals, current state, waste, root causes, measures, indicators, gains."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from pilots.models import Person, Pilot, ProgrammeGoal
+
+HOURS = {"max_digits": 7, "decimal_places": 2}
+
+
+class ProjectPlan(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SUBMITTED = "submitted", _("submitted")
+        APPROVED = "approved", _("approved")
+        RETURNED = "returned", _("returned")
+
+    pilot = models.OneToOneField(
+        Pilot, on_delete=models.CASCADE, related_name="plan", verbose_name=_("pilot")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    starts_on = models.DateField(_("plan starts on"), null=True, blank=True)
+    programme_goals = models.ManyToManyField(
+        ProgrammeGoal,
+        blank=True,
+        related_name="plans",
+        verbose_name=_("programme goals supported"),
+    )
+    goals = models.TextField(_("quality goals"), blank=True)
+    current_state = models.TextField(_("current state"), blank=True)
+    waste_found = models.TextField(_("waste found"), blank=True)
+    root_causes = models.TextField(_("root causes"), blank=True)
+    future_state = models.TextField(_("future state"), blank=True)
+    return_comment = models.TextField(_("comment on return"), blank=True)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    # Incremented on every save through the services; a save that carries an older value is a
+    # conflicting edit and is refused rather than silently overwriting the other person's work.
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("project plan")
+        verbose_name_plural = _("project plans")
+        ordering = ["pilot__department__name"]
+
+    def __str__(self):
+        return _("Project plan, %(department)s") % {"department": self.pilot.department}
+
+
+class Measure(models.Model):
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("not started")
+        IN_PROGRESS = "in_progress", _("in progress")
+        DONE = "done", _("done")
+        DROPPED = "dropped", _("dropped")
+
+    class Level(models.TextChoices):
+        LOW = "low", _("low")
+        MEDIUM = "medium", _("medium")
+        HIGH = "high", _("high")
+
+    plan = models.ForeignKey(
+        ProjectPlan, on_delete=models.CASCADE, related_name="measures", verbose_name=_("plan")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    owner = models.ForeignKey(
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_measures",
+        verbose_name=_("owner"),
+    )
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.NOT_STARTED
+    )
+    effort = models.CharField(
+        _("effort"), max_length=6, choices=Level.choices, default=Level.MEDIUM
+    )
+    effect = models.CharField(
+        _("effect"), max_length=6, choices=Level.choices, default=Level.MEDIUM
+    )
+    hours_identified_per_week = models.DecimalField(
+        _("hours per week identified"),
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+        **HOURS,
+    )
+    hours_realised_per_week = models.DecimalField(
+        _("hours per week realised"),
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+        **HOURS,
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("measure")
+        verbose_name_plural = _("measures")
+        ordering = ["deadline", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(hours_identified_per_week__gte=0)
+                & models.Q(hours_realised_per_week__gte=0),
+                name="measure_hours_not_negative",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        errors = {}
+        if self.plan_id and self.owner_id:
+            department = self.plan.pilot.department
+            if not self.owner.department_roles.filter(department=department).exists():
+                errors["owner"] = _("The owner must be a person in the department.")
+        if self.plan_id and self.deadline and self.plan.starts_on:
+            if self.deadline < self.plan.starts_on:
+                errors["deadline"] = _("The deadline cannot be before the plan starts.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Indicator(models.Model):
+    plan = models.ForeignKey(
+        ProjectPlan, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("plan")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    unit = models.CharField(_("unit"), max_length=50)
+    baseline = models.DecimalField(_("baseline"), max_digits=12, decimal_places=2)
+    target = models.DecimalField(_("target"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["plan", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "name"], name="indicator_unique_name_per_plan")
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.unit})"
+
+
+class Measurement(models.Model):
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.CASCADE,
+        related_name="measurements",
+        verbose_name=_("indicator"),
+    )
+    measured_on = models.DateField(_("measured on"))
+    value = models.DecimalField(_("value"), max_digits=12, decimal_places=2)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("measurement")
+        verbose_name_plural = _("measurements")
+        ordering = ["indicator", "measured_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "measured_on"], name="measurement_one_per_day"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.measured_on:%d.%m.%Y}: {self.value}"

@@ -1,0 +1,162 @@
+"""Information meetings, the four course days of each pilot, and who attended them."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from pilots.models import Person, Pilot
+
+COURSE_DAYS_PER_PILOT = 4
+
+
+class InformationMeeting(models.Model):
+    """A meeting for all staff of the pilot's department before the course days."""
+
+    pilot = models.ForeignKey(
+        Pilot,
+        on_delete=models.CASCADE,
+        related_name="information_meetings",
+        verbose_name=_("pilot"),
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("information meeting")
+        verbose_name_plural = _("information meetings")
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="information_meeting_ends_after_start",
+            )
+        ]
+
+    def __str__(self):
+        return _("Information meeting, %(department)s") % {"department": self.pilot.department}
+
+    def clean(self):
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("The meeting must end after it starts.")})
+
+
+class CourseDay(models.Model):
+    pilot = models.ForeignKey(
+        Pilot, on_delete=models.CASCADE, related_name="course_days", verbose_name=_("pilot")
+    )
+    number = models.PositiveSmallIntegerField(
+        _("day number"),
+        validators=[MinValueValidator(1), MaxValueValidator(COURSE_DAYS_PER_PILOT)],
+    )
+    date = models.DateField(_("date"))
+    starts_at = models.TimeField(_("starts at"))
+    ends_at = models.TimeField(_("ends at"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    topic = models.CharField(_("topic"), max_length=200, blank=True)
+    facilitators = models.ManyToManyField(
+        Person, blank=True, related_name="facilitated_course_days", verbose_name=_("facilitators")
+    )
+
+    class Meta:
+        verbose_name = _("course day")
+        verbose_name_plural = _("course days")
+        ordering = ["pilot", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["pilot", "number"], name="course_day_unique_number"),
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1, number__lte=COURSE_DAYS_PER_PILOT),
+                name="course_day_number_1_to_4",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="course_day_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return _("Course day %(number)s, %(department)s") % {
+            "number": self.number,
+            "department": self.pilot.department,
+        }
+
+    @property
+    def iso_week(self) -> int:
+        return self.date.isocalendar().week
+
+    def clean(self):
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("The course day must end after it starts.")})
+
+
+class Attendance(models.Model):
+    """One person's attendance at one information meeting or one course day."""
+
+    class Status(models.TextChoices):
+        PRESENT = "present", _("present")
+        ABSENT = "absent", _("absent")
+        EXCUSED = "excused", _("excused")
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("person")
+    )
+    information_meeting = models.ForeignKey(
+        InformationMeeting,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attendances",
+        verbose_name=_("information meeting"),
+    )
+    course_day = models.ForeignKey(
+        CourseDay,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attendances",
+        verbose_name=_("course day"),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    recorded_at = models.DateTimeField(_("recorded"), auto_now=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        ordering = ["person__full_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(information_meeting__isnull=False, course_day__isnull=True)
+                | models.Q(information_meeting__isnull=True, course_day__isnull=False),
+                name="attendance_meeting_xor_course_day",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "information_meeting"],
+                condition=models.Q(information_meeting__isnull=False),
+                name="attendance_unique_per_meeting",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "course_day"],
+                condition=models.Q(course_day__isnull=False),
+                name="attendance_unique_per_course_day",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person}: {self.get_status_display()}"
+
+    def clean(self):
+        if bool(self.information_meeting_id) == bool(self.course_day_id):
+            raise ValidationError(
+                _("Attendance is for either an information meeting or a course day.")
+            )
