@@ -357,6 +357,9 @@ class Pilot(models.Model):
                     course_week_last__isnull=True,
                 )
                 | models.Q(
+                    course_year__isnull=False,
+                    course_week_first__isnull=False,
+                    course_week_last__isnull=False,
                     course_year__gte=2000,
                     course_year__lte=2100,
                     course_week_first__gte=1,

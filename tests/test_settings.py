@@ -1,0 +1,71 @@
+"""Settings come from the environment; a bad value stops start-up and names the variable."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _start(**env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); print('started')"],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "leanprogram.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"DEBUG": "maybe"}, "DEBUG"),
+        ({"DEBUG": "1", "CELERY_TASK_ALWAYS_EAGER": "sometimes"}, "CELERY_TASK_ALWAYS_EAGER"),
+        ({"DEBUG": "1", "DATABASE_URL": "mysql://db/leanprogram"}, "DATABASE_URL"),
+        ({"DEBUG": "1", "REDIS_URL": "127.0.0.1:6379"}, "REDIS_URL"),
+        ({"DEBUG": "1", "EMAIL_PORT": "twenty-five"}, "EMAIL_PORT"),
+        ({"DEBUG": "1", "ALLOWED_HOSTS": " , "}, "ALLOWED_HOSTS"),
+        ({"DEBUG": "0"}, "SECRET_KEY"),
+    ],
+)
+def test_bad_environment_value_stops_start_up_naming_the_variable(env, named):
+    result = _start(**env)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert named in result.stderr
+
+
+def test_good_production_environment_starts():
+    result = _start(DEBUG="0", SECRET_KEY="x" * 60, ALLOWED_HOSTS="lean.example.no")
+
+    assert result.returncode == 0, result.stderr
+    assert "started" in result.stdout
+
+
+def test_redis_url_becomes_the_broker(monkeypatch):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; "
+            "print(settings.CELERY_BROKER_URL)",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "DEBUG": "1", "REDIS_URL": "redis://127.0.0.1:6379/3",
+             "DJANGO_SETTINGS_MODULE": "leanprogram.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.stdout.strip() == "redis://127.0.0.1:6379/3"
