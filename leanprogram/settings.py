@@ -1,5 +1,6 @@
 """Settings for leanprogram, read from the environment (see README, "Configuration")."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -34,6 +35,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "axes",
+    "simple_history",
     "pilots",
     "training",
     "plans",
@@ -50,7 +53,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "leanprogram.middleware.IdleTimeoutMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a lockout into its response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "leanprogram.urls"
@@ -67,15 +74,17 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "leanprogram.context_processors.navigation",
             ],
         },
     },
 ]
 
 # Database: PostgreSQL in production and CI; an SQLite file under var/ when DATABASE_URL is unset.
-_database_url = env_url(
-    "DATABASE_URL", schemes={"postgres", "postgresql", "pgsql", "sqlite"}
-) or f"sqlite:///{VAR_DIR / 'leanprogram.sqlite3'}"
+_database_url = (
+    env_url("DATABASE_URL", schemes={"postgres", "postgresql", "pgsql", "sqlite"})
+    or f"sqlite:///{VAR_DIR / 'leanprogram.sqlite3'}"
+)
 DATABASES = {
     "default": dj_database_url.parse(
         _database_url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
@@ -91,8 +100,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Sessions: an absolute lifetime and an idle timeout, both in seconds.
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600, minimum=60)
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 60 * 60, minimum=60)
+PASSWORD_RESET_TIMEOUT = 3 * 3600
+
+# Login throttling by username and IP together, so a stranger who guesses a username from
+# elsewhere cannot lock its owner out; the lock lifts by itself after AXES_COOLOFF_MINUTES.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_VERBOSE = False
 
 # Language and time: bokmål first, Norwegian time, ISO weeks in the interface.
 LANGUAGE_CODE = "nb"
@@ -100,6 +128,7 @@ LANGUAGES = [("nb", _("Norwegian Bokmål")), ("nn", _("Norwegian Nynorsk")), ("e
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
+FORMAT_MODULE_PATH = ["leanprogram.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"
@@ -167,7 +196,16 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+# A fixed interval, not a local-time crontab: the sweep itself works out what is due in
+# Europe/Oslo, so summer time changes neither double nor skip a reminder.
+REMINDER_SWEEP_SECONDS = env_int("REMINDER_SWEEP_SECONDS", 300, minimum=10)
+CELERY_BEAT_SCHEDULE = {
+    "reminder-sweep": {
+        "task": "followup.tasks.sweep_reminders",
+        "schedule": REMINDER_SWEEP_SECONDS,
+        "options": {"expires": REMINDER_SWEEP_SECONDS},
+    }
+}
 
 # Security: production defaults; DEBUG relaxes what would block plain-HTTP development.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

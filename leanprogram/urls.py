@@ -1,13 +1,24 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 
+from leanprogram import views
 from leanprogram.health import healthz
 
 urlpatterns = [
+    path("", views.home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("accessibility/", views.accessibility, name="accessibility"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("programme/", include("pilots.urls")),
+    path("training/", include("training.urls")),
+    path("plans/", include("plans.urls")),
+    path("follow-up/", include("followup.urls")),
     path("admin/", admin.site.urls),
-    path("", RedirectView.as_view(pattern_name="admin:index"), name="home"),
 ]

@@ -186,6 +186,8 @@ class Person(models.Model):
         verbose_name=_("login"),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Digests can be turned off by the person; escalations and direct reminders cannot.
+    receives_digests = models.BooleanField(_("receives digest e-mails"), default=True)
 
     class Meta:
         verbose_name = _("person")
@@ -325,9 +327,7 @@ class Pilot(models.Model):
     phase = models.CharField(
         _("phase"), max_length=20, choices=Phase.choices, default=Phase.PLANNED
     )
-    course_year = models.PositiveSmallIntegerField(
-        _("course year (ISO)"), null=True, blank=True
-    )
+    course_year = models.PositiveSmallIntegerField(_("course year (ISO)"), null=True, blank=True)
     course_week_first = models.PositiveSmallIntegerField(
         _("first course week"),
         null=True,

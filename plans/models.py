@@ -1,11 +1,13 @@
-"""Each pilot's project plan: goals, current state, waste, root causes, measures, indicators, gains."""
+"""Each pilot's project plan: goals, current state, waste, root causes, measures, indicators."""
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from pilots.models import Person, Pilot, ProgrammeGoal
 
@@ -26,16 +28,7 @@ class ProjectPlan(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
     starts_on = models.DateField(_("plan starts on"), null=True, blank=True)
-    programme_goals = models.ManyToManyField(
-        ProgrammeGoal,
-        blank=True,
-        related_name="plans",
-        verbose_name=_("programme goals supported"),
-    )
-    goals = models.TextField(_("quality goals"), blank=True)
     current_state = models.TextField(_("current state"), blank=True)
-    waste_found = models.TextField(_("waste found"), blank=True)
-    root_causes = models.TextField(_("root causes"), blank=True)
     future_state = models.TextField(_("future state"), blank=True)
     return_comment = models.TextField(_("comment on return"), blank=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
@@ -45,6 +38,7 @@ class ProjectPlan(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("project plan")
@@ -53,6 +47,120 @@ class ProjectPlan(models.Model):
 
     def __str__(self):
         return _("Project plan, %(department)s") % {"department": self.pilot.department}
+
+
+class QualityGoal(models.Model):
+    """A goal of the department's plan (kvalitetsmål), linked to a programme goal it serves."""
+
+    plan = models.ForeignKey(
+        ProjectPlan, on_delete=models.CASCADE, related_name="goals", verbose_name=_("plan")
+    )
+    text = models.CharField(_("quality goal"), max_length=300)
+    programme_goal = models.ForeignKey(
+        ProgrammeGoal,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="quality_goals",
+        verbose_name=_("programme goal it serves"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("quality goal")
+        verbose_name_plural = _("quality goals")
+        ordering = ["plan", "pk"]
+
+    def __str__(self):
+        return self.text
+
+
+class Waste(models.Model):
+    """Waste found in the current state (sløsing), one of the classic kinds or the team's own."""
+
+    class Kind(models.TextChoices):
+        WAITING = "waiting", _("waiting")
+        TRANSPORT = "transport", _("transport")
+        MOTION = "motion", _("unnecessary movement")
+        OVERPROCESSING = "overprocessing", _("overprocessing")
+        OVERPRODUCTION = "overproduction", _("overproduction")
+        INVENTORY = "inventory", _("inventory and queues")
+        DEFECTS = "defects", _("errors and rework")
+        UNUSED_TALENT = "unused_talent", _("unused competence")
+        OTHER = "other", _("other (describe)")
+
+    plan = models.ForeignKey(
+        ProjectPlan, on_delete=models.CASCADE, related_name="wastes", verbose_name=_("plan")
+    )
+    kind = models.CharField(_("kind of waste"), max_length=20, choices=Kind.choices)
+    description = models.TextField(_("description"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("waste")
+        verbose_name_plural = _("waste")
+        ordering = ["plan", "pk"]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+    def clean(self):
+        if self.kind == self.Kind.OTHER and not self.description.strip():
+            raise ValidationError({"description": _("Describe the waste you found.")})
+
+
+class RootCause(models.Model):
+    """A problem traced to its root with five whys (fem hvorfor)."""
+
+    plan = models.ForeignKey(
+        ProjectPlan, on_delete=models.CASCADE, related_name="root_causes", verbose_name=_("plan")
+    )
+    problem = models.CharField(_("problem"), max_length=300)
+    whys = models.TextField(
+        _("the whys"), blank=True, help_text=_("One answer to 'why?' per line, up to five.")
+    )
+    root_cause = models.CharField(_("root cause"), max_length=300)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("root cause")
+        verbose_name_plural = _("root causes")
+        ordering = ["plan", "pk"]
+
+    def __str__(self):
+        return self.root_cause
+
+
+class PlanSnapshot(models.Model):
+    """The plan as it stood when it was approved, kept unchanged while work goes on."""
+
+    plan = models.ForeignKey(
+        ProjectPlan, on_delete=models.CASCADE, related_name="snapshots", verbose_name=_("plan")
+    )
+    plan_version = models.PositiveIntegerField(_("plan version"))
+    approved_at = models.DateTimeField(_("approved"))
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approved by"),
+    )
+    data = models.JSONField(_("content"))
+
+    class Meta:
+        verbose_name = _("approved plan snapshot")
+        verbose_name_plural = _("approved plan snapshots")
+        ordering = ["plan", "-approved_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "plan_version"], name="plan_snapshot_unique_version"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.plan} v{self.plan_version}"
 
 
 class Measure(models.Model):
@@ -104,6 +212,7 @@ class Measure(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("measure")
@@ -126,9 +235,10 @@ class Measure(models.Model):
             department = self.plan.pilot.department
             if not self.owner.department_roles.filter(department=department).exists():
                 errors["owner"] = _("The owner must be a person in the department.")
-        if self.plan_id and self.deadline and self.plan.starts_on:
-            if self.deadline < self.plan.starts_on:
-                errors["deadline"] = _("The deadline cannot be before the plan starts.")
+        if self.plan_id and self.deadline and self.plan.starts_on and (
+            self.deadline < self.plan.starts_on
+        ):
+            errors["deadline"] = _("The deadline cannot be before the plan starts.")
         if errors:
             raise ValidationError(errors)
 
@@ -141,6 +251,7 @@ class Indicator(models.Model):
     unit = models.CharField(_("unit"), max_length=50)
     baseline = models.DecimalField(_("baseline"), max_digits=12, decimal_places=2)
     target = models.DecimalField(_("target"), max_digits=12, decimal_places=2)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("indicator")
@@ -164,6 +275,7 @@ class Measurement(models.Model):
     measured_on = models.DateField(_("measured on"))
     value = models.DecimalField(_("value"), max_digits=12, decimal_places=2)
     note = models.CharField(_("note"), max_length=200, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("measurement")

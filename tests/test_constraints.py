@@ -71,7 +71,9 @@ def test_only_one_pilot_per_department_and_programme():
     [(2027, 8, 7), (2027, 0, 8), (2027, 7, 54), (1999, 7, 8), (2027, None, 8)],
 )
 def test_pilot_course_weeks_must_be_a_valid_range(year, first, last):
-    _rejected(lambda: PilotFactory(course_year=year, course_week_first=first, course_week_last=last))
+    _rejected(
+        lambda: PilotFactory(course_year=year, course_week_first=first, course_week_last=last)
+    )
 
 
 def test_pilot_department_must_be_in_programmes_municipality():
@@ -88,10 +90,20 @@ def test_pilot_department_must_be_in_programmes_municipality():
 def test_pilot_week_53_only_in_long_iso_years():
     programme = ProgrammeFactory()
     department = DepartmentFactory(municipality=programme.municipality)
-    ok = Pilot(programme=programme, department=department, course_year=2026,
-               course_week_first=52, course_week_last=53)
-    bad = Pilot(programme=programme, department=department, course_year=2027,
-                course_week_first=52, course_week_last=53)
+    ok = Pilot(
+        programme=programme,
+        department=department,
+        course_year=2026,
+        course_week_first=52,
+        course_week_last=53,
+    )
+    bad = Pilot(
+        programme=programme,
+        department=department,
+        course_year=2027,
+        course_week_first=52,
+        course_week_last=53,
+    )
 
     ok.full_clean()
     with pytest.raises(ValidationError) as error:
@@ -100,9 +112,7 @@ def test_pilot_week_53_only_in_long_iso_years():
 
 
 def test_programme_cannot_end_before_it_starts():
-    _rejected(
-        lambda: ProgrammeFactory(starts_on=dt.date(2027, 1, 1), ends_on=dt.date(2026, 1, 1))
-    )
+    _rejected(lambda: ProgrammeFactory(starts_on=dt.date(2027, 1, 1), ends_on=dt.date(2026, 1, 1)))
 
 
 def test_role_position_percent_is_1_to_100():

@@ -1,0 +1,89 @@
+"""Admin for follow-up meetings, board meetings and the reminder log."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import BoardMeeting, FollowUpMeeting, Reminder
+
+# The string of a pilot names its department and programme.
+PILOT_RELATED = ["pilot__department", "pilot__programme"]
+
+
+@admin.register(FollowUpMeeting)
+class FollowUpMeetingAdmin(admin.ModelAdmin):
+    list_display = ["label", "pilot", "due_on", "held_on"]
+    list_filter = [("held_on", admin.EmptyFieldListFilter), "pilot__programme"]
+    list_select_related = PILOT_RELATED
+    search_fields = ["label", "pilot__department__name", "notes"]
+    date_hierarchy = "due_on"
+    autocomplete_fields = ["pilot", "attendees"]
+
+
+@admin.register(BoardMeeting)
+class BoardMeetingAdmin(admin.ModelAdmin):
+    list_display = ["pilot", "held_on", "present_count"]
+    list_filter = ["pilot__programme", "pilot__department__municipality"]
+    list_select_related = PILOT_RELATED
+    search_fields = ["pilot__department__name", "minutes"]
+    date_hierarchy = "held_on"
+    autocomplete_fields = ["pilot", "measures_touched"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """The sweep writes these rows; the administrator reads them and may cancel or reschedule."""
+
+    list_display = [
+        "kind",
+        "recipient",
+        "pilot",
+        "subject_key",
+        "period",
+        "due_at",
+        "status",
+        "attempts",
+        "sent_at",
+    ]
+    list_filter = ["status", "kind", "recipient__municipality"]
+    list_select_related = ["recipient", *PILOT_RELATED]
+    search_fields = ["recipient__full_name", "recipient__email", "subject_key"]
+    date_hierarchy = "due_at"
+    autocomplete_fields = ["recipient", "pilot"]
+    fieldsets = [
+        (None, {"fields": ["kind", "recipient", "pilot", "subject_key", "period"]}),
+        (
+            _("Delivery"),
+            {
+                "fields": [
+                    "status",
+                    "due_at",
+                    "expires_at",
+                    "claimed_at",
+                    "sent_at",
+                    "attempts",
+                    "last_error",
+                    "created_at",
+                ]
+            },
+        ),
+        (_("E-mail"), {"fields": ["email_subject", "email_body"]}),
+    ]
+    # What the sweep and the sender write is never edited by hand.
+    readonly_fields = [
+        "claimed_at",
+        "sent_at",
+        "attempts",
+        "last_error",
+        "email_subject",
+        "email_body",
+        "created_at",
+    ]
+    # Who a reminder is for and what it is about are fixed once it exists: a changed unique key
+    # would let the sweep create the same reminder again.
+    key_fields = ["kind", "recipient", "pilot", "subject_key", "period"]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            readonly += self.key_fields
+        return readonly

@@ -1,0 +1,23 @@
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from pilots.access import scope_for
+
+
+def navigation(request):
+    """The main menu for the logged-in user's role."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    scope = scope_for(user)
+    items = []
+    if scope.can_manage_programme():
+        items.append((reverse("pilots:dashboard"), _("Programme")))
+    elif scope.member_department_ids:
+        items.append((reverse("pilots:dashboard"), _("My department")))
+    if user.is_staff:
+        items.append((reverse("admin:index"), _("Administration")))
+    path = request.path
+    return {
+        "nav_items": [{"url": url, "label": label, "current": path == url} for url, label in items]
+    }

@@ -1,0 +1,219 @@
+"""Admin for the administrator: municipalities, programmes, departments, people, roles, pilots."""
+
+from django.contrib import admin
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# Admin modules load after every app's models, so importing the training models here cannot
+# cycle even though training.models imports pilots.models.
+from training.models import CourseDay, InformationMeeting
+
+from .models import (
+    Department,
+    DepartmentRole,
+    EarlierProcess,
+    HolidayPeriod,
+    Municipality,
+    Person,
+    Pilot,
+    Programme,
+    ProgrammeGoal,
+    ProgrammeRole,
+)
+
+
+class HolidayPeriodInline(admin.TabularInline):
+    model = HolidayPeriod
+    fields = ["name", "starts_on", "ends_on"]
+    extra = 0
+
+
+class ProgrammeGoalInline(admin.TabularInline):
+    model = ProgrammeGoal
+    fields = ["order", "text"]
+    extra = 0
+
+
+class ProgrammeRoleInline(admin.TabularInline):
+    model = ProgrammeRole
+    fields = ["programme", "person", "role", "position_percent"]
+    # The inline's own foreign key is left out of the form, so one class serves both parents.
+    autocomplete_fields = ["programme", "person"]
+    extra = 0
+
+
+class DepartmentRoleInline(admin.TabularInline):
+    model = DepartmentRole
+    fields = ["department", "person", "role", "position_percent"]
+    autocomplete_fields = ["department", "person"]
+    extra = 0
+
+
+class InformationMeetingInline(admin.TabularInline):
+    model = InformationMeeting
+    fields = ["starts_at", "ends_at", "place", "notes"]
+    extra = 0
+    show_change_link = True
+
+
+class CourseDayInline(admin.TabularInline):
+    model = CourseDay
+    fields = ["number", "date", "starts_at", "ends_at", "place", "topic", "facilitators"]
+    autocomplete_fields = ["facilitators"]
+    extra = 0
+    max_num = 4
+    show_change_link = True
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "organisation_number"]
+    search_fields = ["name", "slug", "organisation_number"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [HolidayPeriodInline]
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "municipality",
+        "supplier",
+        "starts_on",
+        "ends_on",
+        "hours_per_fte_week",
+        "pilot_count",
+    ]
+    list_filter = ["municipality"]
+    list_select_related = ["municipality"]
+    search_fields = ["name", "supplier", "model_origin", "municipality__name"]
+    date_hierarchy = "starts_on"
+    fields = [
+        "municipality",
+        "name",
+        "description",
+        "model_origin",
+        "supplier",
+        "value_platform",
+        "starts_on",
+        "ends_on",
+        "hours_per_fte_week",
+    ]
+    inlines = [ProgrammeGoalInline, ProgrammeRoleInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(pilot_count=Count("pilots"))
+
+    @admin.display(description=_("pilots"), ordering="pilot_count")
+    def pilot_count(self, obj):
+        return obj.pilot_count
+
+
+@admin.register(ProgrammeGoal)
+class ProgrammeGoalAdmin(admin.ModelAdmin):
+    list_display = ["text", "programme", "order"]
+    list_filter = ["programme"]
+    list_select_related = ["programme"]
+    search_fields = ["text", "programme__name"]
+    autocomplete_fields = ["programme"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "service_area", "parent", "municipality"]
+    list_filter = ["municipality", "service_area"]
+    list_select_related = ["municipality", "parent"]
+    search_fields = ["name", "service_area"]
+    autocomplete_fields = ["parent"]
+    inlines = [DepartmentRoleInline]
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "email", "phone", "municipality", "language", "user", "is_active"]
+    list_filter = ["is_active", "language", "municipality"]
+    list_select_related = ["municipality", "user"]
+    search_fields = ["full_name", "email"]
+    autocomplete_fields = ["user"]
+    inlines = [ProgrammeRoleInline, DepartmentRoleInline]
+
+
+@admin.register(ProgrammeRole)
+class ProgrammeRoleAdmin(admin.ModelAdmin):
+    list_display = ["person", "role", "programme", "position_percent"]
+    list_filter = ["role", "programme"]
+    list_select_related = ["person", "programme"]
+    search_fields = ["person__full_name", "person__email", "programme__name"]
+    autocomplete_fields = ["programme", "person"]
+
+
+@admin.register(DepartmentRole)
+class DepartmentRoleAdmin(admin.ModelAdmin):
+    list_display = ["person", "role", "department", "municipality", "position_percent"]
+    list_filter = ["role", "department__municipality"]
+    list_select_related = ["person", "department__municipality"]
+    search_fields = ["person__full_name", "person__email", "department__name"]
+    autocomplete_fields = ["department", "person"]
+
+    @admin.display(description=_("municipality"), ordering="department__municipality__name")
+    def municipality(self, obj):
+        return obj.department.municipality
+
+
+@admin.register(Pilot)
+class PilotAdmin(admin.ModelAdmin):
+    list_display = ["department", "programme", "phase", "course_year", "course_weeks_display"]
+    list_filter = ["phase", "programme", "department__municipality"]
+    search_fields = ["department__name", "programme__name"]
+    autocomplete_fields = ["programme", "department"]
+    fields = [
+        "programme",
+        "department",
+        "phase",
+        "phase_changed_at",
+        "course_year",
+        "course_week_first",
+        "course_week_last",
+    ]
+    readonly_fields = ["phase_changed_at"]
+    inlines = [InformationMeetingInline, CourseDayInline]
+
+    def get_queryset(self, request):
+        # A pilot's name is its department and programme: the changelist, the autocomplete
+        # answers and every inline that names a pilot need both.
+        return super().get_queryset(request).select_related("programme", "department")
+
+    @admin.display(description=_("course weeks"), ordering="course_week_first")
+    def course_weeks_display(self, obj):
+        if obj.course_week_first is None or obj.course_week_last is None:
+            return None
+        if obj.course_week_first == obj.course_week_last:
+            return _("week %(week)s") % {"week": obj.course_week_first}
+        return _("week %(first)s–%(last)s") % {
+            "first": obj.course_week_first,
+            "last": obj.course_week_last,
+        }
+
+    def save_model(self, request, obj, form, change):
+        if change and "phase" in form.changed_data:
+            obj.phase_changed_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(EarlierProcess)
+class EarlierProcessAdmin(admin.ModelAdmin):
+    list_display = ["title", "year", "department", "municipality"]
+    list_filter = ["municipality", "year"]
+    list_select_related = ["municipality", "department"]
+    search_fields = ["title", "outcome", "lessons_learned", "department__name"]
+    autocomplete_fields = ["department"]
+
+
+@admin.register(HolidayPeriod)
+class HolidayPeriodAdmin(admin.ModelAdmin):
+    list_display = ["name", "starts_on", "ends_on", "municipality"]
+    list_filter = ["municipality"]
+    list_select_related = ["municipality"]
+    search_fields = ["name"]
+    date_hierarchy = "starts_on"

@@ -1,0 +1,321 @@
+"""Reads for the programme dashboard and the pilot page.
+
+Every function starts from pilots the user may see (`pilots.selectors`), and every figure is an
+annotation or one query for all rows, so a page costs the same number of queries for two pilots
+as for five hundred.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django import forms
+from django.db.models import (
+    Count,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from followup.models import FollowUpMeeting
+from pilots.models import DepartmentRole, Person, Pilot
+from pilots.selectors import pilots_for_user
+from plans.models import Measure, ProjectPlan
+from training.models import COURSE_DAYS_PER_PILOT, Attendance, CourseDay, InformationMeeting
+
+OPEN_MEASURE_STATUSES = (Measure.Status.NOT_STARTED, Measure.Status.IN_PROGRESS)
+
+
+class PhaseFilterForm(forms.Form):
+    phase = forms.ChoiceField(
+        label=gettext_lazy("Phase"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("All phases")),
+            *((value, capfirst(label)) for value, label in Pilot.Phase.choices),
+        ],
+    )
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _count(queryset: QuerySet) -> Coalesce:
+    """COUNT(*) of a correlated queryset as a scalar subquery.
+
+    A subquery per figure instead of joins: joining course days, attendance, measures and
+    follow-ups in one GROUP BY multiplies the rows of each by the others.
+    """
+    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def _first(queryset: QuerySet, field_name: str) -> Subquery:
+    return Subquery(queryset.values(field_name)[:1])
+
+
+# The dashboard
+
+
+def dashboard_pilots_for_user(user, *, phase: str = "") -> QuerySet[Pilot]:
+    pilots = pilots_for_user(user)
+    return pilots.filter(phase=phase) if phase else pilots
+
+
+@dataclass(frozen=True)
+class NextEvent:
+    what: str
+    date: dt.date
+    starts_at: dt.time | None
+
+
+@dataclass(frozen=True)
+class DashboardRow:
+    pilot: Pilot
+    next_event: NextEvent | None
+    course_days_held: int
+    attendance_present: int
+    attendance_recorded: int
+    plan_status: str | None
+    plan_status_label: str
+    measures_open: int
+    measures_overdue: int
+    next_follow_up: dt.date | None
+
+    @property
+    def attendance_rate(self) -> int | None:
+        """Present as a whole per cent of all attendance recorded on course days."""
+        if not self.attendance_recorded:
+            return None
+        return round(100 * self.attendance_present / self.attendance_recorded)
+
+
+def _annotate_dashboard(pilots: QuerySet[Pilot], *, today: dt.date) -> QuerySet[Pilot]:
+    pilot = OuterRef("pk")
+    upcoming_course_days = CourseDay.objects.filter(pilot=pilot, date__gte=today).order_by(
+        "date", "starts_at"
+    )
+    course_attendance = Attendance.objects.filter(course_day__pilot=pilot)
+    open_measures = Measure.objects.filter(plan__pilot=pilot, status__in=OPEN_MEASURE_STATUSES)
+    return pilots.annotate(
+        next_meeting_at=_first(
+            InformationMeeting.objects.filter(
+                pilot=pilot, starts_at__gte=_start_of(today)
+            ).order_by("starts_at"),
+            "starts_at",
+        ),
+        next_course_day_date=_first(upcoming_course_days, "date"),
+        next_course_day_starts_at=_first(upcoming_course_days, "starts_at"),
+        next_course_day_number=_first(upcoming_course_days, "number"),
+        course_days_held=_count(CourseDay.objects.filter(pilot=pilot, date__lt=today)),
+        attendance_present=_count(course_attendance.filter(status=Attendance.Status.PRESENT)),
+        attendance_recorded=_count(course_attendance),
+        measures_open=_count(open_measures),
+        measures_overdue=_count(open_measures.filter(deadline__lt=today)),
+        next_follow_up=_first(
+            FollowUpMeeting.objects.filter(pilot=pilot, held_on__isnull=True).order_by("due_on"),
+            "due_on",
+        ),
+        plan_status=F("plan__status"),
+    )
+
+
+def _next_event(pilot: Pilot) -> NextEvent | None:
+    candidates = []
+    if pilot.next_meeting_at is not None:
+        local = timezone.localtime(pilot.next_meeting_at)
+        candidates.append(NextEvent(_("Information meeting"), local.date(), local.time()))
+    if pilot.next_course_day_date is not None:
+        candidates.append(
+            NextEvent(
+                _("Course day %(number)s") % {"number": pilot.next_course_day_number},
+                pilot.next_course_day_date,
+                pilot.next_course_day_starts_at,
+            )
+        )
+    return min(candidates, key=lambda e: (e.date, e.starts_at or dt.time.min), default=None)
+
+
+def dashboard_rows(pilots: QuerySet[Pilot], *, today: dt.date) -> list[DashboardRow]:
+    """One row per pilot with everything the dashboard table shows, in one query."""
+    rows = []
+    for pilot in _annotate_dashboard(pilots, today=today).order_by(
+        "programme__name", "department__name"
+    ):
+        status = pilot.plan_status
+        rows.append(
+            DashboardRow(
+                pilot=pilot,
+                next_event=_next_event(pilot),
+                course_days_held=pilot.course_days_held,
+                attendance_present=pilot.attendance_present,
+                attendance_recorded=pilot.attendance_recorded,
+                plan_status=status,
+                plan_status_label=(ProjectPlan.Status(status).label if status else _("no plan")),
+                measures_open=pilot.measures_open,
+                measures_overdue=pilot.measures_overdue,
+                next_follow_up=pilot.next_follow_up,
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    date: dt.date
+    starts_at: dt.time
+    ends_at: dt.time
+    pilot: Pilot
+    what: str
+
+
+@dataclass
+class TimelineWeek:
+    year: int
+    week: int
+    entries: list[TimelineEntry] = field(default_factory=list)
+
+    @property
+    def monday(self) -> dt.date:
+        return dt.date.fromisocalendar(self.year, self.week, 1)
+
+
+def dashboard_timeline(pilots: QuerySet[Pilot], *, today: dt.date) -> list[TimelineWeek]:
+    """Information meetings and course days of the pilots from today on, by ISO week (2 queries)."""
+    pilot_ids = pilots.values("pk")
+    entries = []
+    meetings = (
+        InformationMeeting.objects.filter(pilot__in=pilot_ids, starts_at__gte=_start_of(today))
+        .select_related("pilot__department")
+        .order_by("starts_at")
+    )
+    for meeting in meetings:
+        starts, ends = timezone.localtime(meeting.starts_at), timezone.localtime(meeting.ends_at)
+        entries.append(
+            TimelineEntry(
+                starts.date(), starts.time(), ends.time(), meeting.pilot, _("Information meeting")
+            )
+        )
+    course_days = (
+        CourseDay.objects.filter(pilot__in=pilot_ids, date__gte=today)
+        .select_related("pilot__department")
+        .order_by("date", "starts_at")
+    )
+    for day in course_days:
+        entries.append(
+            TimelineEntry(
+                day.date,
+                day.starts_at,
+                day.ends_at,
+                day.pilot,
+                _("Course day %(number)s") % {"number": day.number},
+            )
+        )
+    entries.sort(key=lambda e: (e.date, e.starts_at, e.pilot.department.name))
+    weeks: list[TimelineWeek] = []
+    for entry in entries:
+        year, week, _weekday = entry.date.isocalendar()
+        if not weeks or (weeks[-1].year, weeks[-1].week) != (year, week):
+            weeks.append(TimelineWeek(year, week))
+        weeks[-1].entries.append(entry)
+    return weeks
+
+
+# The pilot page
+
+
+@dataclass
+class PersonWithRoles:
+    person: Person
+    roles: list[str] = field(default_factory=list)
+
+    @property
+    def is_leader(self) -> bool:
+        return DepartmentRole.Role.DEPARTMENT_LEADER in self.roles
+
+    @property
+    def roles_display(self) -> str:
+        return ", ".join(str(DepartmentRole.Role(role).label) for role in self.roles)
+
+
+def pilot_people(pilot: Pilot) -> list[PersonWithRoles]:
+    """The active people of the pilot's department, each once, with every role they hold."""
+    department_roles = (
+        DepartmentRole.objects.filter(department_id=pilot.department_id, person__is_active=True)
+        .select_related("person")
+        .order_by("person__full_name", "person_id")
+    )
+    people: dict[int, PersonWithRoles] = {}
+    for department_role in department_roles:
+        people.setdefault(
+            department_role.person_id, PersonWithRoles(department_role.person)
+        ).roles.append(department_role.role)
+    role_order = DepartmentRole.Role.values
+    for entry in people.values():
+        entry.roles.sort(key=lambda role: role_order.index(role) if role in role_order else 99)
+    return list(people.values())
+
+
+def _attendance_counts(prefix: str) -> dict:
+    return {
+        status: Count(f"{prefix}__pk", filter=Q(**{f"{prefix}__status": status}))
+        for status in Attendance.Status.values
+    }
+
+
+def pilot_information_meetings(pilot: Pilot) -> list[InformationMeeting]:
+    """The pilot's information meetings with `present`, `absent` and `excused` counts."""
+    return list(
+        InformationMeeting.objects.filter(pilot=pilot)
+        .annotate(**_attendance_counts("attendances"))
+        .order_by("starts_at")
+    )
+
+
+@dataclass(frozen=True)
+class CourseDaySlot:
+    number: int
+    day: CourseDay | None
+
+
+def pilot_course_day_slots(pilot: Pilot) -> list[CourseDaySlot]:
+    """Course days 1–4, each with attendance counts, or None where a day is not scheduled yet."""
+    days = {
+        day.number: day
+        for day in CourseDay.objects.filter(pilot=pilot).annotate(
+            **_attendance_counts("attendances")
+        )
+    }
+    return [
+        CourseDaySlot(number, days.get(number)) for number in range(1, COURSE_DAYS_PER_PILOT + 1)
+    ]
+
+
+def pilot_plan_summary(pilot: Pilot, *, today: dt.date) -> ProjectPlan | None:
+    """The pilot's plan with `measures_open` and `measures_overdue`, or None when it has none."""
+    open_measures = Q(measures__status__in=OPEN_MEASURE_STATUSES)
+    return (
+        ProjectPlan.objects.filter(pilot=pilot)
+        .annotate(
+            measures_open=Count("measures", filter=open_measures),
+            measures_overdue=Count(
+                "measures", filter=open_measures & Q(measures__deadline__lt=today)
+            ),
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def pilot_follow_up_meetings(pilot: Pilot) -> list[FollowUpMeeting]:
+    return list(FollowUpMeeting.objects.filter(pilot=pilot).order_by("due_on", "label"))

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from pilots.views import dashboard, staff
+
+app_name = "pilots"
+
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("pilots/<int:pk>/", dashboard.pilot_detail, name="pilot_detail"),
+    path("pilots/<int:pk>/phase/", dashboard.pilot_advance_phase, name="pilot_advance_phase"),
+    path("departments/<int:pk>/staff/", staff.staff_list, name="staff_list"),
+    path("departments/<int:pk>/staff/add/", staff.staff_add, name="staff_add"),
+    path(
+        "departments/<int:department_pk>/staff/<int:pk>/edit/",
+        staff.staff_edit,
+        name="staff_edit",
+    ),
+    path("departments/<int:pk>/staff/import/", staff.staff_import, name="staff_import"),
+]

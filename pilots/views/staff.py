@@ -1,0 +1,228 @@
+"""A department's staff: the list, adding and editing a person, and importing from CSV.
+
+Coordinators and guides manage every department of their municipality; a department leader
+manages their own department's staff. Other staff see none of these pages (403).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from pilots.access import scope_for
+from pilots.forms import PersonForm, StaffImportConfirmForm, StaffImportForm
+from pilots.models import Department, DepartmentRole
+from pilots.selectors import departments_for_user, people_for_user
+from pilots.staff import (
+    StaffImportFileError,
+    StaffImportInvalid,
+    StaffImportPreview,
+    department_staff,
+    person_roles_in,
+    person_save,
+    staff_import_apply,
+    staff_import_preview,
+)
+
+IMPORT_SALT = "pilots.staff_import"
+# Long enough to read the preview, short enough that a forgotten tab does not import stale data.
+IMPORT_MAX_AGE = 60 * 60
+
+
+def _department_to_manage(request, pk: int) -> Department:
+    department = get_object_or_404(departments_for_user(request.user), pk=pk)
+    if not scope_for(request.user).can_lead(department.pk):
+        raise PermissionDenied
+    return department
+
+
+@require_GET
+@login_required
+def staff_list(request, pk: int):
+    department = _department_to_manage(request, pk)
+    members = department_staff(people=people_for_user(request.user), department=department)
+    return render(
+        request, "pilots/staff_list.html", {"department": department, "members": members}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def staff_add(request, pk: int):
+    department = _department_to_manage(request, pk)
+    form = PersonForm(request.POST or None, initial={"roles": [DepartmentRole.Role.STAFF]})
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                result = person_save(department=department, person=None, **form.person_data())
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                if result.attached_existing:
+                    messages.success(
+                        request,
+                        _(
+                            "%(name)s was already registered in the municipality and now has "
+                            "the chosen roles in %(department)s. Their name, phone and "
+                            "language were left as they were."
+                        )
+                        % {"name": result.person.full_name, "department": department.name},
+                    )
+                else:
+                    messages.success(
+                        request,
+                        _("%(name)s was added to %(department)s.")
+                        % {"name": result.person.full_name, "department": department.name},
+                    )
+                return redirect("pilots:staff_list", pk=department.pk)
+        return _render_person_form(request, department, form, status=400)
+    return _render_person_form(request, department, form)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def staff_edit(request, department_pk: int, pk: int):
+    department = _department_to_manage(request, department_pk)
+    person = get_object_or_404(
+        people_for_user(request.user).filter(department_roles__department=department).distinct(),
+        pk=pk,
+    )
+    roles = person_roles_in(person=person, department=department)
+    scope = scope_for(request.user)
+    kept_roles = frozenset()
+    if person.pk == scope.person_id and not scope.can_manage_programme():
+        kept_roles = frozenset({DepartmentRole.Role.DEPARTMENT_LEADER})
+    form = PersonForm(
+        request.POST or None,
+        instance=person,
+        kept_roles=kept_roles,
+        initial={
+            "roles": [r.role for r in roles],
+            "position_percent": next((r.position_percent for r in roles if r.position_percent), None),
+        },
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                person_save(department=department, person=person, **form.person_data())
+            except ValidationError as error:
+                form.add_service_errors(error)
+            else:
+                messages.success(
+                    request, _("The changes to %(name)s were saved.") % {"name": person.full_name}
+                )
+                return redirect("pilots:staff_list", pk=department.pk)
+        return _render_person_form(request, department, form, person=person, status=400)
+    return _render_person_form(request, department, form, person=person)
+
+
+def _render_person_form(request, department, form, *, person=None, status=200):
+    return render(
+        request,
+        "pilots/staff_form.html",
+        {"department": department, "form": form, "person": person},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def staff_import(request, pk: int):
+    """Upload a CSV file, see what it would do, then confirm; nothing is written before that."""
+    department = _department_to_manage(request, pk)
+    if request.method == "POST" and "payload" in request.POST:
+        return _staff_import_confirm(request, department)
+    form = StaffImportForm(request.POST or None, request.FILES or None)
+    if request.method != "POST":
+        return _render_import(request, department, form=form)
+    if not form.is_valid():
+        return _render_import(request, department, form=form, status=400)
+    try:
+        preview = staff_import_preview(department=department, data=form.cleaned_data["file"].read())
+    except StaffImportFileError as error:
+        form.add_error("file", str(error))
+        return _render_import(request, department, form=form, status=400)
+    if not preview.is_valid:
+        return _render_import(request, department, form=form, preview=preview, status=400)
+    payload = signing.TimestampSigner(salt=IMPORT_SALT).sign_object(
+        {"department": department.pk, "user": request.user.pk, "text": preview.text},
+        compress=True,
+    )
+    return _render_import(
+        request,
+        department,
+        form=StaffImportForm(),
+        preview=preview,
+        confirm_form=StaffImportConfirmForm(initial={"payload": payload}),
+    )
+
+
+def _staff_import_confirm(request, department: Department):
+    form = StaffImportConfirmForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise signing.BadSignature
+        data = signing.TimestampSigner(salt=IMPORT_SALT).unsign_object(
+            form.cleaned_data["payload"], max_age=IMPORT_MAX_AGE
+        )
+        if data.get("department") != department.pk or data.get("user") != request.user.pk:
+            raise signing.BadSignature
+    except signing.SignatureExpired:
+        return _import_refused(
+            request,
+            department,
+            _("The preview is more than an hour old. Upload the file again to import it."),
+        )
+    except (signing.BadSignature, ValueError, TypeError, AttributeError):
+        return _import_refused(
+            request,
+            department,
+            _("The import could not be verified, so nothing was imported. Upload the file again."),
+        )
+    try:
+        result = staff_import_apply(department=department, text=data["text"])
+    except StaffImportInvalid as invalid:
+        return _render_import(
+            request, department, form=StaffImportForm(), preview=invalid.preview, status=400
+        )
+    except StaffImportFileError as error:
+        return _import_refused(request, department, str(error))
+    messages.success(
+        request,
+        _("Import finished: %(people)d new people and %(roles)d new roles in %(department)s.")
+        % {"people": result.people_created, "roles": result.roles_added, "department": department},
+    )
+    return redirect("pilots:staff_list", pk=department.pk)
+
+
+def _import_refused(request, department: Department, message: str):
+    return _render_import(
+        request, department, form=StaffImportForm(), refusal=message, status=400
+    )
+
+
+def _render_import(
+    request,
+    department: Department,
+    *,
+    form: StaffImportForm,
+    preview: StaffImportPreview | None = None,
+    confirm_form: StaffImportConfirmForm | None = None,
+    refusal: str = "",
+    status: int = 200,
+):
+    return render(
+        request,
+        "pilots/staff_import.html",
+        {
+            "department": department,
+            "form": form,
+            "preview": preview,
+            "confirm_form": confirm_form,
+            "refusal": refusal,
+        },
+        status=status,
+    )

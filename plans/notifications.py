@@ -1,0 +1,115 @@
+"""E-mails about a plan's way to approval, each rendered in its recipient's own language."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMessage, get_connection
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from pilots.models import DepartmentRole, Person, ProgrammeRole
+from plans.models import ProjectPlan
+
+# One e-mail kind per transition; `plans.workflow` passes these names to the task.
+SUBMITTED = "submitted"
+RETURNED = "returned"
+APPROVED = "approved"
+TRANSITIONS = (SUBMITTED, RETURNED, APPROVED)
+
+
+def plan_transition_recipients(*, plan: ProjectPlan, transition: str) -> list[Person]:
+    """Who needs to act or know: the reviewers when submitted, the leaders when reviewed."""
+    if transition == SUBMITTED:
+        people = Person.objects.filter(
+            programme_roles__programme_id=plan.pilot.programme_id,
+            programme_roles__role__in=ProgrammeRole.Role.values,
+        )
+    else:
+        people = Person.objects.filter(
+            department_roles__department_id=plan.pilot.department_id,
+            department_roles__role=DepartmentRole.Role.DEPARTMENT_LEADER,
+        )
+    return list(people.filter(is_active=True).exclude(email="").distinct().order_by("pk"))
+
+
+def plan_link(plan: ProjectPlan) -> str:
+    return settings.SITE_URL + reverse("plans:plan_detail", kwargs={"pilot_pk": plan.pilot_id})
+
+
+def _subject(transition: str, department: str) -> str:
+    subjects = {
+        SUBMITTED: _("Project plan submitted for review: %(department)s"),
+        RETURNED: _("Project plan returned with a comment: %(department)s"),
+        APPROVED: _("Project plan approved: %(department)s"),
+    }
+    return subjects[transition] % {"department": department}
+
+
+def plan_transition_message(
+    *, plan: ProjectPlan, transition: str, recipient: Person, actor_name: str
+) -> EmailMessage:
+    """One recipient's e-mail, written in their language (Content-Language says which)."""
+    with translation.override(recipient.language):
+        context = {
+            "recipient": recipient,
+            "plan": plan,
+            "department": plan.pilot.department.name,
+            "actor_name": actor_name,
+            "comment": plan.return_comment,
+            "link": plan_link(plan),
+        }
+        body = render_to_string(f"plans/email/plan_{transition}.txt", context)
+        return EmailMessage(
+            subject=_subject(transition, plan.pilot.department.name),
+            body=body,
+            to=[recipient.email],
+            headers={"Content-Language": translation.get_language()},
+        )
+
+
+def _actor_name(actor_user_id: int | None) -> str:
+    if actor_user_id is None:
+        return ""
+    actor = (
+        get_user_model()
+        .objects.filter(pk=actor_user_id)
+        .select_related("person")
+        .only("username", "person__full_name")
+        .first()
+    )
+    if actor is None:
+        return ""
+    person = getattr(actor, "person", None)
+    return person.full_name if person else actor.get_username()
+
+
+def plan_transition_email_send(*, plan_id: int, transition: str, actor_user_id: int | None) -> int:
+    """Send the transition's e-mails; returns how many were sent.
+
+    The actor is left out: nobody needs an e-mail about what they just did themselves.
+    """
+    if transition not in TRANSITIONS:
+        raise ValueError(f"unknown plan transition {transition!r}")
+    plan = (
+        ProjectPlan.objects.select_related("pilot__department", "pilot__programme")
+        .filter(pk=plan_id)
+        .first()
+    )
+    if plan is None:
+        return 0
+    actor_name = _actor_name(actor_user_id)
+    recipients = [
+        person
+        for person in plan_transition_recipients(plan=plan, transition=transition)
+        if actor_user_id is None or person.user_id != actor_user_id
+    ]
+    messages = [
+        plan_transition_message(
+            plan=plan, transition=transition, recipient=person, actor_name=actor_name
+        )
+        for person in recipients
+    ]
+    if not messages:
+        return 0
+    return get_connection().send_messages(messages) or 0

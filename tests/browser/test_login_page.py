@@ -1,0 +1,44 @@
+"""The login page in a real browser: Norwegian by default, axe-clean, usable at 320 px."""
+
+import pytest
+
+from tests.browser.conftest import axe_violations, describe, login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_login_page_is_norwegian_and_axe_clean(page, demo):
+    page.goto(f"{demo.url}/accounts/login/")
+
+    assert page.locator("html").get_attribute("lang") == "nb"
+    assert page.get_by_role("heading", level=1).inner_text() == "Logg inn"
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)
+
+
+def test_login_page_fits_320_px_without_horizontal_scroll(page, demo):
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(f"{demo.url}/accounts/login/")
+
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width <= 320
+
+
+def test_coordinator_logs_in_with_the_keyboard_and_lands_on_the_dashboard(page, demo):
+    page.goto(f"{demo.url}/accounts/login/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.get_by_label("Brukernavn").focus()
+    page.keyboard.type("koordinator")
+    page.keyboard.press("Tab")
+    page.keyboard.type("lean-demo")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state("networkidle")
+
+    assert page.url.rstrip("/").endswith("/programme")
+
+
+def test_login_helper_works_for_every_demo_user(page, demo):
+    for username in ("admin", "koordinator", "veileder", "tore", "kari"):
+        page.context.clear_cookies()
+        login(page, demo.url, username)

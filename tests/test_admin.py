@@ -1,0 +1,414 @@
+"""The Django admin: every registered model's pages open, list real rows and do not do N+1."""
+
+from datetime import date, datetime, time
+from decimal import Decimal
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+from simple_history.models import HistoricalChanges
+
+from followup.models import BoardMeeting, FollowUpMeeting, Reminder
+from pilots.models import (
+    Department,
+    DepartmentRole,
+    EarlierProcess,
+    HolidayPeriod,
+    Municipality,
+    Person,
+    Pilot,
+    Programme,
+    ProgrammeGoal,
+    ProgrammeRole,
+)
+from plans.models import (
+    Indicator,
+    Measure,
+    Measurement,
+    PlanSnapshot,
+    ProjectPlan,
+    QualityGoal,
+    RootCause,
+    Waste,
+)
+from training.models import Attendance, CourseDay, InformationMeeting
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+OUR_APPS = ("pilots", "training", "plans", "followup")
+# Generated from the registry, so a model registered later is covered without touching this file.
+REGISTERED_MODELS = sorted(admin.site._registry, key=lambda model: model._meta.label)
+# The cast below gives each of these at least one row; third-party tables may stay empty.
+OUR_REGISTERED_MODELS = [m for m in REGISTERED_MODELS if m._meta.app_label in OUR_APPS]
+
+
+def _model_id(model):
+    return model._meta.label_lower
+
+
+def _url(model, view, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def make_cast(django_user_model, *, name, slug):
+    """One municipality with a row in every table; the dates are the same for every call."""
+    municipality = Municipality.objects.create(name=name, slug=slug)
+    HolidayPeriod.objects.create(
+        municipality=municipality,
+        name="Vinterferie",
+        starts_on=date(2027, 2, 22),
+        ends_on=date(2027, 2, 26),
+    )
+    programme = Programme.objects.create(
+        municipality=municipality,
+        name="LæringsLEAN 2027",
+        supplier="SINTEF",
+        model_origin="Vestre Toten kommune",
+        starts_on=date(2027, 1, 1),
+    )
+    goal = ProgrammeGoal.objects.create(programme=programme, order=1, text="Gode tjenester")
+    home_care = Department.objects.create(
+        municipality=municipality, name="Omsorg Sør", service_area="Helse og omsorg"
+    )
+    team = Department.objects.create(
+        municipality=municipality, name="Hjemmetjenesten 2", parent=home_care
+    )
+    leader_login = django_user_model.objects.create_user(f"tore.{slug}", password="pw-not-used")
+    leader = Person.objects.create(
+        municipality=municipality,
+        full_name="Tore Meltzer",
+        email=f"tore@{slug}.kommune.no",
+        user=leader_login,
+    )
+    guide = Person.objects.create(
+        municipality=municipality, full_name="Monica Lindstrøm", email=f"monica@{slug}.kommune.no"
+    )
+    ProgrammeRole.objects.create(
+        programme=programme, person=guide, role=ProgrammeRole.Role.LEAN_GUIDE, position_percent=100
+    )
+    DepartmentRole.objects.create(
+        department=team, person=leader, role=DepartmentRole.Role.DEPARTMENT_LEADER
+    )
+    EarlierProcess.objects.create(
+        municipality=municipality, department=home_care, year=2019, title="Medisinrunden"
+    )
+    pilot = Pilot.objects.create(
+        programme=programme,
+        department=team,
+        phase=Pilot.Phase.FOLLOW_UP,
+        course_year=2027,
+        course_week_first=7,
+        course_week_last=8,
+    )
+    meeting = InformationMeeting.objects.create(
+        pilot=pilot,
+        starts_at=datetime(2027, 2, 3, 13, 0, tzinfo=OSLO),
+        ends_at=datetime(2027, 2, 3, 14, 0, tzinfo=OSLO),
+        place="Kantina",
+    )
+    course_day = CourseDay.objects.create(
+        pilot=pilot,
+        number=1,
+        date=date(2027, 2, 15),
+        starts_at=time(8, 30),
+        ends_at=time(15, 30),
+        topic="Sløsing",
+    )
+    course_day.facilitators.add(guide)
+    Attendance.objects.create(
+        person=leader, course_day=course_day, status=Attendance.Status.PRESENT
+    )
+    Attendance.objects.create(
+        person=leader, information_meeting=meeting, status=Attendance.Status.EXCUSED
+    )
+    plan = ProjectPlan.objects.create(
+        pilot=pilot, status=ProjectPlan.Status.SUBMITTED, starts_on=date(2027, 2, 26)
+    )
+    QualityGoal.objects.create(plan=plan, text="Færre avbrudd i medisinrunden", programme_goal=goal)
+    Waste.objects.create(plan=plan, kind=Waste.Kind.MOTION, description="Leter etter nøkler")
+    RootCause.objects.create(
+        plan=plan,
+        problem="Medisinrunden blir avbrutt",
+        whys="Telefonen ringer\nIngen har telefonvakt",
+        root_cause="Ingen fast telefonvakt",
+    )
+    PlanSnapshot.objects.create(
+        plan=plan,
+        plan_version=1,
+        approved_at=datetime(2027, 3, 1, 10, 0, tzinfo=OSLO),
+        approved_by=leader_login,
+        data={"current_state": ""},
+    )
+    measure = Measure.objects.create(
+        plan=plan,
+        title="Fast plass for medisinvogna",
+        owner=leader,
+        deadline=date(2027, 3, 31),
+        hours_identified_per_week=Decimal("2.5"),
+    )
+    indicator = Indicator.objects.create(
+        plan=plan, name="Avbrudd per vakt", unit="antall", baseline=12, target=4
+    )
+    Measurement.objects.create(indicator=indicator, measured_on=date(2027, 3, 5), value=9)
+    follow_up = FollowUpMeeting.objects.create(
+        pilot=pilot, label="Etter 2 uker", due_on=date(2027, 3, 12)
+    )
+    follow_up.attendees.add(leader, guide)
+    board_meeting = BoardMeeting.objects.create(
+        pilot=pilot, held_on=date(2027, 3, 4), present_count=7
+    )
+    board_meeting.measures_touched.add(measure)
+    reminder = Reminder.objects.create(
+        kind=Reminder.Kind.FOLLOW_UP_DUE,
+        recipient=leader,
+        pilot=pilot,
+        subject_key=f"followup:{follow_up.pk}",
+        due_at=datetime(2027, 3, 10, 7, 0, tzinfo=OSLO),
+        status=Reminder.Status.SENT,
+        sent_at=datetime(2027, 3, 10, 7, 1, tzinfo=OSLO),
+        attempts=1,
+        email_subject="Oppfølgingsmøte om to dager",
+        email_body="Hei Tore, …",
+    )
+    Group.objects.create(name=f"Leankoordinatorer {name}")
+    return SimpleNamespace(
+        municipality=municipality,
+        programme=programme,
+        pilot=pilot,
+        course_day=course_day,
+        leader=leader,
+        plan=plan,
+        reminder=reminder,
+    )
+
+
+@pytest.fixture
+def administrator(django_user_model):
+    return django_user_model.objects.create_superuser(
+        "administrator", "admin@harstad.kommune.no", "pw-not-used"
+    )
+
+
+@pytest.fixture
+def admin_client(client, administrator):
+    client.force_login(administrator)
+    return client
+
+
+@pytest.fixture
+def harstad(django_user_model):
+    return make_cast(django_user_model, name="Harstad kommune", slug="harstad")
+
+
+def test_every_app_model_is_registered():
+    ours = {
+        model
+        for label in OUR_APPS
+        for model in apps.get_app_config(label).get_models()
+        # A model's history is shown by its own admin's history page.
+        if not issubclass(model, HistoricalChanges)
+    }
+    assert ours - set(REGISTERED_MODELS) == set()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", REGISTERED_MODELS, ids=_model_id)
+def test_changelist_lists_every_row(admin_client, harstad, model):
+    response = admin_client.get(_url(model, "changelist"))
+
+    assert response.status_code == 200
+    rows = model._default_manager.count()
+    if model in OUR_REGISTERED_MODELS:
+        assert rows > 0, "the cast must give each of our models at least one row"
+    assert response.context["cl"].result_count == rows
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", REGISTERED_MODELS, ids=_model_id)
+def test_add_page_opens(admin_client, administrator, rf, model):
+    request = rf.get("/")
+    request.user = administrator
+    may_add = admin.site._registry[model].has_add_permission(request)
+    # Our admins let an administrator add rows; a log kept by a third-party app may refuse.
+    assert may_add or model not in OUR_REGISTERED_MODELS
+
+    response = admin_client.get(_url(model, "add"))
+
+    assert response.status_code == (200 if may_add else 403)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", REGISTERED_MODELS, ids=_model_id)
+def test_change_and_history_pages_open_for_every_row(admin_client, harstad, model):
+    pks = list(model._default_manager.values_list("pk", flat=True))
+    if model in OUR_REGISTERED_MODELS:
+        assert pks
+
+    for pk in pks:
+        for view in ("change", "history"):
+            response = admin_client.get(_url(model, view, pk))
+            assert response.status_code == 200, f"{model._meta.label} {pk} {view}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", OUR_REGISTERED_MODELS, ids=_model_id)
+def test_changelist_queries_do_not_grow_with_rows(admin_client, django_user_model, harstad, model):
+    url = _url(model, "changelist")
+    admin_client.get(url)  # warm the caches that only the first request fills
+
+    with CaptureQueriesContext(connection) as one_municipality:
+        assert admin_client.get(url).status_code == 200
+    make_cast(django_user_model, name="Tromsø kommune", slug="tromso")
+    make_cast(django_user_model, name="Narvik kommune", slug="narvik")
+    with CaptureQueriesContext(connection) as three_municipalities:
+        response = admin_client.get(url)
+
+    assert response.context["cl"].result_count > 1
+    assert len(three_municipalities) == len(one_municipality), "\n".join(
+        query["sql"] for query in three_municipalities.captured_queries
+    )
+
+
+@pytest.mark.django_db
+def test_pilot_list_shows_course_weeks(harstad):
+    pilot_admin = admin.site._registry[Pilot]
+    pilot = harstad.pilot
+
+    with translation.override("en"):
+        assert pilot_admin.course_weeks_display(pilot) == "week 7–8"
+        pilot.course_week_last = 7
+        assert pilot_admin.course_weeks_display(pilot) == "week 7"
+        pilot.course_year = pilot.course_week_first = pilot.course_week_last = None
+        assert pilot_admin.course_weeks_display(pilot) is None
+
+
+@pytest.mark.django_db
+def test_pilot_changelist_filters_on_phase_and_programme(admin_client, harstad):
+    response = admin_client.get(
+        _url(Pilot, "changelist"),
+        {"phase__exact": Pilot.Phase.FOLLOW_UP, "programme__id__exact": harstad.programme.pk},
+    )
+
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == [harstad.pilot]
+
+
+@pytest.mark.django_db
+def test_reminder_delivery_and_key_cannot_be_edited(admin_client, harstad):
+    response = admin_client.get(_url(Reminder, "change", harstad.reminder.pk))
+
+    editable = set(response.context["adminform"].form.fields)
+    assert editable == {"status", "due_at", "expires_at"}
+
+
+@pytest.mark.django_db
+def test_reminder_add_page_asks_for_the_key_but_not_the_delivery(admin_client):
+    response = admin_client.get(_url(Reminder, "add"))
+
+    editable = set(response.context["adminform"].form.fields)
+    assert {"kind", "recipient", "subject_key", "period", "due_at"} <= editable
+    assert editable.isdisjoint(
+        {"email_subject", "email_body", "attempts", "claimed_at", "sent_at", "last_error"}
+    )
+
+
+@pytest.mark.django_db
+def test_changing_phase_in_admin_records_when(admin_client, harstad):
+    pilot = harstad.pilot
+    long_ago = datetime(2026, 1, 1, tzinfo=OSLO)
+    Pilot.objects.filter(pk=pilot.pk).update(phase_changed_at=long_ago)
+
+    response = admin_client.post(
+        _url(Pilot, "change", pilot.pk),
+        {
+            "programme": pilot.programme_id,
+            "department": pilot.department_id,
+            "phase": Pilot.Phase.SELF_SUFFICIENT,
+            "course_year": 2027,
+            "course_week_first": 7,
+            "course_week_last": 8,
+            **_empty_inlines("information_meetings", "course_days"),
+        },
+    )
+
+    assert response.status_code == 302
+    pilot.refresh_from_db()
+    assert pilot.phase == Pilot.Phase.SELF_SUFFICIENT
+    assert pilot.phase_changed_at > long_ago
+
+
+@pytest.mark.django_db
+def test_editing_plan_in_admin_makes_older_forms_stale(admin_client, harstad):
+    plan = harstad.plan
+    assert plan.version == 1
+
+    response = admin_client.post(
+        _url(ProjectPlan, "change", plan.pk),
+        {
+            "pilot": plan.pilot_id,
+            "status": ProjectPlan.Status.RETURNED,
+            "starts_on": "2027-02-26",
+            "return_comment": "Mangler indikatorer for ventetid.",
+            **_empty_inlines("goals", "wastes", "root_causes", "measures", "indicators"),
+        },
+    )
+
+    assert response.status_code == 302
+    plan.refresh_from_db()
+    assert plan.status == ProjectPlan.Status.RETURNED
+    assert plan.version == 2
+    assert plan.measures.count() == 1
+
+
+@pytest.mark.django_db
+def test_attendance_added_in_admin_records_who_recorded_it(admin_client, administrator, harstad):
+    guide = Person.objects.get(municipality=harstad.municipality, full_name="Monica Lindstrøm")
+
+    response = admin_client.post(
+        _url(Attendance, "add"),
+        {
+            "person": guide.pk,
+            "course_day": harstad.course_day.pk,
+            "status": Attendance.Status.PRESENT,
+        },
+    )
+
+    assert response.status_code == 302
+    attendance = Attendance.objects.get(person=guide)
+    assert attendance.recorded_by == administrator
+
+
+def _empty_inlines(*prefixes):
+    """Management forms that submit no inline rows, leaving the existing ones untouched."""
+    data = {}
+    for prefix in prefixes:
+        data |= {
+            f"{prefix}-TOTAL_FORMS": "0",
+            f"{prefix}-INITIAL_FORMS": "0",
+            f"{prefix}-MIN_NUM_FORMS": "0",
+            f"{prefix}-MAX_NUM_FORMS": "1000",
+        }
+    return data
+
+
+@pytest.mark.django_db
+def test_pilot_autocomplete_finds_pilot_by_department_name(admin_client, harstad):
+    response = admin_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "plans",
+            "model_name": "projectplan",
+            "field_name": "pilot",
+            "term": "hjemmetjenesten",
+        },
+    )
+
+    assert response.status_code == 200
+    assert response.json()["results"] == [{"id": str(harstad.pilot.pk), "text": str(harstad.pilot)}]

@@ -1,0 +1,69 @@
+"""Admin for information meetings, course days and attendance.
+
+Meetings and course days are also edited inline on the pilot (see pilots/admin.py).
+"""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import Attendance, CourseDay, InformationMeeting
+
+# The string of a meeting or course day names the pilot's department.
+PILOT_RELATED = ["pilot__department", "pilot__programme"]
+
+
+@admin.register(InformationMeeting)
+class InformationMeetingAdmin(admin.ModelAdmin):
+    list_display = ["pilot", "starts_at", "ends_at", "place"]
+    list_filter = ["pilot__programme", "pilot__department__municipality"]
+    search_fields = ["pilot__department__name", "place", "notes"]
+    date_hierarchy = "starts_at"
+    autocomplete_fields = ["pilot"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(*PILOT_RELATED)
+
+
+@admin.register(CourseDay)
+class CourseDayAdmin(admin.ModelAdmin):
+    list_display = ["pilot", "number", "date", "iso_week", "starts_at", "ends_at", "place", "topic"]
+    list_filter = ["number", "pilot__programme", "pilot__department__municipality"]
+    search_fields = ["pilot__department__name", "topic", "place"]
+    date_hierarchy = "date"
+    autocomplete_fields = ["pilot", "facilitators"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related(*PILOT_RELATED)
+
+    @admin.display(description=_("week"), ordering="date")
+    def iso_week(self, obj):
+        return obj.iso_week
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(admin.ModelAdmin):
+    list_display = ["person", "occasion", "status", "recorded_at", "recorded_by"]
+    list_filter = ["status", "course_day__number", "person__municipality"]
+    list_select_related = [
+        "person",
+        "information_meeting__pilot__department",
+        "course_day__pilot__department",
+        "recorded_by",
+    ]
+    search_fields = [
+        "person__full_name",
+        "person__email",
+        "information_meeting__pilot__department__name",
+        "course_day__pilot__department__name",
+    ]
+    autocomplete_fields = ["person", "information_meeting", "course_day"]
+    fields = ["person", "information_meeting", "course_day", "status", "recorded_at", "recorded_by"]
+    readonly_fields = ["recorded_at", "recorded_by"]
+
+    @admin.display(description=_("meeting or course day"))
+    def occasion(self, obj):
+        return obj.information_meeting or obj.course_day
+
+    def save_model(self, request, obj, form, change):
+        obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)

@@ -1,0 +1,168 @@
+"""Writes for information meetings, course days and attendance."""
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pilots.models import Person, Pilot
+from training.holidays import OSLO, course_day_plan_warnings, date_warnings
+from training.models import Attendance, CourseDay, InformationMeeting
+from training.selectors import attendance_for_target, attendance_people
+
+
+def local_datetime(day: dt.date, time: dt.time) -> dt.datetime:
+    """An aware datetime for a date and clock time in Norway."""
+    return timezone.make_aware(dt.datetime.combine(day, time), OSLO)
+
+
+@transaction.atomic
+def information_meeting_schedule(
+    *,
+    pilot: Pilot,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    place: str,
+    notes: str,
+    meeting: InformationMeeting | None = None,
+) -> tuple[InformationMeeting, list[str]]:
+    """Create or change an information meeting; return it and warnings about its date."""
+    if meeting is None:
+        meeting = InformationMeeting(pilot=pilot)
+    elif meeting.pilot_id != pilot.pk:
+        raise ValueError("The meeting belongs to another pilot.")
+    meeting.starts_at = starts_at
+    meeting.ends_at = ends_at
+    meeting.place = place
+    meeting.notes = notes
+    meeting.full_clean()
+    meeting.save()
+    warnings = date_warnings(
+        day=timezone.localtime(starts_at, OSLO).date(),
+        municipality=pilot.department.municipality_id,
+    )
+    return meeting, warnings
+
+
+@transaction.atomic
+def information_meeting_delete(*, meeting: InformationMeeting) -> None:
+    meeting.delete()
+
+
+def _number_taken_error() -> ValidationError:
+    return ValidationError(
+        {"number": _("This pilot already has a course day with that number.")}, code="unique"
+    )
+
+
+@transaction.atomic
+def course_day_schedule(
+    *,
+    pilot: Pilot,
+    number: int,
+    date: dt.date,
+    starts_at: dt.time,
+    ends_at: dt.time,
+    place: str,
+    topic: str,
+    facilitators: Iterable[Person],
+    course_day: CourseDay | None = None,
+) -> tuple[CourseDay, list[str]]:
+    """Create or change one of the pilot's course days.
+
+    Returns the day and the warnings a coordinator should see: its date is a holiday or a weekend,
+    or the pilot's course days as a whole are incomplete, out of order or outside the course weeks.
+    """
+    if course_day is None:
+        course_day = CourseDay(pilot=pilot)
+    elif course_day.pilot_id != pilot.pk:
+        raise ValueError("The course day belongs to another pilot.")
+    facilitators = list(facilitators)
+    municipality_id = pilot.department.municipality_id
+    if any(person.municipality_id != municipality_id for person in facilitators):
+        raise ValidationError(
+            {"facilitators": _("Facilitators must belong to the pilot's municipality.")}
+        )
+    if CourseDay.objects.filter(pilot=pilot, number=number).exclude(pk=course_day.pk).exists():
+        raise _number_taken_error()
+
+    course_day.number = number
+    course_day.date = date
+    course_day.starts_at = starts_at
+    course_day.ends_at = ends_at
+    course_day.place = place
+    course_day.topic = topic
+    course_day.full_clean()
+    try:
+        # Two coordinators saving the same number at once: the constraint decides, and the loser
+        # sees the same field error as above instead of a server error.
+        with transaction.atomic():
+            course_day.save()
+    except IntegrityError as exc:
+        raise _number_taken_error() from exc
+    course_day.facilitators.set(facilitators)
+
+    warnings = date_warnings(day=date, municipality=municipality_id)
+    warnings += course_day_plan_warnings(pilot=pilot)
+    return course_day, warnings
+
+
+class UnknownPeopleError(ValidationError):
+    """Attendance was sent for people who are not in the department."""
+
+
+@transaction.atomic
+def attendance_record(
+    *,
+    target: InformationMeeting | CourseDay,
+    statuses: Mapping[int, str],
+    user,
+) -> int:
+    """Save everyone's attendance at one meeting or course day at once; return how many changed.
+
+    Only people of the pilot's department (or who already have attendance here) may be recorded;
+    any other id raises UnknownPeopleError and nothing is saved.
+    """
+    # Lock the meeting or course day so that two people saving the same list wait for each other
+    # instead of both inserting the same person's row.
+    type(target).objects.select_for_update().filter(pk=target.pk).first()
+
+    valid_statuses = set(Attendance.Status.values)
+    if bad := {status for status in statuses.values() if status not in valid_statuses}:
+        raise ValidationError(
+            _("Unknown attendance status: %(statuses)s"),
+            params={"statuses": ", ".join(sorted(map(str, bad)))},
+            code="invalid_status",
+        )
+    recorded = attendance_for_target(target)
+    allowed = {person.pk for person in attendance_people(pilot=target.pilot, recorded=recorded)}
+    if unknown := set(statuses) - allowed:
+        raise UnknownPeopleError(
+            _("Attendance was sent for unknown people (ids %(ids)s)."),
+            params={"ids": ", ".join(str(pk) for pk in sorted(unknown))},
+            code="unknown_people",
+        )
+
+    existing = {a.person_id: a for a in recorded.filter(person_id__in=statuses)}
+    now = timezone.now()
+    target_field = "course_day" if isinstance(target, CourseDay) else "information_meeting"
+    to_create, to_update = [], []
+    for person_id, status in statuses.items():
+        attendance = existing.get(person_id)
+        if attendance is None:
+            to_create.append(
+                Attendance(
+                    person_id=person_id, status=status, recorded_by=user, **{target_field: target}
+                )
+            )
+        elif attendance.status != status:
+            attendance.status = status
+            attendance.recorded_by = user
+            attendance.recorded_at = now
+            to_update.append(attendance)
+    Attendance.objects.bulk_create(to_create)
+    Attendance.objects.bulk_update(to_update, ["status", "recorded_by", "recorded_at"])
+    return len(to_create) + len(to_update)

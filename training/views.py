@@ -1,0 +1,344 @@
+"""Scheduling information meetings and course days, and recording who attended them."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from pilots.access import scope_for
+from pilots.models import Pilot
+from pilots.selectors import pilot_get_for_user
+from training.forms import AttendanceForm, CourseDayForm, InformationMeetingForm
+from training.holidays import OSLO
+from training.models import Attendance, CourseDay, InformationMeeting
+from training.selectors import (
+    attendance_for_target,
+    attendance_people,
+    attendance_summary as summary_for_pilot,
+    course_day_get_for_user,
+    course_day_numbers_taken,
+    facilitator_choices_for_user,
+    meeting_get_for_user,
+)
+from training.services import (
+    UnknownPeopleError,
+    attendance_record,
+    course_day_schedule,
+    information_meeting_delete,
+    information_meeting_schedule,
+    local_datetime,
+)
+
+# --- access ---------------------------------------------------------------------------------------
+
+
+def _require_manager(user) -> None:
+    """Scheduling is for the programme's people; others who can see the pilot get 403."""
+    if not scope_for(user).can_manage_programme():
+        raise PermissionDenied
+
+
+def _require_leader(user, pilot: Pilot) -> None:
+    """Attendance is for the programme's people and the leader of the pilot's department."""
+    if not scope_for(user).can_lead(pilot.department_id):
+        raise PermissionDenied
+
+
+def _managed_pilot(user, pilot_pk: int) -> Pilot:
+    pilot = pilot_get_for_user(user, pilot_pk)
+    _require_manager(user)
+    return pilot
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def _add_service_errors(form, exc: ValidationError) -> None:
+    """Put a service's validation errors on the form's fields where the form has them."""
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
+    for name, field_messages in errors.items():
+        form.add_error(name if name in form.fields else None, field_messages)
+
+
+def _render_form(request, template: str, context: dict):
+    form = context["form"]
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, template, context, status=status)
+
+
+def _saved(request, pilot: Pilot, text: str, warnings: list[str]):
+    messages.success(request, text)
+    for warning in warnings:
+        messages.warning(request, warning)
+    return redirect("pilots:pilot_detail", pk=pilot.pk)
+
+
+def _posted(request):
+    return request.POST if request.method == "POST" else None
+
+
+# --- information meetings -------------------------------------------------------------------------
+
+
+def _meeting_form_page(request, *, pilot: Pilot, meeting: InformationMeeting | None):
+    initial = {}
+    if meeting is not None:
+        starts = timezone.localtime(meeting.starts_at, OSLO)
+        ends = timezone.localtime(meeting.ends_at, OSLO)
+        initial = {
+            "date": starts.date(),
+            "starts_at": starts.time(),
+            "ends_at": ends.time(),
+            "place": meeting.place,
+            "notes": meeting.notes,
+        }
+    form = InformationMeetingForm(_posted(request), initial=initial)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            meeting, warnings = information_meeting_schedule(
+                pilot=pilot,
+                starts_at=local_datetime(data["date"], data["starts_at"]),
+                ends_at=local_datetime(data["date"], data["ends_at"]),
+                place=data["place"],
+                notes=data["notes"],
+                meeting=meeting,
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            return _saved(request, pilot, _("The information meeting is saved."), warnings)
+    return _render_form(
+        request, "training/meeting_form.html", {"form": form, "pilot": pilot, "meeting": meeting}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_create(request, pilot_pk: int):
+    pilot = _managed_pilot(request.user, pilot_pk)
+    return _meeting_form_page(request, pilot=pilot, meeting=None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request, pk: int):
+    meeting = meeting_get_for_user(request.user, pk)
+    _require_manager(request.user)
+    return _meeting_form_page(request, pilot=meeting.pilot, meeting=meeting)
+
+
+@login_required
+@require_POST
+def meeting_delete(request, pk: int):
+    meeting = meeting_get_for_user(request.user, pk)
+    _require_manager(request.user)
+    pilot = meeting.pilot
+    information_meeting_delete(meeting=meeting)
+    messages.success(request, _("The information meeting is deleted."))
+    return redirect("pilots:pilot_detail", pk=pilot.pk)
+
+
+# --- course days ----------------------------------------------------------------------------------
+
+
+def _course_day_form_page(request, *, pilot: Pilot, course_day: CourseDay | None):
+    initial = {}
+    if course_day is not None:
+        initial = {
+            "number": course_day.number,
+            "date": course_day.date,
+            "starts_at": course_day.starts_at,
+            "ends_at": course_day.ends_at,
+            "place": course_day.place,
+            "topic": course_day.topic,
+            "facilitators": [p.pk for p in course_day.facilitators.all()],
+        }
+    form = CourseDayForm(
+        _posted(request),
+        initial=initial,
+        facilitator_choices=facilitator_choices_for_user(request.user, pilot=pilot),
+        numbers_taken=course_day_numbers_taken(
+            pilot=pilot, exclude_pk=course_day.pk if course_day else None
+        ),
+    )
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            course_day, warnings = course_day_schedule(
+                pilot=pilot,
+                number=data["number"],
+                date=data["day"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                place=data["place"],
+                topic=data["topic"],
+                facilitators=data["facilitators"],
+                course_day=course_day,
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            text = _("Course day %(number)s is saved for %(date)s.") % {
+                "number": course_day.number,
+                "date": date_format(course_day.date, "SHORT_DATE_FORMAT"),
+            }
+            return _saved(request, pilot, text, warnings)
+    return _render_form(
+        request,
+        "training/course_day_form.html",
+        {"form": form, "pilot": pilot, "course_day": course_day},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def course_day_create(request, pilot_pk: int):
+    pilot = _managed_pilot(request.user, pilot_pk)
+    return _course_day_form_page(request, pilot=pilot, course_day=None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def course_day_edit(request, pk: int):
+    course_day = course_day_get_for_user(request.user, pk)
+    _require_manager(request.user)
+    return _course_day_form_page(request, pilot=course_day.pilot, course_day=course_day)
+
+
+# --- attendance -----------------------------------------------------------------------------------
+
+
+def _attendance_page(request, *, target: InformationMeeting | CourseDay, title: str):
+    pilot = target.pilot
+    _require_leader(request.user, pilot)
+    recorded = attendance_for_target(target)
+    people = attendance_people(pilot=pilot, recorded=recorded)
+    initial = {
+        f"status_{person_id}": status
+        for person_id, status in recorded.values_list("person_id", "status")
+    }
+    form = AttendanceForm(_posted(request), initial=initial, people=people)
+    if form.is_bound and form.is_valid():
+        try:
+            changed = attendance_record(
+                target=target, statuses=form.statuses(), user=request.user
+            )
+        except UnknownPeopleError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Attendance is saved (%(count)s changed).") % {"count": changed},
+            )
+            return redirect(request.path)
+    return _render_form(
+        request,
+        "training/attendance_form.html",
+        {"form": form, "pilot": pilot, "target": target, "title": title},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_attendance(request, pk: int):
+    meeting = meeting_get_for_user(request.user, pk)
+    starts = timezone.localtime(meeting.starts_at, OSLO)
+    title = _("Attendance: information meeting %(date)s") % {
+        "date": date_format(starts.date(), "SHORT_DATE_FORMAT")
+    }
+    return _attendance_page(request, target=meeting, title=title)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def course_day_attendance(request, pk: int):
+    course_day = course_day_get_for_user(request.user, pk)
+    title = _("Attendance: course day %(number)s, %(date)s") % {
+        "number": course_day.number,
+        "date": date_format(course_day.date, "SHORT_DATE_FORMAT"),
+    }
+    return _attendance_page(request, target=course_day, title=title)
+
+
+@login_required
+@require_GET
+def attendance_summary(request, pk: int):
+    pilot = pilot_get_for_user(request.user, pk)
+    _require_leader(request.user, pilot)
+    return render(
+        request,
+        "training/attendance_summary.html",
+        {"pilot": pilot, "summary": summary_for_pilot(pilot=pilot)},
+    )
+
+
+# Characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+# Norwegian Excel expects ";" between fields (the comma is the decimal separator there).
+CSV_DELIMITER = ";"
+
+
+def _csv_cell(value) -> str:
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def _ascii_slug(text: str) -> str:
+    return slugify(text.translate(str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "Ae", "Ø": "O", "Å": "A"})))
+
+
+@login_required
+@require_GET
+def attendance_export(request, pk: int):
+    """Everyone's attendance at the pilot's meetings and course days, one row per person and event."""
+    pilot = pilot_get_for_user(request.user, pk)
+    _require_leader(request.user, pilot)
+    summary = summary_for_pilot(pilot=pilot)
+
+    filename = f"{_ascii_slug(_('attendance'))}-{_ascii_slug(pilot.department.name)}.csv"
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # The byte order mark tells Excel the file is UTF-8, so æ, ø and å survive.
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=CSV_DELIMITER)
+    writer.writerow(
+        [
+            _("Date"),
+            _("Start"),
+            _("End"),
+            _("Duration (hours:minutes)"),
+            _("Person"),
+            _("Role"),
+            _("Status"),
+            _("Event"),
+        ]
+    )
+    labels = dict(Attendance.Status.choices)
+    for index, event in enumerate(summary.events):
+        hours, minutes = divmod(event.minutes, 60)
+        for row in summary.rows:
+            status = row.statuses[index]
+            writer.writerow(
+                _csv_cell(value)
+                for value in (
+                    event.date.strftime("%d.%m.%Y"),
+                    event.starts.strftime("%H:%M"),
+                    event.ends.strftime("%H:%M"),
+                    f"{hours}:{minutes:02d}",
+                    row.person.full_name,
+                    row.person.roles_text,
+                    labels[status] if status else _("not recorded"),
+                    event.label,
+                )
+            )
+    return response
