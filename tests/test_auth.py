@@ -1,0 +1,114 @@
+"""Login, logout, password reset, throttling and session timeouts."""
+
+import time
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from leanprogram.middleware import IdleTimeoutMiddleware
+
+pytestmark = pytest.mark.django_db
+
+
+def _login(client, username, password="lean-demo", ip="10.0.0.1"):
+    return client.post(
+        reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip
+    )
+
+
+@pytest.mark.parametrize(
+    ("username", "landing"),
+    [
+        ("koordinator", "/programme/"),
+        ("veileder", "/programme/"),
+        ("tore", "pilot_a"),
+        ("kari", "pilot_b"),
+        ("siri", "pilot_a"),
+    ],
+)
+def test_each_role_lands_on_its_page_after_login(client, cast, username, landing):
+    response = _login(client, username)
+    assert response.status_code == 302
+
+    response = client.get(response.url)
+
+    expected = {
+        "pilot_a": reverse("pilots:pilot_detail", args=[cast.pilot_a.pk]),
+        "pilot_b": reverse("pilots:pilot_detail", args=[cast.pilot_b.pk]),
+    }.get(landing, landing)
+    assert response.status_code == 302
+    assert response.url == expected
+
+
+def test_wrong_password_shows_a_norwegian_message_and_keeps_the_username(client, cast):
+    response = _login(client, "tore", password="feil")
+
+    assert response.status_code == 200
+    assert 'value="tore"' in response.content.decode()
+    assert response.context["form"].errors
+
+
+def test_repeated_failures_lock_only_that_username_from_that_address(client, cast, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _login(client, "tore", password="feil", ip="10.0.0.9")
+
+    locked = _login(client, "tore", ip="10.0.0.9")
+    from_elsewhere = _login(client, "tore", ip="10.0.0.10")
+
+    assert locked.status_code == 429
+    assert "15" in locked.content.decode()
+    assert from_elsewhere.status_code == 302
+
+
+def test_logout_is_post_only(client, cast):
+    client.force_login(cast.users.tore)
+
+    assert client.get(reverse("logout")).status_code == 405
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_password_reset_sends_a_link(client, cast):
+    response = client.post(reverse("password_reset"), {"email": cast.tore.email})
+
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    assert "/accounts/reset/" in mail.outbox[0].body
+
+
+def test_idle_session_is_logged_out(client, cast, settings):
+    client.force_login(cast.users.tore)
+    session = client.session
+    session[IdleTimeoutMiddleware.key] = int(time.time()) - settings.SESSION_IDLE_TIMEOUT - 5
+    session.save()
+
+    response = client.get(reverse("accessibility"))
+
+    assert response.status_code == 200
+    assert not response.wsgi_request.user.is_authenticated
+
+
+def test_active_session_stays_logged_in(client, cast):
+    client.force_login(cast.users.tore)
+
+    client.get(reverse("accessibility"))
+    response = client.get(reverse("accessibility"))
+
+    assert response.wsgi_request.user.is_authenticated
+
+
+def test_absolute_session_lifetime_is_set(settings):
+    assert 0 < settings.SESSION_COOKIE_AGE <= 24 * 3600
+    assert settings.SESSION_IDLE_TIMEOUT < settings.SESSION_COOKIE_AGE
+
+
+def test_user_without_any_role_sees_a_helpful_page(client, django_user_model):
+    user = django_user_model.objects.create_user(username="ny", password="x")
+    client.force_login(user)
+
+    response = client.get(reverse("home"))
+
+    assert response.status_code == 200
+    assert "no_access.html" in [template.name for template in response.templates]
