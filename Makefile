@@ -42,8 +42,9 @@ lint: install
 	$(PY) manage.py makemigrations --check --dry-run
 
 messages: install
-	$(PY) manage.py makemessages --no-obsolete --no-location -l nb -l nn -l en
-	$(PY) manage.py compilemessages
+	$(PY) manage.py makemessages --no-obsolete --add-location file -l nb -l nn -l en \
+		--ignore .venv --ignore var --ignore tests --ignore 'static/vendor/*'
+	$(PY) manage.py compilemessages --ignore .venv
 
 bench: install
 	$(PY) -m pytest -p no:xdist benchmarks -q -s

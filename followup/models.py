@@ -1,11 +1,195 @@
-"""Follow-up after the course weeks: follow-up meetings, board meetings and reminders."""
+"""Follow-up after the course weeks: the cadence, follow-up meetings, board meetings, reminders."""
 
+import datetime as dt
+
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from pilots.models import Person, Pilot
+from pilots.models import Person, Pilot, Programme
 from plans.models import Measure
+
+
+class FollowUpPolicy(models.Model):
+    """A programme's follow-up cadence and every number its reminders use.
+
+    Created with the defaults below the first time the programme needs one, so reminders are on
+    without anybody visiting the admin.
+    """
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 1, _("Monday")
+        TUESDAY = 2, _("Tuesday")
+        WEDNESDAY = 3, _("Wednesday")
+        THURSDAY = 4, _("Thursday")
+        FRIDAY = 5, _("Friday")
+        SATURDAY = 6, _("Saturday")
+        SUNDAY = 7, _("Sunday")
+
+    programme = models.OneToOneField(
+        Programme,
+        on_delete=models.CASCADE,
+        related_name="follow_up_policy",
+        verbose_name=_("programme"),
+    )
+    reminders_enabled = models.BooleanField(
+        _("send reminders"),
+        default=True,
+        help_text=_("Turn off to stop every reminder and digest of this programme."),
+    )
+    send_hour = models.PositiveSmallIntegerField(
+        _("send from (hour)"),
+        default=8,
+        validators=[MaxValueValidator(23)],
+        help_text=_("Reminders go out from this hour of the day, Norwegian time."),
+    )
+    event_notice_working_days = models.PositiveSmallIntegerField(
+        _("meeting notice (working days)"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text=_(
+            "Staff are reminded of an information meeting or a course day this many working "
+            "days before."
+        ),
+    )
+    absence_notice_working_days = models.PositiveSmallIntegerField(
+        _("absence notice (working days)"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text=_(
+            "Someone recorded absent from a meeting or course day hears how to catch up this "
+            "many working days after it."
+        ),
+    )
+    plan_submit_days = models.PositiveSmallIntegerField(
+        _("plan due (days after the last course day)"),
+        default=7,
+        validators=[MinValueValidator(1)],
+        help_text=_("The department leader is reminded when the plan is not submitted by then."),
+    )
+    plan_escalation_days = models.PositiveSmallIntegerField(
+        _("plan escalation (days after the reminder)"),
+        default=7,
+        validators=[MinValueValidator(1)],
+        help_text=_("The lean coordinator is told when the plan is still not submitted by then."),
+    )
+    follow_up_notice_days = models.PositiveSmallIntegerField(
+        _("follow-up meeting notice (days)"),
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_("The leader and the lean guide are reminded this many days before."),
+    )
+    follow_up_overdue_days = models.PositiveSmallIntegerField(
+        _("follow-up meeting overdue (days)"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_(
+            "The lean coordinator is told when a follow-up meeting is still not held this many "
+            "days after it was due."
+        ),
+    )
+    quiet_plan_days = models.PositiveSmallIntegerField(
+        _("plan going quiet (days)"),
+        default=30,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "During follow-up, the leader is told when nothing in the plan has changed for this "
+            "many days."
+        ),
+    )
+    digest_weekday = models.PositiveSmallIntegerField(
+        _("digest day"),
+        choices=Weekday.choices,
+        default=Weekday.MONDAY,
+        help_text=_("Weekly digests go out on this day."),
+    )
+    late_after_days = models.PositiveSmallIntegerField(
+        _("too late after (days)"),
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text=_(
+            "A reminder that could not go out within this many days of its moment is dropped "
+            "instead of sent late. Meeting reminders are always dropped once the meeting starts."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("follow-up policy")
+        verbose_name_plural = _("follow-up policies")
+        ordering = ["programme"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(send_hour__lte=23), name="follow_up_policy_send_hour_0_23"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(digest_weekday__gte=1, digest_weekday__lte=7),
+                name="follow_up_policy_digest_weekday_1_7",
+            ),
+        ]
+
+    def __str__(self):
+        return _("Follow-up policy, %(programme)s") % {"programme": self.programme}
+
+
+class FollowUpStep(models.Model):
+    """One follow-up meeting of the cadence, counted from the pilot's last course day."""
+
+    class Unit(models.TextChoices):
+        WEEKS = "weeks", _("weeks")
+        MONTHS = "months", _("months")
+
+    DEFAULTS = (
+        (2, Unit.WEEKS),
+        (6, Unit.WEEKS),
+        (3, Unit.MONTHS),
+        (6, Unit.MONTHS),
+        (12, Unit.MONTHS),
+    )
+
+    policy = models.ForeignKey(
+        FollowUpPolicy, on_delete=models.CASCADE, related_name="steps", verbose_name=_("policy")
+    )
+    amount = models.PositiveSmallIntegerField(
+        _("after"), validators=[MinValueValidator(1), MaxValueValidator(120)]
+    )
+    unit = models.CharField(_("unit"), max_length=6, choices=Unit.choices)
+
+    class Meta:
+        verbose_name = _("follow-up step")
+        verbose_name_plural = _("follow-up steps")
+        ordering = ["policy", "unit", "amount"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["policy", "amount", "unit"], name="follow_up_step_unique_offset"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=1), name="follow_up_step_amount_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return self.label()
+
+    def label(self) -> str:
+        """ "after 6 weeks" in the current language."""
+        if self.unit == self.Unit.MONTHS:
+            text = ngettext("after %(n)d month", "after %(n)d months", self.amount)
+        else:
+            text = ngettext("after %(n)d week", "after %(n)d weeks", self.amount)
+        return text % {"n": self.amount}
+
+    def due_after(self, last_course_day: dt.date) -> dt.date:
+        if self.unit == self.Unit.MONTHS:
+            return last_course_day + relativedelta(months=self.amount)
+        return last_course_day + dt.timedelta(weeks=self.amount)
+
+    def sort_key(self) -> dt.timedelta:
+        # Months count as 31 days here only to order a cadence that mixes weeks and months.
+        days = self.amount * (31 if self.unit == self.Unit.MONTHS else 7)
+        return dt.timedelta(days=days)
 
 
 class FollowUpMeeting(models.Model):
@@ -16,6 +200,16 @@ class FollowUpMeeting(models.Model):
         verbose_name=_("pilot"),
     )
     label = models.CharField(_("label"), max_length=100, help_text=_("E.g. after 6 weeks."))
+    # The cadence step that created the meeting; a meeting added by hand has none. Deleting a step
+    # keeps meetings already held, with their notes.
+    step = models.ForeignKey(
+        FollowUpStep,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="meetings",
+        verbose_name=_("cadence step"),
+    )
     due_on = models.DateField(_("due on"))
     held_on = models.DateField(_("held on"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
@@ -35,6 +229,10 @@ class FollowUpMeeting(models.Model):
 
     def __str__(self):
         return f"{self.label} – {self.pilot.department}"
+
+    def display_label(self) -> str:
+        """The label in the reader's language when the meeting comes from the cadence."""
+        return self.step.label() if self.step_id else self.label
 
 
 class BoardMeeting(models.Model):
@@ -81,6 +279,7 @@ class Reminder(models.Model):
         MEASURES_OVERDUE = "measures_overdue", _("overdue measures digest")
         PLAN_QUIET = "plan_quiet", _("plan going quiet")
         COORDINATOR_DIGEST = "coordinator_digest", _("weekly digest for coordinators")
+        ABSENCE = "absence", _("absent from a meeting or course day")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")
@@ -88,6 +287,10 @@ class Reminder(models.Model):
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed")
         CANCELLED = "cancelled", _("cancelled")
+
+    class CancelReason(models.TextChoices):
+        NO_LONGER_APPLIES = "no_longer_applies", _("no longer applies")
+        TOO_LATE = "too_late", _("too late to send")
 
     kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
     recipient = models.ForeignKey(
@@ -115,9 +318,22 @@ class Reminder(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
     claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    # Who holds the claim: a sweep writes a fresh token with every claim, and only a send task
+    # carrying that token may send and mark the row sent. A message for an older claim (a
+    # redelivery after a worker died) finds another token and does nothing.
+    claim_token = models.UUIDField(_("claim"), null=True, blank=True, editable=False)
+    next_attempt_at = models.DateTimeField(
+        _("next attempt"),
+        null=True,
+        blank=True,
+        help_text=_("After a failed attempt: not tried again before this moment."),
+    )
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    cancel_reason = models.CharField(
+        _("why cancelled"), max_length=20, choices=CancelReason.choices, blank=True
+    )
     email_subject = models.CharField(_("e-mail subject"), max_length=200, blank=True)
     email_body = models.TextField(_("e-mail body"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -136,7 +352,10 @@ class Reminder(models.Model):
                 name="reminder_expires_after_due",
             ),
         ]
-        indexes = [models.Index(fields=["status", "due_at"], name="reminder_status_due")]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="reminder_status_due"),
+            models.Index(fields=["claim_token"], name="reminder_claim_token"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} → {self.recipient}"

@@ -230,3 +230,22 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# --- Reminders (followup app) -------------------------------------------------------------------
+# A claim on a reminder row that no send task has finished within this time is taken again by the
+# next sweep: a worker that died holding it cannot keep the reminder back for longer.
+REMINDER_CLAIM_TIMEOUT_SECONDS = env_int("REMINDER_CLAIM_TIMEOUT_SECONDS", 600, minimum=60)
+if REMINDER_CLAIM_TIMEOUT_SECONDS > 600:
+    raise ImproperlyConfigured("REMINDER_CLAIM_TIMEOUT_SECONDS must be at most 600 (10 minutes).")
+# Tries per reminder when the SMTP server fails, and the first wait; each wait doubles. The row
+# waits in the database (not as an ETA message), and all waits together stay below the Redis
+# visibility timeout so no retry ever outlives a broker redelivery window.
+REMINDER_SEND_ATTEMPTS = env_int("REMINDER_SEND_ATTEMPTS", 4, minimum=1)
+REMINDER_RETRY_BASE_SECONDS = env_int("REMINDER_RETRY_BASE_SECONDS", 300, minimum=1)
+if REMINDER_RETRY_BASE_SECONDS * (2 ** (REMINDER_SEND_ATTEMPTS - 1) - 1) >= 3600:
+    raise ImproperlyConfigured(
+        "REMINDER_SEND_ATTEMPTS and REMINDER_RETRY_BASE_SECONDS: all retries together must take "
+        "less than an hour (the broker's visibility timeout)."
+    )
+# The queue the send tasks go to; empty means Celery's default queue.
+REMINDER_TASK_QUEUE = env_str("REMINDER_TASK_QUEUE") or None

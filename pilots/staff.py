@@ -177,7 +177,9 @@ def _person_save(
         person.full_clean()
         person.save()
 
-    current = {r.role: r for r in DepartmentRole.objects.filter(person=person, department=department)}
+    current = {
+        r.role: r for r in DepartmentRole.objects.filter(person=person, department=department)
+    }
     DepartmentRole.objects.filter(
         person=person, department=department, role__in=set(current) - roles
     ).delete()
@@ -203,7 +205,17 @@ COLUMNS = {
 }
 _HEADER_ALIASES = {
     "name": {"name", "full name", "navn", "fullt navn", "namn", "fullt namn"},
-    "email": {"email", "e-mail", "e mail", "e-post", "epost", "work e-mail", "mail"},
+    "email": {
+        "email",
+        "e-mail",
+        "e-mail address",
+        "email address",
+        "work e-mail",
+        "e-post",
+        "epost",
+        "e-postadresse",
+        "epostadresse",
+    },
     "role": {"role", "rolle"},
 }
 # Besides the code names and the labels in every catalog: the words people write in Norway.
@@ -282,20 +294,17 @@ class StaffImportPreview:
     def is_valid(self) -> bool:
         return bool(self.rows) and not self.errors
 
-    def count(self, action: str) -> int:
-        return sum(1 for row in self.rows if row.action == action and row.same_as is None)
-
     @property
     def new_people(self) -> int:
-        return self.count(Action.NEW_PERSON)
+        return sum(1 for row in self.rows if row.action == Action.NEW_PERSON)
+
+    @property
+    def unchanged(self) -> int:
+        return sum(1 for row in self.rows if row.action == Action.UNCHANGED)
 
     @property
     def new_roles(self) -> int:
-        return sum(
-            1
-            for row in self.rows
-            if row.action in (Action.NEW_PERSON, Action.ADD_ROLE) and not row.errors
-        )
+        return sum(1 for row in self.rows if row.action in (Action.NEW_PERSON, Action.ADD_ROLE))
 
 
 class StaffImportInvalid(Exception):
@@ -305,7 +314,7 @@ class StaffImportInvalid(Exception):
 
 
 def staff_import_decode(*, data: bytes) -> str:
-    """The file's text: UTF-8 with or without BOM, else Windows-1252 (what Excel in Norway writes)."""
+    """The text of the file: UTF-8 with or without BOM, else Windows-1252 (Excel in Norway)."""
     if len(data) > MAX_IMPORT_BYTES:
         raise StaffImportFileError(_("The file is larger than 1 MB. Split it into smaller files."))
     if b"\x00" in data:
@@ -363,10 +372,7 @@ def _read_records(text: str) -> tuple[dict[str, int], list[tuple[int, list[str]]
     missing = [str(COLUMNS[c]) for c in COLUMNS if c not in positions]
     if missing:
         raise StaffImportFileError(
-            _(
-                "The first row must name the columns: name, e-mail and role. "
-                "Missing: %(columns)s."
-            )
+            _("The first row must name the columns: name, e-mail and role. Missing: %(columns)s.")
             % {"columns": ", ".join(missing)}
         )
     if len(records) == 1:
@@ -500,9 +506,7 @@ def _plan(preview: StaffImportPreview, *, department: Department) -> None:
             continue
         first_row_for_role[key, row.role] = row
         if person is not None:
-            row.action = (
-                Action.UNCHANGED if (person.pk, row.role) in has_role else Action.ADD_ROLE
-            )
+            row.action = Action.UNCHANGED if (person.pk, row.role) in has_role else Action.ADD_ROLE
         elif earlier is not None:
             row.action = Action.ADD_ROLE
             row.same_as = earlier.number

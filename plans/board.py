@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from pilots.access import scope_for
 from pilots.models import Pilot, Programme
@@ -134,11 +135,6 @@ def board_columns(plan: ProjectPlan | None, *, today: dt.date) -> list[BoardColu
     ]
 
 
-def board_status_choices(current: str) -> list[tuple[str, str]]:
-    """The statuses a card can move to in one click: every one but its own."""
-    return [(value, label) for value, label in Measure.Status.choices if value != current]
-
-
 # The effort/effect matrix
 
 LEVELS = Measure.Level.values
@@ -162,18 +158,31 @@ class MatrixRow:
     cells: list[MatrixCell]
 
 
+# Whole phrases, so each table header reads on its own and translates as a unit.
+EFFORT_LABELS = {
+    Measure.Level.LOW: gettext_lazy("Low effort"),
+    Measure.Level.MEDIUM: gettext_lazy("Medium effort"),
+    Measure.Level.HIGH: gettext_lazy("High effort"),
+}
+EFFECT_LABELS = {
+    Measure.Level.LOW: gettext_lazy("Low effect"),
+    Measure.Level.MEDIUM: gettext_lazy("Medium effect"),
+    Measure.Level.HIGH: gettext_lazy("High effect"),
+}
+
+
 def matrix_rows(plan: ProjectPlan | None) -> list[MatrixRow]:
     """Effect high → low down the rows, effort low → high across; one query."""
     grid: dict[tuple[str, str], list[Measure]] = {
         (effort, effect): [] for effort in LEVELS for effect in LEVELS
     }
     if plan is not None:
-        for measure in plan.measures.order_by("title", "pk"):
+        for measure in plan.measures.select_related("owner").order_by("title", "pk"):
             grid[(measure.effort, measure.effect)].append(measure)
     return [
         MatrixRow(
             effect=effect,
-            label=Measure.Level(effect).label,
+            label=EFFECT_LABELS[effect],
             cells=[MatrixCell(effort, effect, grid[(effort, effect)]) for effort in LEVELS],
         )
         for effect in reversed(LEVELS)
@@ -181,7 +190,7 @@ def matrix_rows(plan: ProjectPlan | None) -> list[MatrixRow]:
 
 
 def matrix_effort_levels() -> list[tuple[str, str]]:
-    return [(level, Measure.Level(level).label) for level in LEVELS]
+    return [(level, EFFORT_LABELS[level]) for level in LEVELS]
 
 
 # Gains: hours per week freed, identified and realised, and the same in full-time equivalents

@@ -235,8 +235,11 @@ class Measure(models.Model):
             department = self.plan.pilot.department
             if not self.owner.department_roles.filter(department=department).exists():
                 errors["owner"] = _("The owner must be a person in the department.")
-        if self.plan_id and self.deadline and self.plan.starts_on and (
-            self.deadline < self.plan.starts_on
+        if (
+            self.plan_id
+            and self.deadline
+            and self.plan.starts_on
+            and (self.deadline < self.plan.starts_on)
         ):
             errors["deadline"] = _("The deadline cannot be before the plan starts.")
         if errors:

@@ -18,9 +18,7 @@ _TIME_HELP = _("24-hour clock, e.g. 08:30.")
 
 def _date_field(**kwargs) -> forms.DateField:
     return forms.DateField(
-        widget=forms.DateInput(
-            format="%d.%m.%Y", attrs={"autocomplete": "off", "inputmode": "numeric"}
-        ),
+        widget=forms.DateInput(format="%d.%m.%Y", attrs={"autocomplete": "off"}),
         help_text=_DATE_HELP,
         **kwargs,
     )
@@ -29,7 +27,7 @@ def _date_field(**kwargs) -> forms.DateField:
 def _time_field(label) -> forms.TimeField:
     return forms.TimeField(
         label=label,
-        widget=forms.TimeInput(format="%H:%M", attrs={"autocomplete": "off", "inputmode": "numeric"}),
+        widget=forms.TimeInput(format="%H:%M", attrs={"autocomplete": "off"}),
         help_text=_TIME_HELP,
     )
 
@@ -39,7 +37,9 @@ class InformationMeetingForm(forms.Form):
     starts_at = _time_field(_("Starts at"))
     ends_at = _time_field(_("Ends at"))
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -77,7 +77,7 @@ class CourseDayForm(forms.Form):
         required=False,
         coerce=int,
         empty_value=None,
-        choices=[("", "–")] + [(i + 1, capfirst(WEEKDAYS[i])) for i in range(5)],
+        choices=[("", _("not given"))] + [(i + 1, capfirst(WEEKDAYS[i])) for i in range(5)],
     )
     starts_at = _time_field(_("Starts at"))
     ends_at = _time_field(_("Ends at"))

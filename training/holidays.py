@@ -55,7 +55,8 @@ def date_warnings(
     name = public_holiday_name(day)
     if name:
         warnings.append(
-            gettext("%(date)s is a public holiday (%(name)s).") % {"date": _short(day), "name": name}
+            gettext("%(date)s is a public holiday (%(name)s).")
+            % {"date": _short(day), "name": name}
         )
     if holiday_periods is None:
         municipality_id = getattr(municipality, "pk", municipality)
@@ -90,7 +91,7 @@ def course_day_plan_warnings(
     weeks. Pass `course_days` when they are already loaded.
     """
     if course_days is None:
-        course_days = CourseDay.objects.filter(pilot=pilot)
+        course_days = CourseDay.objects.filter(pilot=pilot).order_by("number")
     days = sorted(course_days, key=lambda d: d.number)
     warnings = []
 
@@ -122,7 +123,9 @@ def course_day_plan_warnings(
             )
         elif later.date == earlier.date:
             warnings.append(
-                gettext("Course days %(earlier)s and %(later)s are on the same date (%(later_date)s).")
+                gettext(
+                    "Course days %(earlier)s and %(later)s are on the same date (%(later_date)s)."
+                )
                 % values
             )
 

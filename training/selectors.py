@@ -28,9 +28,7 @@ def meeting_get_for_user(user, pk: int) -> InformationMeeting:
 
 
 def course_days_for_user(user) -> QuerySet[CourseDay]:
-    return CourseDay.objects.filter(pilot__in=pilots_for_user(user)).select_related(
-        *_PILOT_RELATED
-    )
+    return CourseDay.objects.filter(pilot__in=pilots_for_user(user)).select_related(*_PILOT_RELATED)
 
 
 def course_day_get_for_user(user, pk: int) -> CourseDay:
@@ -41,14 +39,16 @@ def course_day_numbers_taken(*, pilot: Pilot, exclude_pk: int | None = None) -> 
     days = CourseDay.objects.filter(pilot=pilot)
     if exclude_pk is not None:
         days = days.exclude(pk=exclude_pk)
-    return set(days.values_list("number", flat=True))
+    return set(days.order_by().values_list("number", flat=True))
 
 
 def facilitator_choices_for_user(user, *, pilot: Pilot) -> QuerySet[Person]:
     """Active people of the pilot's municipality whom the user may see."""
-    return people_for_user(user).filter(
-        municipality_id=pilot.department.municipality_id, is_active=True
-    ).order_by("full_name", "pk")
+    return (
+        people_for_user(user)
+        .filter(municipality_id=pilot.department.municipality_id, is_active=True)
+        .order_by("full_name", "pk")
+    )
 
 
 def attendance_people(*, pilot: Pilot, recorded: QuerySet[Attendance]) -> list[Person]:
@@ -102,11 +102,24 @@ class Event:
     course_day_number: int | None = None
 
 
+@dataclass(frozen=True)
+class Cell:
+    status: str | None
+    label: str
+
+
 @dataclass
 class SummaryRow:
     person: Person
     statuses: list[str | None]
     course_days_present: int = 0
+
+    @property
+    def cells(self) -> list[Cell]:
+        return [
+            Cell(status, Attendance.Status(status).label if status else "")
+            for status in self.statuses
+        ]
 
 
 @dataclass
@@ -145,7 +158,7 @@ def _course_day_event(day: CourseDay) -> Event:
     )
 
 
-def attendance_summary(*, pilot: Pilot) -> AttendanceSummary:
+def attendance_summary_for_pilot(*, pilot: Pilot) -> AttendanceSummary:
     """Everyone of the pilot's department against its meetings and course days (five queries)."""
     meetings = [_meeting_event(m) for m in pilot.information_meetings.order_by("starts_at", "pk")]
     days = [_course_day_event(d) for d in pilot.course_days.order_by("number")]
@@ -155,9 +168,13 @@ def attendance_summary(*, pilot: Pilot) -> AttendanceSummary:
     status_of = {
         (
             a.person_id,
-            ("course_day", a.course_day_id) if a.course_day_id else ("meeting", a.information_meeting_id),
+            ("course_day", a.course_day_id)
+            if a.course_day_id
+            else ("meeting", a.information_meeting_id),
         ): a.status
-        for a in recorded.only("person_id", "course_day_id", "information_meeting_id", "status")
+        for a in recorded.order_by().only(
+            "person_id", "course_day_id", "information_meeting_id", "status"
+        )
     }
     rows = []
     for person in attendance_people(pilot=pilot, recorded=recorded):

@@ -128,7 +128,7 @@ def attendance_record(
     """
     # Lock the meeting or course day so that two people saving the same list wait for each other
     # instead of both inserting the same person's row.
-    type(target).objects.select_for_update().filter(pk=target.pk).first()
+    list(type(target).objects.select_for_update().filter(pk=target.pk).order_by().values("pk"))
 
     valid_statuses = set(Attendance.Status.values)
     if bad := {status for status in statuses.values() if status not in valid_statuses}:
@@ -146,7 +146,7 @@ def attendance_record(
             code="unknown_people",
         )
 
-    existing = {a.person_id: a for a in recorded.filter(person_id__in=statuses)}
+    existing = {a.person_id: a for a in recorded.filter(person_id__in=statuses).order_by()}
     now = timezone.now()
     target_field = "course_day" if isinstance(target, CourseDay) else "information_meeting"
     to_create, to_update = [], []

@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.text import slugify
+from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -22,7 +22,7 @@ from training.models import Attendance, CourseDay, InformationMeeting
 from training.selectors import (
     attendance_for_target,
     attendance_people,
-    attendance_summary as summary_for_pilot,
+    attendance_summary_for_pilot,
     course_day_get_for_user,
     course_day_numbers_taken,
     facilitator_choices_for_user,
@@ -101,7 +101,7 @@ def _meeting_form_page(request, *, pilot: Pilot, meeting: InformationMeeting | N
             "notes": meeting.notes,
         }
     form = InformationMeetingForm(_posted(request), initial=initial)
-    if form.is_bound and form.is_valid():
+    if form.is_valid():
         data = form.cleaned_data
         try:
             meeting, warnings = information_meeting_schedule(
@@ -151,7 +151,9 @@ def meeting_delete(request, pk: int):
 
 
 def _course_day_form_page(request, *, pilot: Pilot, course_day: CourseDay | None):
-    initial = {}
+    initial = {"number": request.GET.get("number")}
+    # The service changes the instance before it validates; show what is stored, not what failed.
+    saved_date = course_day.date if course_day else None
     if course_day is not None:
         initial = {
             "number": course_day.number,
@@ -170,7 +172,7 @@ def _course_day_form_page(request, *, pilot: Pilot, course_day: CourseDay | None
             pilot=pilot, exclude_pk=course_day.pk if course_day else None
         ),
     )
-    if form.is_bound and form.is_valid():
+    if form.is_valid():
         data = form.cleaned_data
         try:
             course_day, warnings = course_day_schedule(
@@ -195,7 +197,7 @@ def _course_day_form_page(request, *, pilot: Pilot, course_day: CourseDay | None
     return _render_form(
         request,
         "training/course_day_form.html",
-        {"form": form, "pilot": pilot, "course_day": course_day},
+        {"form": form, "pilot": pilot, "course_day": course_day, "saved_date": saved_date},
     )
 
 
@@ -224,14 +226,12 @@ def _attendance_page(request, *, target: InformationMeeting | CourseDay, title: 
     people = attendance_people(pilot=pilot, recorded=recorded)
     initial = {
         f"status_{person_id}": status
-        for person_id, status in recorded.values_list("person_id", "status")
+        for person_id, status in recorded.order_by().values_list("person_id", "status")
     }
     form = AttendanceForm(_posted(request), initial=initial, people=people)
-    if form.is_bound and form.is_valid():
+    if form.is_valid():
         try:
-            changed = attendance_record(
-                target=target, statuses=form.statuses(), user=request.user
-            )
+            changed = attendance_record(target=target, statuses=form.statuses(), user=request.user)
         except UnknownPeopleError as exc:
             _add_service_errors(form, exc)
         else:
@@ -277,7 +277,7 @@ def attendance_summary(request, pk: int):
     return render(
         request,
         "training/attendance_summary.html",
-        {"pilot": pilot, "summary": summary_for_pilot(pilot=pilot)},
+        {"pilot": pilot, "summary": attendance_summary_for_pilot(pilot=pilot)},
     )
 
 
@@ -294,22 +294,14 @@ def _csv_cell(value) -> str:
 
 
 def _ascii_slug(text: str) -> str:
-    return slugify(text.translate(str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "Ae", "Ø": "O", "Å": "A"})))
+    return slugify(
+        text.translate(
+            str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "Ae", "Ø": "O", "Å": "A"})
+        )
+    )
 
 
-@login_required
-@require_GET
-def attendance_export(request, pk: int):
-    """Everyone's attendance at the pilot's meetings and course days, one row per person and event."""
-    pilot = pilot_get_for_user(request.user, pk)
-    _require_leader(request.user, pilot)
-    summary = summary_for_pilot(pilot=pilot)
-
-    filename = f"{_ascii_slug(_('attendance'))}-{_ascii_slug(pilot.department.name)}.csv"
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    # The byte order mark tells Excel the file is UTF-8, so æ, ø and å survive.
-    response.write("\ufeff")
+def _write_attendance_csv(response, summary) -> None:
     writer = csv.writer(response, delimiter=CSV_DELIMITER)
     writer.writerow(
         [
@@ -323,7 +315,6 @@ def attendance_export(request, pk: int):
             _("Event"),
         ]
     )
-    labels = dict(Attendance.Status.choices)
     for index, event in enumerate(summary.events):
         hours, minutes = divmod(event.minutes, 60)
         for row in summary.rows:
@@ -336,9 +327,26 @@ def attendance_export(request, pk: int):
                     event.ends.strftime("%H:%M"),
                     f"{hours}:{minutes:02d}",
                     row.person.full_name,
-                    row.person.roles_text,
-                    labels[status] if status else _("not recorded"),
+                    capfirst(row.person.roles_text),
+                    capfirst(Attendance.Status(status).label if status else _("not recorded")),
                     event.label,
                 )
             )
+
+
+@login_required
+@require_GET
+def attendance_export(request, pk: int):
+    """Attendance at the pilot's meetings and course days: one row per person and event."""
+    pilot = pilot_get_for_user(request.user, pk)
+    _require_leader(request.user, pilot)
+    summary = attendance_summary_for_pilot(pilot=pilot)
+
+    department = _ascii_slug(pilot.department.name) or str(pilot.department_id)
+    filename = f"{_ascii_slug(_('attendance'))}-{department}.csv"
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # The byte order mark tells Excel the file is UTF-8, so æ, ø and å survive.
+    response.write("\ufeff")
+    _write_attendance_csv(response, summary)
     return response

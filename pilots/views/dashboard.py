@@ -24,6 +24,7 @@ from pilots.models import Pilot
 from pilots.selectors import pilot_get_for_user
 from pilots.services import phase_after
 from pilots.services import pilot_advance_phase as advance_phase
+from training.holidays import pilot_schedule_warnings
 from training.models import COURSE_DAYS_PER_PILOT
 
 
@@ -69,6 +70,7 @@ def pilot_detail(request, pk: int):
         "course_day_slots": pilot_course_day_slots(pilot),
         "plan": pilot_plan_summary(pilot, today=today),
         "follow_up_meetings": pilot_follow_up_meetings(pilot),
+        "schedule_warnings": pilot_schedule_warnings(pilot=pilot),
         "next_phase_label": Pilot.Phase(next_phase).label if next_phase else "",
         "can_manage": scope.can_manage_programme(),
         "can_lead": scope.can_lead(pilot.department_id),

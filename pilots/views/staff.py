@@ -44,9 +44,7 @@ def _department_to_manage(request, pk: int) -> Department:
 def staff_list(request, pk: int):
     department = _department_to_manage(request, pk)
     members = department_staff(people=people_for_user(request.user), department=department)
-    return render(
-        request, "pilots/staff_list.html", {"department": department, "members": members}
-    )
+    return render(request, "pilots/staff_list.html", {"department": department, "members": members})
 
 
 @require_http_methods(["GET", "POST"])
@@ -101,7 +99,9 @@ def staff_edit(request, department_pk: int, pk: int):
         kept_roles=kept_roles,
         initial={
             "roles": [r.role for r in roles],
-            "position_percent": next((r.position_percent for r in roles if r.position_percent), None),
+            "position_percent": next(
+                (r.position_percent for r in roles if r.position_percent), None
+            ),
         },
     )
     if request.method == "POST":
@@ -123,7 +123,13 @@ def _render_person_form(request, department, form, *, person=None, status=200):
     return render(
         request,
         "pilots/staff_form.html",
-        {"department": department, "form": form, "person": person},
+        {
+            "department": department,
+            "form": form,
+            "person": person,
+            # The form has already copied what was typed onto the instance; show the saved name.
+            "saved_name": person and form.initial.get("full_name", person.full_name),
+        },
         status=status,
     )
 
@@ -199,9 +205,7 @@ def _staff_import_confirm(request, department: Department):
 
 
 def _import_refused(request, department: Department, message: str):
-    return _render_import(
-        request, department, form=StaffImportForm(), refusal=message, status=400
-    )
+    return _render_import(request, department, form=StaffImportForm(), refusal=message, status=400)
 
 
 def _render_import(

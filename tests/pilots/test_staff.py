@@ -11,6 +11,12 @@ from tests.factories import DepartmentRoleFactory, PersonFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english(client, settings):
+    # The assertions read the English msgids; the nb and nn catalogs translate them.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
 def _list_url(department):
     return reverse("pilots:staff_list", kwargs={"pk": department.pk})
 
@@ -162,7 +168,8 @@ def test_adding_an_email_already_in_the_department_is_refused(client, cast):
     client.force_login(cast.users.tore)
 
     response = client.post(
-        _add_url(cast.dept_a), _person_data(full_name="Siri Olsen", email="siri.olsen@harstad.kommune.no")
+        _add_url(cast.dept_a),
+        _person_data(full_name="Siri Olsen", email="siri.olsen@harstad.kommune.no"),
     )
 
     assert response.status_code == 400
@@ -249,11 +256,12 @@ def test_editing_to_another_persons_email_is_refused(client, cast):
 
     response = client.post(
         _edit_url(cast.dept_a, cast.siri),
-        _person_data(full_name="Siri Olsen", email="Tore.Meltzer@harstad.kommune.no"),
+        _person_data(full_name="Siri Berg", email="Tore.Meltzer@harstad.kommune.no"),
     )
 
     assert response.status_code == 400
     assert list(response.context["form"].errors) == ["email"]
+    assert "<h1>Edit Siri Olsen</h1>" in response.content.decode()
     cast.siri.refresh_from_db()
     assert cast.siri.email == "siri.olsen@harstad.kommune.no"
 
@@ -263,12 +271,17 @@ def test_edit_changes_details_and_keeps_own_email_in_another_case(client, cast):
 
     response = client.post(
         _edit_url(cast.dept_a, cast.siri),
-        _person_data(full_name="Siri Olsen Berg", email="Siri.Olsen@harstad.kommune.no", roles=["staff"]),
+        _person_data(
+            full_name="Siri Olsen Berg", email="Siri.Olsen@harstad.kommune.no", roles=["staff"]
+        ),
     )
 
     assert response.status_code == 302
     cast.siri.refresh_from_db()
-    assert (cast.siri.full_name, cast.siri.email) == ("Siri Olsen Berg", "Siri.Olsen@harstad.kommune.no")
+    assert (cast.siri.full_name, cast.siri.email) == (
+        "Siri Olsen Berg",
+        "Siri.Olsen@harstad.kommune.no",
+    )
 
 
 def test_person_must_belong_to_the_department_being_edited(client, cast):
@@ -283,7 +296,9 @@ def test_leader_cannot_remove_his_own_leader_role(client, cast):
 
     response = client.post(
         _edit_url(cast.dept_a, cast.tore),
-        _person_data(full_name="Tore Meltzer", email="tore.meltzer@harstad.kommune.no", roles=["staff"]),
+        _person_data(
+            full_name="Tore Meltzer", email="tore.meltzer@harstad.kommune.no", roles=["staff"]
+        ),
     )
 
     assert response.status_code == 400
@@ -291,7 +306,9 @@ def test_leader_cannot_remove_his_own_leader_role(client, cast):
     assert _roles(cast.tore, cast.dept_a) == {"department_leader"}
 
 
-def test_staff_list_query_count_does_not_grow_with_people(client, cast, django_assert_max_num_queries):
+def test_staff_list_query_count_does_not_grow_with_people(
+    client, cast, django_assert_max_num_queries
+):
     client.force_login(cast.users.coordinator)
 
     def count_queries():
@@ -308,7 +325,7 @@ def test_staff_list_query_count_does_not_grow_with_people(client, cast, django_a
         person = PersonFactory(municipality=cast.municipality)
         DepartmentRoleFactory(department=cast.dept_b, person=person, role="staff")
         DepartmentRoleFactory(department=cast.dept_b, person=person, role="union_rep")
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(12):
         response = client.get(_list_url(cast.dept_b))
     assert len(response.context["members"]) == 30
     assert count_queries() == few

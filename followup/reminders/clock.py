@@ -1,0 +1,83 @@
+"""Norwegian calendar arithmetic for reminders: local dates, working days, ISO weeks.
+
+Every due moment is a local date in Europe/Oslo plus the programme's send hour. Working with
+dates rather than adding hours to instants is what keeps the change to and from summer time from
+moving, doubling or skipping a reminder; the database stores the resulting instant in UTC.
+"""
+
+import datetime as dt
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays as public_holidays
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    return moment.astimezone(OSLO).date()
+
+
+def at_local(day: dt.date, hour: int) -> dt.datetime:
+    """`hour` o'clock on `day` in Norway, as an aware datetime.
+
+    An hour that does not exist (02:xx on the last Sunday of March) lands an hour later; one that
+    exists twice (02:xx on the last Sunday of October) is its first occurrence.
+    """
+    return local_moment(day, dt.time(hour))
+
+
+def local_moment(day: dt.date, time: dt.time) -> dt.datetime:
+    """A clock time on a date in Norway (a course day's start), as an aware datetime."""
+    aware = dt.datetime.combine(day, time, tzinfo=OSLO)
+    # zoneinfo keeps a non-existent wall time as given; a round trip through UTC normalises it.
+    return aware.astimezone(dt.UTC).astimezone(OSLO)
+
+
+def start_of_local_day(day: dt.date) -> dt.datetime:
+    return at_local(day, 0)
+
+
+@lru_cache(maxsize=32)
+def _public_holidays(year: int) -> frozenset[dt.date]:
+    return frozenset(public_holidays.country_holidays("NO", years=year))
+
+
+def is_working_day(day: dt.date) -> bool:
+    return day.isoweekday() <= 5 and day not in _public_holidays(day.year)
+
+
+def working_days_before(day: dt.date, count: int) -> dt.date:
+    """The working day `count` working days before `day` (Monday, 2 → the Thursday before)."""
+    current = day
+    while count > 0:
+        current -= dt.timedelta(days=1)
+        if is_working_day(current):
+            count -= 1
+    return current
+
+
+def working_days_after(day: dt.date, count: int) -> dt.date:
+    current = day
+    while count > 0:
+        current += dt.timedelta(days=1)
+        if is_working_day(current):
+            count -= 1
+    return current
+
+
+def iso_week_key(day: dt.date) -> str:
+    """'2027-W10': the period of a weekly digest."""
+    iso = day.isocalendar()
+    return f"{iso.year}-W{iso.week:02d}"
+
+
+def week_day(day: dt.date, iso_weekday: int) -> dt.date:
+    """The given weekday (1 = Monday) in the ISO week of `day`."""
+    iso = day.isocalendar()
+    return dt.date.fromisocalendar(iso.year, iso.week, iso_weekday)
+
+
+def end_of_week(day: dt.date) -> dt.datetime:
+    """Midnight at the end of the ISO week of `day` (the next Monday, 00:00, Norwegian time)."""
+    return start_of_local_day(week_day(day, 1) + dt.timedelta(weeks=1))

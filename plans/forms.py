@@ -1,0 +1,437 @@
+"""The plan's edit page: the plan's own fields and one inline formset per part of the plan.
+
+`PlanEditForms` holds them together: it builds them with choices loaded once (so the page costs
+the same number of queries for 2 measures as for 200), adds a row without JavaScript, and after a
+conflicting save merges what the user typed with what others saved in the meantime.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from django import forms
+from django.core.validators import MaxLengthValidator
+from django.db.models import Model
+from django.forms.models import BaseInlineFormSet, inlineformset_factory
+from django.forms.utils import ErrorDict
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from plans.models import Indicator, Measure, ProjectPlan, QualityGoal, RootCause, Waste
+from plans.selectors import PlanState, measure_owners_for_plan, programme_goals_for_plan
+
+# Long enough for a page of text, short enough that a paste of a whole document is refused.
+TEXT_MAX_LENGTH = 5000
+_DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _limit_long_texts(form: forms.BaseForm) -> None:
+    for formfield in form.fields.values():
+        if isinstance(formfield.widget, forms.Textarea) and formfield.max_length is None:
+            formfield.max_length = TEXT_MAX_LENGTH
+            formfield.validators.append(MaxLengthValidator(TEXT_MAX_LENGTH))
+            formfield.widget.attrs.update(maxlength=str(TEXT_MAX_LENGTH), rows="4")
+
+
+class PlanForm(forms.ModelForm):
+    # The version the user started from; a save from an older one is a conflict, not a win.
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+    class Meta:
+        model = ProjectPlan
+        fields = ["starts_on", "current_state", "future_state"]
+        widgets = {"starts_on": _DATE_WIDGET}
+        help_texts = {
+            "starts_on": _("Measures cannot have a deadline before this date."),
+            "current_state": _("How the work is done today, e.g. the steps of the process."),
+            "future_state": _("How the work should be done when the measures are in place."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _limit_long_texts(self)
+
+
+class PlanPartForm(forms.ModelForm):
+    """One row of a part of the plan. `choices` carries options loaded once for every row."""
+
+    def __init__(self, *args, choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        _limit_long_texts(self)
+        for name, (queryset, options) in (choices or {}).items():
+            if name in self.fields:
+                # The queryset decides what is valid; the ready-made options are what is shown.
+                self.fields[name].queryset = queryset
+                self.fields[name].choices = options
+
+
+class QualityGoalForm(PlanPartForm):
+    class Meta:
+        model = QualityGoal
+        fields = ["text", "programme_goal"]
+
+
+class WasteForm(PlanPartForm):
+    class Meta:
+        model = Waste
+        fields = ["kind", "description"]
+
+
+class RootCauseForm(PlanPartForm):
+    class Meta:
+        model = RootCause
+        fields = ["problem", "whys", "root_cause"]
+
+
+class MeasureForm(PlanPartForm):
+    class Meta:
+        model = Measure
+        fields = [
+            "title",
+            "description",
+            "owner",
+            "deadline",
+            "status",
+            "effort",
+            "effect",
+            "hours_identified_per_week",
+            "hours_realised_per_week",
+        ]
+        widgets = {"deadline": _DATE_WIDGET}
+        localized_fields = ["hours_identified_per_week", "hours_realised_per_week"]
+
+
+class IndicatorForm(PlanPartForm):
+    class Meta:
+        model = Indicator
+        fields = ["name", "unit", "baseline", "target"]
+        localized_fields = ["baseline", "target"]
+
+
+class PlanPartFormSet(BaseInlineFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Remove this row")
+
+    def get_queryset(self):
+        # Rows stay where they are while someone edits, whatever the page's own ordering is.
+        return super().get_queryset().order_by("pk")
+
+
+def _formset(model: type[Model], form: type[PlanPartForm]):
+    return inlineformset_factory(
+        ProjectPlan, model, form=form, formset=PlanPartFormSet, extra=0, can_delete=True
+    )
+
+
+@dataclass(frozen=True)
+class PartSpec:
+    prefix: str
+    model: type[Model]
+    formset_class: type[PlanPartFormSet]
+    heading: Promise
+    row_legend: Promise  # with %(number)s
+    new_row_legend: Promise
+    add_label: Promise
+    empty_text: Promise
+
+
+PARTS: tuple[PartSpec, ...] = (
+    PartSpec(
+        "goals",
+        QualityGoal,
+        _formset(QualityGoal, QualityGoalForm),
+        _("Quality goals"),
+        _("Quality goal %(number)s"),
+        _("New quality goal"),
+        _("Add a quality goal"),
+        _("No quality goals yet."),
+    ),
+    PartSpec(
+        "wastes",
+        Waste,
+        _formset(Waste, WasteForm),
+        _("Waste found"),
+        _("Waste %(number)s"),
+        _("New waste"),
+        _("Add waste"),
+        _("No waste recorded yet."),
+    ),
+    PartSpec(
+        "causes",
+        RootCause,
+        _formset(RootCause, RootCauseForm),
+        _("Root causes (five whys)"),
+        _("Root cause %(number)s"),
+        _("New root cause"),
+        _("Add a root cause"),
+        _("No root causes yet."),
+    ),
+    PartSpec(
+        "measures",
+        Measure,
+        _formset(Measure, MeasureForm),
+        _("Measures"),
+        _("Measure %(number)s"),
+        _("New measure"),
+        _("Add a measure"),
+        _("No measures yet."),
+    ),
+    PartSpec(
+        "indicators",
+        Indicator,
+        _formset(Indicator, IndicatorForm),
+        _("Indicators"),
+        _("Indicator %(number)s"),
+        _("New indicator"),
+        _("Add an indicator"),
+        _("No indicators yet."),
+    ),
+)
+ADD_ROW_PREFIX = "add_"
+
+
+@dataclass(frozen=True)
+class FormRow:
+    form: forms.ModelForm
+    legend: str
+
+
+@dataclass(frozen=True)
+class Section:
+    spec: PartSpec
+    formset: PlanPartFormSet
+    rows: list[FormRow]
+
+    @property
+    def prefix(self) -> str:
+        return self.spec.prefix
+
+
+class PlanEditForms:
+    """The plan form and its five formsets, bound to the same plan instance.
+
+    They share that instance on purpose: a start date changed in the same save is the one a
+    measure's deadline is checked against.
+    """
+
+    def __init__(self, *, plan: ProjectPlan, data: Mapping | None = None):
+        self.plan = plan
+        self.plan_form = PlanForm(data, instance=plan, initial={"version": plan.version})
+        no_choice = [("", "---------")]
+        owners = measure_owners_for_plan(plan)
+        goals = programme_goals_for_plan(plan)
+        self.choices = {
+            "owner": (owners, no_choice + [(p.pk, p.full_name) for p in owners]),
+            "programme_goal": (goals, no_choice + [(g.pk, g.text) for g in goals]),
+        }
+        self.formsets = {
+            spec.prefix: spec.formset_class(
+                data, instance=plan, prefix=spec.prefix, form_kwargs={"choices": self.choices}
+            )
+            for spec in PARTS
+        }
+
+    @property
+    def sections(self) -> list[Section]:
+        return [
+            Section(
+                spec=spec,
+                formset=self.formsets[spec.prefix],
+                rows=[
+                    FormRow(form, str(spec.row_legend) % {"number": number})
+                    for number, form in enumerate(self.formsets[spec.prefix], start=1)
+                ],
+            )
+            for spec in PARTS
+        ]
+
+    def is_valid(self) -> bool:
+        # The plan form first: it puts the new start date on the plan the measures check against.
+        valid = self.plan_form.is_valid()
+        for formset in self.formsets.values():
+            valid = formset.is_valid() and valid
+        return valid
+
+    @property
+    def has_errors(self) -> bool:
+        if not self.plan_form.is_bound:
+            return False
+        return bool(self.plan_form.errors) or any(
+            formset.total_error_count() for formset in self.formsets.values()
+        )
+
+    @property
+    def expected_version(self) -> int:
+        return self.plan_form.cleaned_data["version"]
+
+    def plan_fields(self) -> dict:
+        return {name: self.plan_form.cleaned_data[name] for name in PlanForm.Meta.fields}
+
+    def quiet(self) -> "PlanEditForms":
+        """Show the bound forms without checking them (after 'add a row', not 'save')."""
+        for form in [self.plan_form, *(f for fs in self.formsets.values() for f in fs.forms)]:
+            form._errors = ErrorDict()
+            form.cleaned_data = {}
+        for formset in self.formsets.values():
+            formset._errors = []
+            formset._non_form_errors = formset.error_class()
+        return self
+
+    # Adding a row without JavaScript
+
+    @staticmethod
+    def row_to_add(data: Mapping) -> str | None:
+        """The prefix of the part whose 'add a row' button was pressed, if one was."""
+        for spec in PARTS:
+            if ADD_ROW_PREFIX + spec.prefix in data:
+                return spec.prefix
+        return None
+
+    @staticmethod
+    def with_added_row(data: Mapping, prefix: str, *, plan: ProjectPlan) -> dict:
+        """The posted data with one more row, holding the defaults an empty row shows."""
+        new = _plain(data)
+        spec = next(spec for spec in PARTS if spec.prefix == prefix)
+        index = _int(new.get(f"{prefix}-TOTAL_FORMS")) or 0
+        empty = spec.formset_class(instance=plan, prefix=prefix).empty_form
+        for name in empty.fields:
+            if name in ("id", "DELETE"):
+                continue
+            value = _as_data(empty[name], empty[name].value())
+            if value:
+                new[f"{prefix}-{index}-{name}"] = value
+        new[f"{prefix}-TOTAL_FORMS"] = str(index + 1)
+        return new
+
+    # After a conflicting save
+
+    def rebased(self, data: Mapping, *, current: ProjectPlan, base: PlanState | None) -> dict:
+        """What the user posted, merged onto the plan as it is now.
+
+        A field the user did not change since `base` (the plan as they loaded it) takes its
+        value now; a field they changed keeps what they typed. Rows others added are shown; a row
+        others removed comes back only if the user changed it, as a new row. Call this on a
+        `PlanEditForms` built for `current`.
+        """
+        new = {k: v for k, v in _plain(data).items() if not _belongs_to_parts(k)}
+        new.update(
+            _merge_fields(
+                PlanForm,
+                {},
+                data,
+                "",
+                base.plan if base else None,
+                current,
+                PlanForm.Meta.fields,
+            )
+        )
+        new["version"] = str(current.version)
+        for spec in PARTS:
+            formset = self.formsets[spec.prefix]
+            base_rows = base.parts.get(spec.model, {}) if base else {}
+            new.update(self._rebased_part(spec, formset, data, base_rows))
+        return new
+
+    def _rebased_part(self, spec, formset, data, base_rows) -> dict:
+        prefix = spec.prefix
+        form_class = formset.form
+        kwargs = {"choices": self.choices}
+        field_names = list(form_class._meta.fields)
+        current = {obj.pk: obj for obj in formset.get_queryset()}
+        total = _int(data.get(f"{prefix}-TOTAL_FORMS")) or 0
+        initial = _int(data.get(f"{prefix}-INITIAL_FORMS")) or 0
+        kept: list[tuple[int, dict, bool]] = []
+        added: list[dict] = []
+        seen: set[int] = set()
+        for i in range(min(total, formset.absolute_max)):
+            old = f"{prefix}-{i}"
+            deleting = bool(data.get(f"{old}-DELETE"))
+            pk = _int(data.get(f"{old}-id")) if i < initial else None
+            typed = {n: data[f"{old}-{n}"] for n in field_names if f"{old}-{n}" in data}
+            if pk is None:
+                if not deleting:
+                    added.append(typed)
+                continue
+            seen.add(pk)
+            before = base_rows.get(pk)
+            if pk in current:
+                values = (
+                    _merge_fields(form_class, kwargs, data, old, before, current[pk], field_names)
+                    if before is not None
+                    else typed
+                )
+                kept.append((pk, values, deleting))
+            elif not deleting and (
+                before is None or _changed(form_class, kwargs, data, old, before)
+            ):
+                added.append(typed)
+        for pk, obj in current.items():
+            if pk not in seen:
+                kept.append((pk, _values_of(form_class, kwargs, obj, field_names), False))
+
+        new = {
+            f"{prefix}-TOTAL_FORMS": str(len(kept) + len(added)),
+            f"{prefix}-INITIAL_FORMS": str(len(kept)),
+            f"{prefix}-MIN_NUM_FORMS": "0",
+            f"{prefix}-MAX_NUM_FORMS": str(formset.max_num),
+        }
+        for index, (pk, values, deleting) in enumerate(kept):
+            new[f"{prefix}-{index}-id"] = str(pk)
+            new.update({f"{prefix}-{index}-{n}": v for n, v in values.items()})
+            if deleting:
+                new[f"{prefix}-{index}-DELETE"] = "on"
+        for index, values in enumerate(added, start=len(kept)):
+            new.update({f"{prefix}-{index}-{n}": v for n, v in values.items()})
+        return new
+
+
+def _plain(data: Mapping) -> dict:
+    return {key: data.get(key) for key in data}
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _belongs_to_parts(key: str) -> bool:
+    return any(key.startswith(f"{spec.prefix}-") for spec in PARTS)
+
+
+def _as_data(bound_field, value) -> str:
+    """A value as the browser would post it back from this field's widget."""
+    shown = bound_field.field.widget.format_value(value)
+    if isinstance(shown, list):
+        shown = shown[0] if shown else ""
+    return "" if shown is None else str(shown)
+
+
+def _values_of(form_class, kwargs, obj, field_names) -> dict:
+    form = form_class(instance=obj, **kwargs)
+    return {n: _as_data(form[n], form[n].value()) for n in field_names}
+
+
+def _changed(form_class, kwargs, data, prefix, before) -> bool:
+    mine = form_class(data, prefix=prefix or None, instance=before, **kwargs)
+    return any(
+        mine.fields[n].has_changed(mine[n].initial, mine[n].data) for n in mine._meta.fields
+    )
+
+
+def _merge_fields(form_class, kwargs, data, prefix, before, now, field_names) -> dict:
+    """Per field: what the user typed if they changed it since `before`, else the value `now`."""
+    mine = form_class(data, prefix=prefix or None, instance=before, **kwargs)
+    theirs = form_class(instance=now, **kwargs)
+    merged = {}
+    for name in field_names:
+        key = mine.add_prefix(name)
+        typed_it = before is None or mine.fields[name].has_changed(mine[name].initial, mine[name].data)
+        if typed_it:
+            if key in data:
+                merged[name] = data[key]
+        else:
+            merged[name] = _as_data(theirs[name], theirs[name].value())
+    return merged

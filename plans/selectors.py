@@ -1,0 +1,450 @@
+"""Reads for the plan page, the edit form and the change history.
+
+The pilot always comes through `pilots.selectors.pilot_get_for_user` first; everything here is
+reached through that pilot's plan. Each read is a fixed number of queries, whatever the number of
+measures or history records.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.paginator import Page, Paginator
+from django.db.models import CharField, Model, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.utils import formats, timezone
+from django.utils.text import Truncator, capfirst
+from django.utils.translation import gettext as _
+
+from pilots.models import Person, Pilot, ProgrammeGoal
+from plans.models import (
+    Indicator,
+    Measure,
+    Measurement,
+    ProjectPlan,
+    QualityGoal,
+    RootCause,
+    Waste,
+)
+
+OPEN_MEASURE_STATUSES = (Measure.Status.NOT_STARTED, Measure.Status.IN_PROGRESS)
+HISTORY_PAGE_SIZE = 100
+# The parts of a plan that the edit form changes, in the order the page shows them.
+PLAN_PARTS: tuple[type[Model], ...] = (QualityGoal, Waste, RootCause, Measure, Indicator)
+# Fields that say where a row belongs or count saves, not what the plan says.
+_BOOKKEEPING_FIELDS = ("id", "plan", "pilot", "indicator", "version", "created_at", "updated_at")
+_TEXT_PREVIEW_CHARS = 300
+
+
+# The plan page
+
+
+@dataclass(frozen=True)
+class PlanGains:
+    identified: Decimal
+    realised: Decimal
+
+
+@dataclass(frozen=True)
+class PlanPage:
+    plan: ProjectPlan
+    goals: list[QualityGoal]
+    wastes: list[Waste]
+    root_causes: list[RootCause]
+    measures: list[Measure]
+    indicators: list[Indicator]
+    gains: PlanGains
+
+
+def plan_for_pilot(pilot: Pilot) -> ProjectPlan | None:
+    """The pilot's plan on its own, or None before it has one."""
+    plan = ProjectPlan.objects.filter(pilot=pilot).first()
+    if plan is not None:
+        plan.pilot = pilot
+    return plan
+
+
+def plan_page_for_pilot(pilot: Pilot, *, today: dt.date) -> PlanPage | None:
+    """The pilot's plan with all its parts (seven queries), or None before it has one.
+
+    Each measure gets `is_overdue`, each root cause `why_list` (its whys, one per line) and each
+    indicator `latest_value` and `latest_on` (its newest measurement).
+    """
+    newest = Measurement.objects.filter(indicator=OuterRef("pk")).order_by("-measured_on")
+    plan = (
+        ProjectPlan.objects.filter(pilot=pilot)
+        .prefetch_related(
+            Prefetch(
+                "goals",
+                queryset=QualityGoal.objects.select_related("programme_goal").order_by("pk"),
+            ),
+            Prefetch("wastes", queryset=Waste.objects.order_by("pk")),
+            Prefetch("root_causes", queryset=RootCause.objects.order_by("pk")),
+            Prefetch("measures", queryset=Measure.objects.select_related("owner")),
+            Prefetch(
+                "indicators",
+                queryset=Indicator.objects.annotate(
+                    latest_value=Subquery(newest.values("value")[:1]),
+                    latest_on=Subquery(newest.values("measured_on")[:1]),
+                ),
+            ),
+        )
+        .first()
+    )
+    if plan is None:
+        return None
+    plan.pilot = pilot
+    measures = list(plan.measures.all())
+    for measure in measures:
+        measure.is_overdue = bool(
+            measure.deadline and measure.deadline < today and measure.status in OPEN_MEASURE_STATUSES
+        )
+    root_causes = list(plan.root_causes.all())
+    for cause in root_causes:
+        cause.why_list = [line.strip() for line in cause.whys.splitlines() if line.strip()]
+    return PlanPage(
+        plan=plan,
+        goals=list(plan.goals.all()),
+        wastes=list(plan.wastes.all()),
+        root_causes=root_causes,
+        measures=measures,
+        indicators=list(plan.indicators.all()),
+        gains=plan_gains(measures),
+    )
+
+
+def plan_gains(measures: list[Measure]) -> PlanGains:
+    """Hours per week freed by the plan's measures; a dropped measure no longer counts."""
+    counted = [m for m in measures if m.status != Measure.Status.DROPPED]
+    return PlanGains(
+        identified=sum((m.hours_identified_per_week for m in counted), Decimal("0")),
+        realised=sum((m.hours_realised_per_week for m in counted), Decimal("0")),
+    )
+
+
+# Choices on the edit form
+
+
+def measure_owners_for_plan(plan: ProjectPlan) -> QuerySet[Person]:
+    """Who can own a measure: the people with a role in the plan's department."""
+    return (
+        Person.objects.filter(department_roles__department_id=plan.pilot.department_id)
+        .distinct()
+        .order_by("full_name", "pk")
+    )
+
+
+def programme_goals_for_plan(plan: ProjectPlan) -> QuerySet[ProgrammeGoal]:
+    """The goals of the pilot's own programme, which the plan's quality goals serve."""
+    return ProgrammeGoal.objects.filter(programme_id=plan.pilot.programme_id).order_by("order")
+
+
+# Describing changes (shared by the history and the edit conflict)
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str
+    old: str
+    new: str
+
+
+def _who(record) -> str:
+    user = record.history_user
+    if user is None:
+        return _("system")
+    try:
+        person = user.person
+    except ObjectDoesNotExist:
+        person = None
+    if person is not None:
+        return person.full_name
+    return user.get_full_name() or user.get_username()
+
+
+def _subject(record) -> str:
+    return capfirst(record.instance_type._meta.verbose_name)
+
+
+def _changed_fields(new, old) -> list[str]:
+    """Names of the fields that differ between two records of one object, in the model's order."""
+    delta = new.diff_against(old, excluded_fields=_BOOKKEEPING_FIELDS)
+    order = [f.name for f in new.instance_type._meta.fields]
+    return sorted(delta.changed_fields, key=order.index)
+
+
+class _Labels:
+    """Turns raw values from history records into text, looking related names up in bulk."""
+
+    def __init__(self, records):
+        wanted: dict[type[Model], set] = defaultdict(set)
+        indicator_ids = set()
+        for record in records:
+            for f in record._meta.fields:
+                if f.is_relation and f.name not in _BOOKKEEPING_FIELDS:
+                    value = getattr(record, f.attname)
+                    if value is not None:
+                        wanted[f.related_model].add(value)
+            if record.instance_type is Measurement:
+                indicator_ids.add(record.indicator_id)
+        self.names = {
+            model: {obj.pk: str(obj) for obj in model._default_manager.filter(pk__in=ids)}
+            for model, ids in wanted.items()
+            if model in (Person, ProgrammeGoal)
+        }
+        # An indicator may be gone; its history still knows what it was called.
+        self.indicators: dict[int, str] = {}
+        if indicator_ids:
+            rows = (
+                Indicator.history.filter(id__in=indicator_ids)
+                .order_by("history_date", "history_id")
+                .values_list("id", "name")
+            )
+            self.indicators = dict(rows)
+
+    def value(self, record, name: str) -> str:
+        f = record._meta.get_field(name)
+        value = getattr(record, f.attname)
+        if value is None or value == "":
+            return _("(empty)")
+        if f.choices:
+            return str(dict(f.flatchoices).get(value, value))
+        if f.is_relation:
+            return self.names.get(f.related_model, {}).get(value, _("(removed)"))
+        if isinstance(value, dt.datetime):
+            return formats.date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
+        if isinstance(value, dt.date):
+            return formats.date_format(value, "SHORT_DATE_FORMAT")
+        if isinstance(value, Decimal):
+            return formats.number_format(value)
+        return Truncator(str(value)).chars(_TEXT_PREVIEW_CHARS)
+
+    def label(self, record, name: str) -> str:
+        return capfirst(record._meta.get_field(name).verbose_name)
+
+    def changes(self, new, old) -> list[FieldChange]:
+        return [
+            FieldChange(
+                label=self.label(new, name),
+                old=self.value(old, name),
+                new=self.value(new, name),
+            )
+            for name in _changed_fields(new, old)
+        ]
+
+    def name(self, record) -> str:
+        """What the object is called, as the record has it (empty for the plan itself)."""
+        model = record.instance_type
+        if model is ProjectPlan:
+            return ""
+        if model is Measurement:
+            return _("%(date)s in “%(indicator)s”") % {
+                "date": formats.date_format(record.measured_on, "SHORT_DATE_FORMAT"),
+                "indicator": self.indicators.get(record.indicator_id, _("(removed)")),
+            }
+        return Truncator(str(record.history_object)).chars(120)
+
+
+# The change history
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    when: dt.datetime
+    who: str
+    action: str  # "created", "changed" or "deleted"
+    subject: str
+    name: str
+    changes: list[FieldChange] = field(default_factory=list)
+
+
+_HISTORY_ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def _history_sources(plan: ProjectPlan) -> dict[str, QuerySet]:
+    indicator_ids = Indicator.history.filter(plan_id=plan.pk).values("id")
+    return {
+        "plan": ProjectPlan.history.filter(id=plan.pk),
+        "goal": QualityGoal.history.filter(plan_id=plan.pk),
+        "waste": Waste.history.filter(plan_id=plan.pk),
+        "cause": RootCause.history.filter(plan_id=plan.pk),
+        "measure": Measure.history.filter(plan_id=plan.pk),
+        "indicator": Indicator.history.filter(plan_id=plan.pk),
+        "measurement": Measurement.history.filter(indicator_id__in=indicator_ids),
+    }
+
+
+def plan_history_page(plan: ProjectPlan, page_number) -> tuple[Page, list[HistoryEntry]]:
+    """One page of the plan's change log, newest first, across the plan and all its parts.
+
+    One query counts and one pages through all seven history tables together; then, per kind of
+    record on the page, one query loads the records with their users and one their previous
+    versions; at most two more name owners, programme goals and indicators.
+    """
+    sources = _history_sources(plan)
+    keys = [
+        qs.order_by()
+        .annotate(history_source=Value(kind, output_field=CharField()))
+        .values_list("history_source", "history_id", "history_date")
+        for kind, qs in sources.items()
+    ]
+    combined = keys[0].union(*keys[1:], all=True).order_by("-history_date", "-history_id")
+    page = Paginator(combined, HISTORY_PAGE_SIZE).get_page(page_number)
+    wanted: dict[str, list[int]] = defaultdict(list)
+    for kind, history_id, _when in page.object_list:
+        wanted[kind].append(history_id)
+
+    records: dict[tuple[str, int], Model] = {}
+    previous: dict[tuple[str, int], Model] = {}
+    for kind, ids in wanted.items():
+        history = sources[kind].model
+        earlier = (
+            history.objects.filter(id=OuterRef("id"), history_date__lt=OuterRef("history_date"))
+            .order_by("-history_date", "-history_id")
+            .values("history_id")[:1]
+        )
+        rows = list(
+            history.objects.filter(history_id__in=ids)
+            .select_related("history_user__person")
+            .annotate(previous_id=Subquery(earlier))
+        )
+        earlier_ids = [r.previous_id for r in rows if r.history_type == "~" and r.previous_id]
+        earlier_rows = {
+            r.history_id: r for r in history.objects.filter(history_id__in=earlier_ids)
+        }
+        for row in rows:
+            records[kind, row.history_id] = row
+            if row.previous_id in earlier_rows:
+                previous[kind, row.history_id] = earlier_rows[row.previous_id]
+
+    labels = _Labels([*records.values(), *previous.values()])
+    entries = []
+    for kind, history_id, _when in page.object_list:
+        record = records[kind, history_id]
+        before = previous.get((kind, history_id))
+        changes = labels.changes(record, before) if before is not None else []
+        if record.history_type == "~" and before is not None and not changes:
+            # A save that only moved the plan's version on (its parts changed, shown apart).
+            continue
+        entries.append(
+            HistoryEntry(
+                when=record.history_date,
+                who=_who(record),
+                action=_HISTORY_ACTIONS[record.history_type],
+                subject=_subject(record),
+                name=labels.name(record),
+                changes=changes,
+            )
+        )
+    return page, entries
+
+
+# What changed while someone had the edit form open
+
+
+@dataclass(frozen=True)
+class PlanState:
+    """The plan and its parts as they stood at one version, as unsaved model instances."""
+
+    plan: ProjectPlan
+    parts: dict[type[Model], dict[int, Model]]
+
+
+@dataclass(frozen=True)
+class PartChange:
+    action: str  # "added", "changed" or "removed"
+    subject: str
+    name: str
+    changes: list[FieldChange] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PlanChanges:
+    """What others changed since a version: who, the plan's own fields, and its parts."""
+
+    base: PlanState | None
+    authors: list[str] = field(default_factory=list)
+    plan_changes: list[FieldChange] = field(default_factory=list)
+    part_changes: list[PartChange] = field(default_factory=list)
+
+
+def plan_changes_since(*, plan: ProjectPlan, version: int) -> PlanChanges:
+    """Compare the plan as it stood at `version` with the plan now, through its history.
+
+    The last history record of the plan at that version marks the moment; the plan's services
+    save its parts before the plan row, so every part record after that moment belongs to a
+    later save.
+    """
+    base_record = plan.history.filter(version=version).order_by("-history_date", "-history_id")
+    base_record = base_record.first()
+    if base_record is None:
+        return PlanChanges(base=None)
+    since = base_record.history_date
+
+    newer_plan = list(
+        plan.history.filter(history_date__gt=since)
+        .select_related("history_user__person")
+        .order_by("history_date", "history_id")
+    )
+    newer_parts: dict[type[Model], list] = {}
+    base_parts: dict[type[Model], dict[int, Model]] = {}
+    for model in PLAN_PARTS:
+        history = model.history
+        newer_parts[model] = list(
+            history.filter(plan_id=plan.pk, history_date__gt=since)
+            .select_related("history_user__person")
+            .order_by("history_date", "history_id")
+        )
+        latest_then = (
+            history.filter(id=OuterRef("id"), history_date__lte=since)
+            .order_by("-history_date", "-history_id")
+            .values("history_id")[:1]
+        )
+        standing = (
+            history.filter(plan_id=plan.pk, history_date__lte=since)
+            .filter(history_id=Subquery(latest_then))
+            .exclude(history_type="-")
+        )
+        base_parts[model] = {record.id: record for record in standing}
+
+    every_record = [base_record, *newer_plan]
+    for model in PLAN_PARTS:
+        every_record += newer_parts[model] + list(base_parts[model].values())
+    labels = _Labels(every_record)
+
+    authors: list[str] = []
+    for record in [*newer_plan, *(r for model in PLAN_PARTS for r in newer_parts[model])]:
+        who = _who(record)
+        if who not in authors:
+            authors.append(who)
+
+    plan_changes = labels.changes(newer_plan[-1], base_record) if newer_plan else []
+    part_changes = []
+    for model in PLAN_PARTS:
+        latest: dict[int, Model] = {}
+        for record in newer_parts[model]:
+            latest[record.id] = record
+        for object_id, last in latest.items():
+            before = base_parts[model].get(object_id)
+            if before is None and last.history_type == "-":
+                continue
+            if before is None:
+                part_changes.append(PartChange("added", _subject(last), labels.name(last)))
+            elif last.history_type == "-":
+                part_changes.append(PartChange("removed", _subject(before), labels.name(before)))
+            elif changes := labels.changes(last, before):
+                part_changes.append(
+                    PartChange("changed", _subject(last), labels.name(last), changes)
+                )
+
+    base = PlanState(
+        plan=base_record.history_object,
+        parts={
+            model: {pk: record.history_object for pk, record in records.items()}
+            for model, records in base_parts.items()
+        },
+    )
+    return PlanChanges(
+        base=base, authors=authors, plan_changes=plan_changes, part_changes=part_changes
+    )
