@@ -1,19 +1,61 @@
-"""Admin for follow-up meetings, board meetings and the reminder log."""
+"""Admin for the follow-up cadence and reminder settings, meetings and the reminder log."""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import BoardMeeting, FollowUpMeeting, Reminder
+from .models import BoardMeeting, FollowUpMeeting, FollowUpPolicy, FollowUpStep, Reminder
 
 # The string of a pilot names its department and programme.
 PILOT_RELATED = ["pilot__department", "pilot__programme"]
 
 
+class FollowUpStepInline(admin.TabularInline):
+    model = FollowUpStep
+    extra = 1
+    fields = ["amount", "unit"]
+
+
+@admin.register(FollowUpPolicy)
+class FollowUpPolicyAdmin(admin.ModelAdmin):
+    """Per programme: the cadence of follow-up meetings and every number the reminders use.
+
+    A programme without a policy gets one with the defaults the first time reminders run.
+    """
+
+    list_display = [
+        "programme",
+        "reminders_enabled",
+        "plan_submit_days",
+        "plan_escalation_days",
+        "follow_up_notice_days",
+        "quiet_plan_days",
+        "digest_weekday",
+    ]
+    list_filter = ["reminders_enabled", "programme__municipality"]
+    list_select_related = ["programme"]
+    search_fields = ["programme__name"]
+    autocomplete_fields = ["programme"]
+    inlines = [FollowUpStepInline]
+    fieldsets = [
+        (None, {"fields": ["programme", "reminders_enabled", "send_hour", "late_after_days"]}),
+        (
+            _("Meetings and course days"),
+            {"fields": ["event_notice_working_days", "absence_notice_working_days"]},
+        ),
+        (
+            _("Project plan"),
+            {"fields": ["plan_submit_days", "plan_escalation_days", "quiet_plan_days"]},
+        ),
+        (_("Follow-up meetings"), {"fields": ["follow_up_notice_days", "follow_up_overdue_days"]}),
+        (_("Digests"), {"fields": ["digest_weekday"]}),
+    ]
+
+
 @admin.register(FollowUpMeeting)
 class FollowUpMeetingAdmin(admin.ModelAdmin):
-    list_display = ["label", "pilot", "due_on", "held_on"]
+    list_display = ["label", "pilot", "due_on", "held_on", "step"]
     list_filter = [("held_on", admin.EmptyFieldListFilter), "pilot__programme"]
-    list_select_related = PILOT_RELATED
+    list_select_related = [*PILOT_RELATED, "step"]
     search_fields = ["label", "pilot__department__name", "notes"]
     date_hierarchy = "due_on"
     autocomplete_fields = ["pilot", "attendees"]
@@ -44,7 +86,7 @@ class ReminderAdmin(admin.ModelAdmin):
         "attempts",
         "sent_at",
     ]
-    list_filter = ["status", "kind", "recipient__municipality"]
+    list_filter = ["status", "kind", "cancel_reason", "recipient__municipality"]
     list_select_related = ["recipient", *PILOT_RELATED]
     search_fields = ["recipient__full_name", "recipient__email", "subject_key"]
     date_hierarchy = "due_at"
@@ -60,8 +102,10 @@ class ReminderAdmin(admin.ModelAdmin):
                     "expires_at",
                     "claimed_at",
                     "sent_at",
+                    "next_attempt_at",
                     "attempts",
                     "last_error",
+                    "cancel_reason",
                     "created_at",
                 ]
             },
@@ -71,6 +115,8 @@ class ReminderAdmin(admin.ModelAdmin):
     # What the sweep and the sender write is never edited by hand.
     readonly_fields = [
         "claimed_at",
+        "next_attempt_at",
+        "cancel_reason",
         "sent_at",
         "attempts",
         "last_error",

@@ -360,6 +360,10 @@ class Reminder(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} → {self.recipient}"
 
+    @property
+    def key(self) -> tuple[str, int, str, str]:
+        return (self.kind, self.recipient_id, self.subject_key, self.period)
+
     def clean(self):
         if self.expires_at and self.due_at and self.expires_at < self.due_at:
             raise ValidationError({"expires_at": _("A reminder cannot expire before it is due.")})

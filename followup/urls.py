@@ -1,3 +1,18 @@
-# PLACEHOLDER written by the lead so the URLconf imports; the follow-up helper replaces it.
+from django.urls import path
+
+from followup import views
+
 app_name = "followup"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("pilots/<int:pilot_pk>/", views.pilot_follow_up, name="pilot_follow_up"),
+    path(
+        "pilots/<int:pilot_pk>/board-meetings/new/",
+        views.board_meeting_create,
+        name="board_meeting_create",
+    ),
+    path("meetings/<int:pk>/hold/", views.follow_up_meeting_hold, name="follow_up_meeting_hold"),
+    path("outbox/", views.outbox, name="outbox"),
+    path("outbox/<int:pk>/", views.reminder_detail, name="reminder_detail"),
+    path("outbox/<int:pk>/resend/", views.reminder_resend, name="reminder_resend"),
+]

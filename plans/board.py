@@ -69,6 +69,9 @@ def measure_set_status(*, measure: Measure, user, status: str) -> Measure:
             locked.status = status
             locked._history_user = user
             locked.save(update_fields=["status", "updated_at"])
+            # The board changes the plan too: an edit form opened before this click must see
+            # a conflict instead of saving the old status back over it.
+            ProjectPlan.objects.filter(pk=locked.plan_id).update(version=F("version") + 1)
     measure.status = locked.status
     return measure
 

@@ -50,9 +50,9 @@ def _nice_step(span: float, count: int = 5) -> float:
 
 def _y_scale(values: Sequence[float]) -> tuple[float, float, list[float]]:
     low, high = min(values), max(values)
-    if low == high:
-        pad = abs(low) * 0.1 or 1.0
-        low, high = low - pad, high + pad
+    # Some room above and below, so no line runs along the frame.
+    pad = (high - low) * 0.08 or abs(low) * 0.1 or 1.0
+    low, high = low - pad, high + pad
     step = _nice_step(high - low)
     low, high = math.floor(low / step) * step, math.ceil(high / step) * step
     ticks, tick = [], low

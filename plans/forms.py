@@ -22,6 +22,8 @@ from plans.selectors import PlanState, measure_owners_for_plan, programme_goals_
 # Long enough for a page of text, short enough that a paste of a whole document is refused.
 TEXT_MAX_LENGTH = 5000
 _DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# Text, not type=number: a number input refuses the decimal comma Norwegians type.
+_DECIMAL_WIDGET = forms.TextInput(attrs={"inputmode": "decimal"})
 
 
 def _limit_long_texts(form: forms.BaseForm) -> None:
@@ -52,7 +54,10 @@ class PlanForm(forms.ModelForm):
 
 
 class PlanPartForm(forms.ModelForm):
-    """One row of a part of the plan. `choices` carries options loaded once for every row."""
+    """One row of a part of the plan. `choices` carries options loaded once for every row.
+
+    `Meta.fields` are tuples: an inline formset appends its foreign key to a list in place.
+    """
 
     def __init__(self, *args, choices=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,25 +72,25 @@ class PlanPartForm(forms.ModelForm):
 class QualityGoalForm(PlanPartForm):
     class Meta:
         model = QualityGoal
-        fields = ["text", "programme_goal"]
+        fields = ("text", "programme_goal")
 
 
 class WasteForm(PlanPartForm):
     class Meta:
         model = Waste
-        fields = ["kind", "description"]
+        fields = ("kind", "description")
 
 
 class RootCauseForm(PlanPartForm):
     class Meta:
         model = RootCause
-        fields = ["problem", "whys", "root_cause"]
+        fields = ("problem", "whys", "root_cause")
 
 
 class MeasureForm(PlanPartForm):
     class Meta:
         model = Measure
-        fields = [
+        fields = (
             "title",
             "description",
             "owner",
@@ -95,16 +100,21 @@ class MeasureForm(PlanPartForm):
             "effect",
             "hours_identified_per_week",
             "hours_realised_per_week",
-        ]
-        widgets = {"deadline": _DATE_WIDGET}
-        localized_fields = ["hours_identified_per_week", "hours_realised_per_week"]
+        )
+        widgets = {
+            "deadline": _DATE_WIDGET,
+            "hours_identified_per_week": _DECIMAL_WIDGET,
+            "hours_realised_per_week": _DECIMAL_WIDGET,
+        }
+        localized_fields = ("hours_identified_per_week", "hours_realised_per_week")
 
 
 class IndicatorForm(PlanPartForm):
     class Meta:
         model = Indicator
-        fields = ["name", "unit", "baseline", "target"]
-        localized_fields = ["baseline", "target"]
+        fields = ("name", "unit", "baseline", "target")
+        widgets = {"baseline": _DECIMAL_WIDGET, "target": _DECIMAL_WIDGET}
+        localized_fields = ("baseline", "target")
 
 
 class PlanPartFormSet(BaseInlineFormSet):
@@ -112,10 +122,6 @@ class PlanPartFormSet(BaseInlineFormSet):
         super().add_fields(form, index)
         if "DELETE" in form.fields:
             form.fields["DELETE"].label = _("Remove this row")
-
-    def get_queryset(self):
-        # Rows stay where they are while someone edits, whatever the page's own ordering is.
-        return super().get_queryset().order_by("pk")
 
 
 def _formset(model: type[Model], form: type[PlanPartForm]):
@@ -227,7 +233,12 @@ class PlanEditForms:
         }
         self.formsets = {
             spec.prefix: spec.formset_class(
-                data, instance=plan, prefix=spec.prefix, form_kwargs={"choices": self.choices}
+                data,
+                instance=plan,
+                prefix=spec.prefix,
+                # Rows stay where they are while someone edits, whatever the page's ordering.
+                queryset=spec.model._default_manager.order_by("pk"),
+                form_kwargs={"choices": self.choices},
             )
             for spec in PARTS
         }
@@ -337,7 +348,7 @@ class PlanEditForms:
         prefix = spec.prefix
         form_class = formset.form
         kwargs = {"choices": self.choices}
-        field_names = list(form_class._meta.fields)
+        field_names = list(form_class.base_fields)
         current = {obj.pk: obj for obj in formset.get_queryset()}
         total = _int(data.get(f"{prefix}-TOTAL_FORMS")) or 0
         initial = _int(data.get(f"{prefix}-INITIAL_FORMS")) or 0
@@ -363,7 +374,7 @@ class PlanEditForms:
                 )
                 kept.append((pk, values, deleting))
             elif not deleting and (
-                before is None or _changed(form_class, kwargs, data, old, before)
+                before is None or _changed(form_class, kwargs, data, old, before, field_names)
             ):
                 added.append(typed)
         for pk, obj in current.items():
@@ -414,11 +425,9 @@ def _values_of(form_class, kwargs, obj, field_names) -> dict:
     return {n: _as_data(form[n], form[n].value()) for n in field_names}
 
 
-def _changed(form_class, kwargs, data, prefix, before) -> bool:
+def _changed(form_class, kwargs, data, prefix, before, field_names) -> bool:
     mine = form_class(data, prefix=prefix or None, instance=before, **kwargs)
-    return any(
-        mine.fields[n].has_changed(mine[n].initial, mine[n].data) for n in mine._meta.fields
-    )
+    return any(mine.fields[n].has_changed(mine[n].initial, mine[n].data) for n in field_names)
 
 
 def _merge_fields(form_class, kwargs, data, prefix, before, now, field_names) -> dict:
@@ -428,7 +437,9 @@ def _merge_fields(form_class, kwargs, data, prefix, before, now, field_names) ->
     merged = {}
     for name in field_names:
         key = mine.add_prefix(name)
-        typed_it = before is None or mine.fields[name].has_changed(mine[name].initial, mine[name].data)
+        typed_it = before is None or mine.fields[name].has_changed(
+            mine[name].initial, mine[name].data
+        )
         if typed_it:
             if key in data:
                 merged[name] = data[key]

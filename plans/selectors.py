@@ -98,7 +98,9 @@ def plan_page_for_pilot(pilot: Pilot, *, today: dt.date) -> PlanPage | None:
     measures = list(plan.measures.all())
     for measure in measures:
         measure.is_overdue = bool(
-            measure.deadline and measure.deadline < today and measure.status in OPEN_MEASURE_STATUSES
+            measure.deadline
+            and measure.deadline < today
+            and measure.status in OPEN_MEASURE_STATUSES
         )
     root_causes = list(plan.root_causes.all())
     for cause in root_causes:
@@ -164,7 +166,7 @@ def _who(record) -> str:
 
 
 def _subject(record) -> str:
-    return capfirst(record.instance_type._meta.verbose_name)
+    return str(capfirst(record.instance_type._meta.verbose_name))
 
 
 def _changed_fields(new, old) -> list[str]:
@@ -221,7 +223,7 @@ class _Labels:
         return Truncator(str(value)).chars(_TEXT_PREVIEW_CHARS)
 
     def label(self, record, name: str) -> str:
-        return capfirst(record._meta.get_field(name).verbose_name)
+        return str(capfirst(record._meta.get_field(name).verbose_name))
 
     def changes(self, new, old) -> list[FieldChange]:
         return [
@@ -310,9 +312,7 @@ def plan_history_page(plan: ProjectPlan, page_number) -> tuple[Page, list[Histor
             .annotate(previous_id=Subquery(earlier))
         )
         earlier_ids = [r.previous_id for r in rows if r.history_type == "~" and r.previous_id]
-        earlier_rows = {
-            r.history_id: r for r in history.objects.filter(history_id__in=earlier_ids)
-        }
+        earlier_rows = {r.history_id: r for r in history.objects.filter(history_id__in=earlier_ids)}
         for row in rows:
             records[kind, row.history_id] = row
             if row.previous_id in earlier_rows:
@@ -372,18 +372,24 @@ class PlanChanges:
 def plan_changes_since(*, plan: ProjectPlan, version: int) -> PlanChanges:
     """Compare the plan as it stood at `version` with the plan now, through its history.
 
-    The last history record of the plan at that version marks the moment; the plan's services
-    save its parts before the plan row, so every part record after that moment belongs to a
-    later save.
+    Every save that moves the version on writes the plan row first and its parts after it (the
+    services here, the workflow and the admin all do), so the plan's first history record past
+    `version` marks the moment: what was recorded before it is what the user started from.
     """
-    base_record = plan.history.filter(version=version).order_by("-history_date", "-history_id")
-    base_record = base_record.first()
+    first_newer = (
+        plan.history.filter(version__gt=version).order_by("history_date", "history_id").first()
+    )
+    if first_newer is None:
+        return PlanChanges(base=None)
+    until = first_newer.history_date
+    base_record = (
+        plan.history.filter(history_date__lt=until).order_by("-history_date", "-history_id").first()
+    )
     if base_record is None:
         return PlanChanges(base=None)
-    since = base_record.history_date
 
     newer_plan = list(
-        plan.history.filter(history_date__gt=since)
+        plan.history.filter(history_date__gte=until)
         .select_related("history_user__person")
         .order_by("history_date", "history_id")
     )
@@ -392,17 +398,17 @@ def plan_changes_since(*, plan: ProjectPlan, version: int) -> PlanChanges:
     for model in PLAN_PARTS:
         history = model.history
         newer_parts[model] = list(
-            history.filter(plan_id=plan.pk, history_date__gt=since)
+            history.filter(plan_id=plan.pk, history_date__gte=until)
             .select_related("history_user__person")
             .order_by("history_date", "history_id")
         )
         latest_then = (
-            history.filter(id=OuterRef("id"), history_date__lte=since)
+            history.filter(id=OuterRef("id"), history_date__lt=until)
             .order_by("-history_date", "-history_id")
             .values("history_id")[:1]
         )
         standing = (
-            history.filter(plan_id=plan.pk, history_date__lte=since)
+            history.filter(plan_id=plan.pk, history_date__lt=until)
             .filter(history_id=Subquery(latest_then))
             .exclude(history_type="-")
         )

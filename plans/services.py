@@ -76,15 +76,15 @@ def plan_update(
         changed = [name for name, value in fields.items() if getattr(locked, name) != value]
         if not changed and not any(formset.has_changed() for formset in formsets):
             return _refresh(plan, locked)
-        # Parts first, the plan row last: the plan's history record of this version then comes
-        # after every part record of it, which is how `plan_changes_since` tells saves apart.
-        for formset in formsets:
-            _save_parts(formset, user)
+        # The plan row first, its parts after it: `plan_changes_since` finds the start of a
+        # save by the plan's history record of the new version.
         for name in changed:
             setattr(locked, name, fields[name])
         locked.version += 1
         locked._history_user = user
         locked.save(update_fields=[*changed, "version", "updated_at"])
+        for formset in formsets:
+            _save_parts(formset, user)
     return _refresh(plan, locked)
 
 

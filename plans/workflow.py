@@ -24,7 +24,7 @@ SUBMITTABLE = (Status.DRAFT, Status.RETURNED)
 REVIEWABLE = (Status.SUBMITTED,)
 
 
-def plan_submit(*, plan: ProjectPlan, user, expected_version: int) -> ProjectPlan:
+def plan_submit(*, plan: ProjectPlan, user, expected_version: int | None) -> ProjectPlan:
     """Send a draft or returned plan to the lean coordinator and guide for review."""
     if not scope_for(user).can_lead(plan.pilot.department_id):
         raise PermissionDenied
@@ -46,8 +46,7 @@ def plan_return(*, plan: ProjectPlan, user, expected_version: int, comment: str)
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError(
-            {"comment": _("Write a comment telling the department what to improve.")},
-            code="comment_required",
+            {"comment": _("Write a comment telling the department what to improve.")}
         )
     return _move(
         plan=plan,
@@ -80,7 +79,7 @@ def _move(
     *,
     plan: ProjectPlan,
     user,
-    expected_version: int,
+    expected_version: int | None,
     allowed_from: tuple[str, ...],
     to: str,
     transition: str,

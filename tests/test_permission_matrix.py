@@ -16,7 +16,16 @@ from tests.factories import CourseDayFactory, InformationMeetingFactory
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["anonymous", "staff", "leader_a", "leader_b", "guide", "coordinator", "outsider", "superuser"]
+ROLES = [
+    "anonymous",
+    "staff",
+    "leader_a",
+    "leader_b",
+    "guide",
+    "coordinator",
+    "outsider",
+    "superuser",
+]
 LOGIN = "login"  # a redirect to the login page
 
 # Shorthands for the columns, in ROLES order.

@@ -226,8 +226,9 @@ def events_coming(ctx: Context) -> Iterator[Due]:
 def absences(ctx: Context) -> Iterator[Due]:
     lookback = dt.timedelta(
         days=ctx.days(
-            lambda p: p.absence_notice_working_days * CALENDAR_DAYS_PER_WORKING_DAY
-            + p.late_after_days
+            lambda p: (
+                p.absence_notice_working_days * CALENDAR_DAYS_PER_WORKING_DAY + p.late_after_days
+            )
         )
         + 7
     )
@@ -455,7 +456,14 @@ def plans_going_quiet(ctx: Context) -> Iterator[Due]:
 
 
 def coordinator_digests(ctx: Context) -> Iterator[Due]:
-    programme_ids = set(ctx.pilots().values_list("programme_id", flat=True).distinct().order_by())
+    # Programmes under way: at least one pilot has its course days scheduled.
+    programme_ids = set(
+        ctx.pilots()
+        .filter(course_days__isnull=False)
+        .values_list("programme_id", flat=True)
+        .distinct()
+        .order_by()
+    )
     for programme_id in programme_ids:
         coordinators = [c for c in ctx.coordinators.get(programme_id, []) if c.receives_digests]
         yield from _weekly(

@@ -105,10 +105,13 @@ def measure_set_status(request, pk: int):
     fullscreen = request.POST.get("fullscreen") == "1"
     form = MeasureStatusForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose one of the statuses on the board."))
+        error = _("Choose one of the statuses on the board.")
+        if request.htmx:
+            context = _board_context(request, pilot, fullscreen=fullscreen, announcement=error)
+            return render(request, "plans/fragment_board.html", context, status=400)
+        messages.error(request, error)
         context = _board_context(request, pilot, fullscreen=fullscreen)
-        template = "plans/fragment_board.html" if request.htmx else "plans/board.html"
-        return render(request, template, context, status=400)
+        return render(request, "plans/board.html", context, status=400)
     set_status(measure=measure, user=request.user, status=form.cleaned_data["status"])
     announcement = _("“%(title)s” moved to “%(status)s”.") % {
         "title": measure.title,

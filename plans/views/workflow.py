@@ -52,7 +52,9 @@ class PlanReviewForm(forms.Form):
 
 def _plan_for(pilot: Pilot) -> ProjectPlan:
     # The pilot came through the user's scope; its plan is reached only through it.
-    return get_object_or_404(ProjectPlan, pilot=pilot)
+    plan = get_object_or_404(ProjectPlan, pilot=pilot)
+    plan.pilot = pilot
+    return plan
 
 
 def _refused(request, *, pilot: Pilot, plan: ProjectPlan, errors: list[str], status: int, **extra):
@@ -72,13 +74,10 @@ def plan_submit(request, pilot_pk: int):
         raise PermissionDenied
     plan = _plan_for(pilot)
     form = PlanSubmitForm(request.POST)
-    if not form.is_valid():
-        errors = [_("The form was incomplete. Open the plan again and submit it from there.")]
-        return _refused(request, pilot=pilot, plan=plan, errors=errors, status=400)
+    # A missing or garbled version cannot match the plan's: the page is stale, as for a wrong one.
+    expected_version = form.cleaned_data["version"] if form.is_valid() else None
     try:
-        workflow.plan_submit(
-            plan=plan, user=request.user, expected_version=form.cleaned_data["version"]
-        )
+        workflow.plan_submit(plan=plan, user=request.user, expected_version=expected_version)
     except ValidationError as error:
         return _refused(
             request, pilot=pilot, plan=plan, errors=error.messages, status=_refusal_status(error)

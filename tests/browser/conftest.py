@@ -77,7 +77,12 @@ def login(page, base_url: str, username: str, password: str = DEMO_PASSWORD) -> 
 def axe_violations(page) -> list[dict]:
     from axe_playwright_python.sync_playwright import Axe
 
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    options = {
+        "runOnly": {"type": "tag", "values": WCAG_TAGS},
+        # Passes and inapplicable rules are not read; leaving them out halves the run time.
+        "resultTypes": ["violations"],
+    }
+    results = Axe().run(page, options=options)
     return results.response["violations"]
 
 
@@ -87,3 +92,85 @@ def describe(violations: list[dict]) -> str:
         + "; ".join(node["target"][0] for node in v["nodes"][:5])
         for v in violations
     )
+
+
+# document.activeElement as a test can read it: what it is, what it says, how its focus shows.
+ACTIVE_ELEMENT_JS = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const style = getComputedStyle(el);
+  const label = el.labels && el.labels.length ? el.labels[0].textContent : "";
+  return {
+    tag: el.tagName.toLowerCase(),
+    type: el.getAttribute("type") || "",
+    name: el.getAttribute("name") || "",
+    value: el.value === undefined ? "" : String(el.value),
+    checked: Boolean(el.checked),
+    id: el.id,
+    className: typeof el.className === "string" ? el.className : "",
+    text: (el.textContent || "").replace(/\\s+/g, " ").trim(),
+    label: label.replace(/\\s+/g, " ").trim(),
+    href: el.getAttribute("href") || "",
+    outlineStyle: style.outlineStyle,
+    outlineWidth: style.outlineWidth,
+    boxShadow: style.boxShadow,
+    focusVisible: el.matches(":focus-visible"),
+  };
+}"""
+
+
+def active_element(page) -> dict | None:
+    return page.evaluate(ACTIVE_ELEMENT_JS)
+
+
+def focus_is_visible(info: dict) -> bool:
+    """A focus indicator is drawn: an outline of some width, or a box shadow."""
+    outline = info["outlineStyle"] != "none" and info["outlineWidth"] not in ("0px", "")
+    return outline or info["boxShadow"] not in ("none", "")
+
+
+STRUCTURE_JS = """() => {
+  const main = document.querySelectorAll("main");
+  const first = document.querySelector("a[href]");
+  let skip = "no link on the page";
+  if (first) {
+    const href = first.getAttribute("href") || "";
+    const target = href.startsWith("#") ? document.getElementById(href.slice(1)) : null;
+    if (!target) {
+      skip = `the first link (${href}) is not a link to a target on the page`;
+    } else if (!(main.length && (target === main[0] || target.contains(main[0]) ||
+                                 main[0].contains(target)))) {
+      skip = `the first link (${href}) does not lead to <main>`;
+    } else {
+      skip = "";
+    }
+  }
+  return {h1: document.querySelectorAll("h1").length, main: main.length, skip};
+}"""
+
+
+def structure_problems(page) -> list[str]:
+    """One <h1>, one <main>, and a skip link first on the page that leads to it."""
+    found = page.evaluate(STRUCTURE_JS)
+    problems = []
+    if found["h1"] != 1:
+        problems.append(f"{found['h1']} <h1> elements (want exactly 1)")
+    if found["main"] != 1:
+        problems.append(f"{found['main']} <main> elements (want exactly 1)")
+    if found["skip"]:
+        problems.append(f"no skip link: {found['skip']}")
+    return problems
+
+
+NARROW_WIDTH = 320
+
+
+def horizontal_overflow(page, width: int = NARROW_WIDTH) -> int | None:
+    """The page's scroll width when it is wider than `width` CSS pixels (+1 for rounding)."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": width, "height": 640})
+    try:
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    finally:
+        page.set_viewport_size(size)
+    return scroll_width if scroll_width > width + 1 else None

@@ -108,7 +108,7 @@ def test_pilot_without_plan_or_dates_says_so(client, cast):
     html = response.content.decode()
     assert response.context["plan"] is None
     assert "The department has no project plan yet." in html
-    assert html.count("<td colspan=\"6\">not scheduled</td>") == 4
+    assert html.count('<td colspan="6">not scheduled</td>') == 4
     assert "Course days 1, 2, 3, 4 are not scheduled yet." in html
     assert "No information meetings yet." in html
 

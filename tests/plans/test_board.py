@@ -14,6 +14,14 @@ from tests.factories import MeasureFactory, ProjectPlanFactory
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _english(settings, client):
+    # The assertions read the English msgids; the catalogs are checked in test_translations.
+    settings.LANGUAGE_CODE = "en"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
 Status = Measure.Status
 Level = Measure.Level
 
@@ -177,6 +185,19 @@ def test_leader_moves_a_card_without_javascript_and_returns_to_the_board(client,
     assert measure.status == Status.DONE
     follow = client.get(response.url)
     assert "“Ny rutine” moved to “done”." in follow.content.decode()
+
+
+def test_a_move_bumps_the_plan_version_so_an_open_edit_form_sees_a_conflict(
+    client, cast, plan_a
+):
+    measure = MeasureFactory(plan=plan_a, title="Ny rutine")
+    version_before = plan_a.version
+    client.force_login(cast.users.tore)
+
+    client.post(_status_url(measure), {"status": "in_progress"})
+
+    plan_a.refresh_from_db()
+    assert plan_a.version == version_before + 1
 
 
 def test_full_screen_mode_is_kept_after_a_move(client, cast, plan_a):
@@ -364,5 +385,5 @@ def test_htmx_move_has_a_fixed_query_budget(client, cast, plan_a, django_assert_
     measures = MeasureFactory.create_batch(40, plan=plan_a, owner=cast.siri)
     client.force_login(cast.users.tore)
 
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         client.post(_status_url(measures[0]), {"status": "done"}, HTTP_HX_REQUEST="true")

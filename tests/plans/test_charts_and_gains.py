@@ -15,6 +15,14 @@ from plans.charts import run_chart_svg
 from plans.models import Indicator, Measure, Measurement
 from tests.factories import MeasureFactory, PilotFactory, ProjectPlanFactory
 
+
+@pytest.fixture(autouse=True)
+def _english(settings, client):
+    # The assertions read the English msgids; the catalogs are checked in test_translations.
+    settings.LANGUAGE_CODE = "en"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
 D = Decimal
 
 
@@ -166,8 +174,11 @@ def test_staff_reads_the_indicator_with_chart_and_table_but_no_form(client, cast
 
 
 @pytest.mark.django_db
-def test_leader_adds_a_measurement(client, cast, indicator):
+def test_leader_adds_a_measurement_with_a_norwegian_decimal_comma(
+    client, cast, indicator, settings
+):
     client.force_login(cast.users.tore)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nb"
 
     response = client.post(
         _indicator_url(indicator), {"measured_on": "15.03.2027", "value": "18,5", "note": "Bra"}

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from leanprogram.celery import app as celery_app
 from plans import workflow
@@ -24,6 +26,13 @@ from plans.models import (
 from tests.factories import MeasureFactory, ProjectPlanFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english(settings, client):
+    # The assertions read the English msgids; the catalogs are checked in test_translations.
+    settings.LANGUAGE_CODE = "en"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
 
 @pytest.fixture(autouse=True)
@@ -171,11 +180,14 @@ def test_submit_from_a_stale_page_is_refused_with_409(client, cast, plan_a):
     assert (plan_a.status, plan_a.version) == (ProjectPlan.Status.DRAFT, 1)
 
 
-def test_submit_without_version_is_refused_with_400(client, cast, plan_a):
+@pytest.mark.parametrize("data", [{}, {"version": "x"}])
+def test_submit_without_a_valid_version_is_a_conflict(client, cast, plan_a, data):
     client.force_login(cast.users.tore)
 
     url = reverse("plans:plan_submit", kwargs={"pilot_pk": plan_a.pilot_id})
-    assert client.post(url, {}).status_code == 400
+    assert client.post(url, data).status_code == 409
+    plan_a.refresh_from_db()
+    assert plan_a.status == ProjectPlan.Status.DRAFT
 
 
 # Reviewing
@@ -427,6 +439,25 @@ def test_approval_emails_the_leader_in_their_own_language(
     assert message.extra_headers["Content-Language"] == "nn"
     assert message.message()["Content-Language"] == "nn"
     assert settings.SITE_URL + _detail_url(plan_b) in message.body
+
+
+def test_return_email_is_written_in_the_recipients_language(
+    client, cast, plan_b, django_capture_on_commit_callbacks
+):
+    plan_b = _submitted(plan_b)
+    client.force_login(cast.users.coordinator)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _review(client, plan_b, "return", "Mål mangler.")
+
+    (message,) = mail.outbox
+    with translation.override("nn"):
+        comment_heading = gettext("Comment:")
+        subject = gettext("Project plan returned with a comment: %(department)s") % {
+            "department": "NAV flyktningetjenesten"
+        }
+    assert comment_heading in message.body
+    assert message.subject == subject
 
 
 def test_each_recipient_gets_their_own_language(

@@ -1,0 +1,60 @@
+import datetime as dt
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from followup.reminders.clock import OSLO
+from followup.reminders.sweep import reminders_sweep
+
+
+class Command(BaseCommand):
+    help = (
+        "Run one reminder sweep, the same one Celery beat runs: store what is due, claim it and "
+        "queue the e-mails. Prints what it queued."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--now",
+            help=(
+                "Stand-in for the current time in everything the sweep decides, in ISO 8601 "
+                "(2027-03-08T09:00; without an offset, Norwegian time)."
+            ),
+        )
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Work out what would be queued; change nothing."
+        )
+
+    def handle(self, *args, now=None, dry_run=False, **options):
+        as_of = _parse_now(now) if now else None
+        result = reminders_sweep(now=as_of or timezone.now(), dry_run=dry_run, as_of=as_of)
+        verb = "Would queue" if dry_run else "Queued"
+        self.stdout.write(
+            f"Sweep at {result.now.astimezone(OSLO):%Y-%m-%d %H:%M %Z}: {result.due} due, "
+            f"{result.cancelled} cancelled, {len(result.queued)} claimed."
+        )
+        for reminder in result.queued:
+            about = reminder.pilot.department.name if reminder.pilot else reminder.subject_key
+            self.stdout.write(
+                f"  {verb} #{reminder.pk} {reminder.kind} → {reminder.recipient.full_name} "
+                f"<{reminder.recipient.email}> ({reminder.recipient.language}), {about}"
+            )
+        if result.left_pending:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"The broker did not answer: {result.left_pending} reminder(s) stay pending "
+                    "for the next sweep."
+                )
+            )
+        if dry_run:
+            self.stdout.write("Dry run: nothing was changed.")
+
+
+def _parse_now(value: str) -> dt.datetime:
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"--now must be an ISO 8601 date and time; got {value!r}.") from None
+    if timezone.is_naive(moment):
+        moment = moment.replace(tzinfo=OSLO)
+    return moment

@@ -1,0 +1,150 @@
+"""Sending one claimed reminder: check it still holds, write it, send it, mark it sent.
+
+Safe against double delivery: the send happens inside a transaction that first updates the row
+on the condition that it is still claimed with our token. On PostgreSQL that UPDATE holds the
+row lock until commit, so a sweep (which skips locked rows) cannot claim it again mid-send, and a
+late message for an older claim finds another token and does nothing. If the worker dies before
+commit, the row is still claimed with the old `claimed_at`, and the next sweep after the claim
+timeout sends it. What no database can close is a crash in the instant between the SMTP server
+accepting the message and our commit; the message then goes out again, with the same Message-ID
+so that mail clients can recognise it.
+"""
+
+import datetime as dt
+import logging
+import smtplib
+import uuid
+from enum import StrEnum
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import transaction
+
+from followup.models import Reminder
+from followup.policies import follow_up_policies_load
+from followup.reminders.kinds import Context, Narrow, due_reminders
+from followup.reminders.messages import reminder_message
+
+logger = logging.getLogger(__name__)
+
+Status = Reminder.Status
+
+
+class Outcome(StrEnum):
+    SENT = "sent"
+    NOT_OURS = "not ours"
+    CANCELLED = "cancelled"
+    RETRY = "retry later"
+    FAILED = "failed"
+
+
+def reminder_holds(reminder: Reminder, *, now: dt.datetime, ctx: Context | None = None) -> bool:
+    """Whether the reminder would still be due now: the same computation the sweep makes."""
+    ctx = ctx or reminder_context(reminder, now=now)
+    return reminder.key in due_reminders(ctx, kinds={reminder.kind})
+
+
+def reminder_context(reminder: Reminder, *, now: dt.datetime) -> Context:
+    if reminder.pilot_id is not None:
+        programme_ids = [reminder.pilot.programme_id]
+    else:
+        programme_ids = list(
+            reminder.recipient.municipality.programmes.values_list("pk", flat=True)
+        )
+    policies = follow_up_policies_load(programme_ids=programme_ids, create_missing=False)
+    return Context(
+        now=now,
+        policies=policies,
+        narrow=Narrow(pilot_id=reminder.pilot_id, recipient_id=reminder.recipient_id),
+    )
+
+
+def reminder_deliver(*, reminder_id: int, claim_token: str | uuid.UUID, now: dt.datetime) -> str:
+    """Send a claimed reminder once. Returns what happened (for the task's log)."""
+    with transaction.atomic():
+        # The conditional update is the lock and the proof that the claim is still ours.
+        mine = Reminder.objects.filter(
+            pk=reminder_id, status=Status.CLAIMED, claim_token=claim_token
+        ).update(claimed_at=now)
+        if not mine:
+            return Outcome.NOT_OURS
+        reminder = Reminder.objects.select_related(
+            "recipient__municipality", "pilot__department", "pilot__programme"
+        ).get(pk=reminder_id)
+
+        if reminder.expires_at is not None and now >= reminder.expires_at:
+            return _cancel(reminder, Reminder.CancelReason.TOO_LATE)
+        ctx = reminder_context(reminder, now=now)
+        if not reminder_holds(reminder, now=now, ctx=ctx):
+            return _cancel(reminder, Reminder.CancelReason.NO_LONGER_APPLIES)
+
+        message = reminder_message(reminder, ctx=ctx)
+        message.extra_headers["Message-ID"] = _message_id(reminder)
+        reminder.email_subject = message.subject[:200]
+        reminder.email_body = message.body
+        # We hold the row, so counting in Python is safe.
+        reminder.attempts += 1
+        try:
+            message.send()
+        except (smtplib.SMTPException, OSError) as exc:
+            return _failed_attempt(reminder, exc=exc, now=now)
+        reminder.status = Status.SENT
+        reminder.sent_at = now
+        reminder.last_error = ""
+        reminder.next_attempt_at = None
+        reminder.save(
+            update_fields=[
+                "status",
+                "sent_at",
+                "email_subject",
+                "email_body",
+                "attempts",
+                "last_error",
+                "next_attempt_at",
+            ]
+        )
+        return Outcome.SENT
+
+
+def _cancel(reminder: Reminder, reason: str) -> str:
+    reminder.status = Status.CANCELLED
+    reminder.cancel_reason = reason
+    reminder.claim_token = None
+    reminder.save(update_fields=["status", "cancel_reason", "claim_token"])
+    return Outcome.CANCELLED
+
+
+def _failed_attempt(reminder: Reminder, *, exc: Exception, now: dt.datetime) -> str:
+    """Wait and try again (the row waits, not a message), or give up after the last try."""
+    reminder.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+    reminder.claim_token = None
+    if reminder.attempts >= settings.REMINDER_SEND_ATTEMPTS:
+        reminder.status = Status.FAILED
+        reminder.next_attempt_at = None
+        outcome = Outcome.FAILED
+        logger.error(
+            "Reminder %s failed for good after %s tries: %s", reminder.pk, reminder.attempts, exc
+        )
+    else:
+        wait = settings.REMINDER_RETRY_BASE_SECONDS * 2 ** (reminder.attempts - 1)
+        reminder.status = Status.PENDING
+        reminder.next_attempt_at = now + dt.timedelta(seconds=wait)
+        outcome = Outcome.RETRY
+        logger.warning("Reminder %s not sent (%s); trying again in %s s.", reminder.pk, exc, wait)
+    reminder.save(
+        update_fields=[
+            "status",
+            "attempts",
+            "last_error",
+            "claim_token",
+            "next_attempt_at",
+            "email_subject",
+            "email_body",
+        ]
+    )
+    return outcome
+
+
+def _message_id(reminder: Reminder) -> str:
+    domain = urlsplit(settings.SITE_URL).hostname or "leanprogram"
+    return f"<reminder-{reminder.pk}@{domain}>"

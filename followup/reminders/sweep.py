@@ -1,0 +1,142 @@
+"""The periodic sweep: work out what is due, store it, drop what no longer holds, claim, queue.
+
+Celery beat runs it every REMINDER_SWEEP_SECONDS through `followup.tasks.sweep_reminders`, and
+`manage.py send_due_reminders` runs the very same function once. Running it again, or twice at
+the same time, sends nothing twice: a reminder's unique key (kind, recipient, subject, period)
+lets it exist once, and a row is sent only by the holder of its current claim.
+"""
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Q
+
+from followup.models import Reminder
+from followup.policies import follow_up_policies_load
+from followup.reminders.claims import Claim, claim_timeout, reminders_claim
+from followup.reminders.kinds import Context, Due, due_reminders
+from followup.services import follow_up_meetings_sync
+from pilots.models import Pilot
+
+logger = logging.getLogger(__name__)
+
+Status = Reminder.Status
+INSERT_BATCH = 1000
+
+
+@dataclass
+class SweepResult:
+    now: dt.datetime
+    dry_run: bool
+    due: int = 0
+    cancelled: int = 0
+    claim: Claim | None = None
+    queued: list[Reminder] = field(default_factory=list)
+
+    @property
+    def enqueued(self) -> int:
+        return self.claim.enqueued if self.claim else 0
+
+    @property
+    def left_pending(self) -> int:
+        return len(self.claim.released) if self.claim else 0
+
+
+def reminders_sweep(
+    *, now: dt.datetime, dry_run: bool = False, as_of: dt.datetime | None = None
+) -> SweepResult:
+    """One sweep at `now`. With `dry_run` everything is worked out and then rolled back.
+
+    Pass `as_of=now` when `now` is not the real time, so the send tasks use it too.
+    """
+    result = SweepResult(now=now, dry_run=dry_run)
+    if not dry_run:
+        _sweep(result, as_of=as_of, durable=True)
+        return result
+    with transaction.atomic():
+        _sweep(result, as_of=as_of, durable=False)
+        transaction.set_rollback(True)
+    return result
+
+
+def _sweep(result: SweepResult, *, as_of: dt.datetime | None, durable: bool) -> None:
+    now = result.now
+    programme_ids = set(
+        Pilot.objects.exclude(phase=Pilot.Phase.CLOSED)
+        .values_list("programme_id", flat=True)
+        .distinct()
+        .order_by()
+    )
+    policies = follow_up_policies_load(programme_ids=programme_ids, create_missing=True)
+    _follow_up_meetings_fill_in()
+
+    due = {
+        key: item
+        for key, item in due_reminders(Context(now=now, policies=policies)).items()
+        if item.expires_at > now
+    }
+    result.due = len(due)
+    Reminder.objects.bulk_create(
+        (_row(item) for item in due.values()), batch_size=INSERT_BATCH, ignore_conflicts=True
+    )
+    result.cancelled = _cancel_what_no_longer_holds(now=now, due=due)
+    result.claim = reminders_claim(now=now, as_of=as_of, durable=durable)
+    result.queued = list(
+        Reminder.objects.filter(pk__in=result.claim.reminder_ids)
+        .select_related("recipient", "pilot__department")
+        .order_by("due_at", "pk")
+    )
+
+
+def _row(item: Due) -> Reminder:
+    return Reminder(
+        kind=item.kind,
+        recipient_id=item.recipient_id,
+        subject_key=item.subject_key,
+        period=item.period,
+        pilot_id=item.pilot_id,
+        due_at=item.due_at,
+        expires_at=item.expires_at,
+    )
+
+
+def _cancel_what_no_longer_holds(*, now: dt.datetime, due: dict[tuple, Due]) -> int:
+    """Pending rows that are no longer due (the plan was submitted, the meeting moved, reminders
+    were turned off) or are too late, and abandoned claims that are too late, are cancelled."""
+    too_late = Q(expires_at__lte=now) & (
+        Q(status=Status.PENDING) | Q(status=Status.CLAIMED, claimed_at__lt=now - claim_timeout())
+    )
+    cancelled = Reminder.objects.filter(too_late).update(
+        status=Status.CANCELLED, cancel_reason=Reminder.CancelReason.TOO_LATE, claim_token=None
+    )
+    pending = Reminder.objects.filter(status=Status.PENDING, due_at__lte=now).values_list(
+        "pk", "kind", "recipient_id", "subject_key", "period"
+    )
+    stale = [pk for pk, *key in pending if tuple(key) not in due]
+    for start in range(0, len(stale), INSERT_BATCH):
+        cancelled += Reminder.objects.filter(
+            pk__in=stale[start : start + INSERT_BATCH], status=Status.PENDING
+        ).update(status=Status.CANCELLED, cancel_reason=Reminder.CancelReason.NO_LONGER_APPLIES)
+    return cancelled
+
+
+def _follow_up_meetings_fill_in() -> None:
+    """Give follow-up meetings to pilots that have course days but none yet.
+
+    The training services schedule them whenever course days change; this catches course days
+    that arrived another way (the admin, the demo loader, an import).
+    """
+    pilots = (
+        Pilot.objects.exclude(phase=Pilot.Phase.CLOSED)
+        .filter(
+            course_days__isnull=False,
+            follow_up_meetings__isnull=True,
+            programme__follow_up_policy__steps__isnull=False,
+        )
+        .select_related("programme")
+        .distinct()
+    )
+    for pilot in pilots:
+        follow_up_meetings_sync(pilot=pilot)

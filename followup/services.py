@@ -1,0 +1,130 @@
+"""Writes for follow-up: the pilot's follow-up meetings, holding them, board meetings, resending.
+
+`follow_up_meetings_sync(pilot=...)` is the one to call whenever a pilot's course days change:
+it creates the follow-up meetings of the programme's cadence, counted from the last course day,
+and moves those not yet held when that day moves.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from followup.models import BoardMeeting, FollowUpMeeting, Reminder
+from followup.policies import follow_up_policy_ensure
+from followup.reminders.claims import Claim, reminders_claim
+from pilots.models import Person, Pilot
+from plans.models import Measure
+
+
+@transaction.atomic
+def follow_up_meetings_sync(*, pilot: Pilot) -> list[FollowUpMeeting]:
+    """Create or move the pilot's follow-up meetings from its last course day.
+
+    Meetings already held keep their date. Without course days, the meetings not yet held are
+    removed: there is nothing to count from. Returns the pilot's meetings from the cadence.
+    """
+    # Two saves of the same pilot's course days at once must not both create the meetings.
+    Pilot.objects.select_for_update().filter(pk=pilot.pk).first()
+    last_course_day = pilot.course_days.aggregate(last=Max("date"))["last"]
+    from_cadence = FollowUpMeeting.objects.filter(pilot=pilot, step__isnull=False)
+    if last_course_day is None:
+        from_cadence.filter(held_on__isnull=True).delete()
+        return []
+
+    policy = follow_up_policy_ensure(programme=pilot.programme_id)
+    existing = {meeting.step_id: meeting for meeting in from_cadence.select_related("step")}
+    by_label = {
+        meeting.label: meeting
+        for meeting in FollowUpMeeting.objects.filter(pilot=pilot, step__isnull=True)
+    }
+    meetings = []
+    # Labels are stored in the site's language; pages show them in the reader's (display_label).
+    with translation.override(settings.LANGUAGE_CODE):
+        for step in sorted(policy.steps.all(), key=lambda s: s.sort_key()):
+            due_on = step.due_after(last_course_day)
+            meeting = existing.get(step.pk) or by_label.get(step.label())
+            if meeting is None:
+                meeting = FollowUpMeeting(pilot=pilot, step=step, label=step.label())
+            if meeting.held_on is None and (meeting.due_on != due_on or meeting.step_id is None):
+                meeting.step = step
+                meeting.due_on = due_on
+                meeting.full_clean()
+                meeting.save()
+            meetings.append(meeting)
+    return meetings
+
+
+@transaction.atomic
+def follow_up_meeting_hold(
+    *, meeting: FollowUpMeeting, held_on: dt.date, notes: str, attendees: Iterable[Person]
+) -> FollowUpMeeting:
+    """Record that a follow-up meeting was held: when, what was said, who came."""
+    attendees = list(attendees)
+    municipality_id = meeting.pilot.department.municipality_id
+    if any(person.municipality_id != municipality_id for person in attendees):
+        raise ValidationError({"attendees": _("Everyone must belong to the pilot's municipality.")})
+    meeting.held_on = held_on
+    meeting.notes = notes
+    meeting.full_clean()
+    meeting.save(update_fields=["held_on", "notes"])
+    meeting.attendees.set(attendees)
+    return meeting
+
+
+@transaction.atomic
+def board_meeting_log(
+    *,
+    pilot: Pilot,
+    held_on: dt.date,
+    minutes: str,
+    present_count: int,
+    measures_touched: Iterable[Measure],
+) -> BoardMeeting:
+    """Log one weekly board meeting of the pilot (one per day)."""
+    measures_touched = list(measures_touched)
+    if any(measure.plan.pilot_id != pilot.pk for measure in measures_touched):
+        raise ValidationError({"measures_touched": _("Only the pilot's own measures count.")})
+    if BoardMeeting.objects.filter(pilot=pilot, held_on=held_on).exists():
+        raise ValidationError(
+            {"held_on": _("A board meeting is already logged for this day.")}, code="unique"
+        )
+    meeting = BoardMeeting(
+        pilot=pilot, held_on=held_on, minutes=minutes, present_count=present_count
+    )
+    meeting.full_clean()
+    meeting.save()
+    meeting.measures_touched.set(measures_touched)
+    return meeting
+
+
+class ResendRefused(ValidationError):
+    """The reminder cannot be sent again (not failed, or its moment has passed)."""
+
+
+def reminder_resend(*, reminder: Reminder, now: dt.datetime | None = None) -> Claim:
+    """Give a failed reminder a fresh set of tries and queue it now.
+
+    The send task still checks that it holds, so a plan submitted since is not chased. If the
+    broker is down, the reminder stays pending and the next sweep queues it.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        if reminder.expires_at is not None and reminder.expires_at <= now:
+            raise ResendRefused(_("Too late: the moment of this reminder has passed."))
+        updated = Reminder.objects.filter(pk=reminder.pk, status=Reminder.Status.FAILED).update(
+            status=Reminder.Status.PENDING,
+            attempts=0,
+            last_error="",
+            next_attempt_at=None,
+            claim_token=None,
+            claimed_at=None,
+        )
+        if not updated:
+            raise ResendRefused(_("Only a failed reminder can be sent again."))
+    return reminders_claim(now=now, only=Q(pk=reminder.pk))

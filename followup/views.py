@@ -1,0 +1,167 @@
+"""Follow-up pages: a pilot's follow-up, holding a follow-up meeting, logging a board meeting,
+and the coordinators' outbox of reminders."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from followup import selectors, services
+from followup.forms import BoardMeetingForm, FollowUpMeetingHoldForm, OutboxFilterForm
+from followup.models import Reminder
+from pilots.access import scope_for
+from pilots.selectors import people_for_user, pilot_get_for_user, pilots_for_user
+
+OUTBOX_PAGE_SIZE = 50
+
+
+def _require_manager(user) -> None:
+    if not scope_for(user).can_manage_programme():
+        raise PermissionDenied
+
+
+def _add_service_errors(form, exc: ValidationError) -> None:
+    form.add_error(None, exc)
+
+
+@login_required
+@require_GET
+def pilot_follow_up(request, pilot_pk: int):
+    pilot = pilot_get_for_user(request.user, pilot_pk)
+    scope = scope_for(request.user)
+    follow_up = selectors.pilot_follow_up(pilot)
+    return render(
+        request,
+        "followup/pilot_follow_up.html",
+        {
+            "pilot": pilot,
+            "follow_up": follow_up,
+            "today": timezone.localdate(),
+            "can_manage": scope.can_manage_programme(),
+            "can_lead": scope.can_lead(pilot.department_id),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def follow_up_meeting_hold(request, pk: int):
+    meeting = selectors.follow_up_meeting_get_for_user(request.user, pk)
+    _require_manager(request.user)
+    pilot = meeting.pilot
+    choices = selectors.follow_up_attendee_choices(pilot)
+    initial = {} if meeting.held_on else {"held_on": timezone.localdate()}
+    form = FollowUpMeetingHoldForm(
+        request.POST or None, instance=meeting, initial=initial, attendee_choices=choices
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.follow_up_meeting_hold(
+                meeting=meeting,
+                held_on=form.cleaned_data["held_on"],
+                notes=form.cleaned_data["notes"],
+                attendees=form.cleaned_data["attendees"],
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The follow-up meeting is recorded as held."))
+            return redirect("followup:pilot_follow_up", pilot_pk=pilot.pk)
+    return render(
+        request,
+        "followup/follow_up_meeting_form.html",
+        {"form": form, "meeting": meeting, "pilot": pilot},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def board_meeting_create(request, pilot_pk: int):
+    pilot = pilot_get_for_user(request.user, pilot_pk)
+    if not scope_for(request.user).can_lead(pilot.department_id):
+        raise PermissionDenied
+    form = BoardMeetingForm(
+        request.POST or None,
+        initial={"held_on": timezone.localdate()},
+        measure_choices=selectors.board_meeting_measure_choices(pilot),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.board_meeting_log(
+                pilot=pilot,
+                held_on=form.cleaned_data["held_on"],
+                minutes=form.cleaned_data["minutes"],
+                present_count=form.cleaned_data["present_count"],
+                measures_touched=form.cleaned_data["measures_touched"],
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The board meeting is logged."))
+            return redirect("followup:pilot_follow_up", pilot_pk=pilot.pk)
+    return render(
+        request,
+        "followup/board_meeting_form.html",
+        {"form": form, "pilot": pilot},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@login_required
+@require_GET
+def outbox(request):
+    _require_manager(request.user)
+    form = OutboxFilterForm(
+        request.GET or None,
+        pilots=pilots_for_user(request.user).order_by("department__name"),
+        people=people_for_user(request.user).order_by("full_name"),
+    )
+    if form.is_bound and not form.is_valid():
+        return render(request, "followup/outbox.html", {"form": form}, status=400)
+    reminders = form.filter(selectors.reminders_for_user(request.user)).order_by("-due_at", "-pk")
+    page = Paginator(reminders, OUTBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "followup/outbox.html",
+        {"form": form, "page": page, "query": query.urlencode(), "Status": Reminder.Status},
+    )
+
+
+@login_required
+@require_GET
+def reminder_detail(request, pk: int):
+    _require_manager(request.user)
+    reminder = selectors.reminder_get_for_user(request.user, pk)
+    return render(
+        request, "followup/reminder_detail.html", {"reminder": reminder, "Status": Reminder.Status}
+    )
+
+
+@login_required
+@require_POST
+def reminder_resend(request, pk: int):
+    _require_manager(request.user)
+    reminder = selectors.reminder_get_for_user(request.user, pk)
+    try:
+        claim = services.reminder_resend(reminder=reminder)
+    except services.ResendRefused as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if claim.released:
+            messages.warning(
+                request,
+                _(
+                    "The reminder will be sent again; the mail queue did not answer just now, "
+                    "so it goes out with the next round of reminders."
+                ),
+            )
+        else:
+            messages.success(request, _("The reminder is being sent again."))
+    return redirect("followup:reminder_detail", pk=reminder.pk)
