@@ -111,9 +111,10 @@ def reminder_resend(*, reminder: Reminder, now: dt.datetime | None = None) -> Cl
     """Give a failed reminder a fresh set of tries and queue it now.
 
     The send task still checks that it holds, so a plan submitted since is not chased. If the
-    broker is down, the reminder stays pending and the next sweep queues it.
+    broker is down, the reminder stays pending and the next sweep queues it. `now` stands in for
+    the clock (tests), for the send task too.
     """
-    now = now or timezone.now()
+    as_of, now = now, now or timezone.now()
     with transaction.atomic():
         if reminder.expires_at is not None and reminder.expires_at <= now:
             raise ResendRefused(_("Too late: the moment of this reminder has passed."))
@@ -127,4 +128,4 @@ def reminder_resend(*, reminder: Reminder, now: dt.datetime | None = None) -> Cl
         )
         if not updated:
             raise ResendRefused(_("Only a failed reminder can be sent again."))
-    return reminders_claim(now=now, only=Q(pk=reminder.pk))
+    return reminders_claim(now=now, only=Q(pk=reminder.pk), as_of=as_of)

@@ -66,7 +66,7 @@ def plan_for_pilot(pilot: Pilot) -> ProjectPlan | None:
 
 
 def plan_page_for_pilot(pilot: Pilot, *, today: dt.date) -> PlanPage | None:
-    """The pilot's plan with all its parts (seven queries), or None before it has one.
+    """The pilot's plan with all its parts (six queries), or None before it has one.
 
     Each measure gets `is_overdue`, each root cause `why_list` (its whys, one per line) and each
     indicator `latest_value` and `latest_on` (its newest measurement).
@@ -282,7 +282,7 @@ def plan_history_page(plan: ProjectPlan, page_number) -> tuple[Page, list[Histor
 
     One query counts and one pages through all seven history tables together; then, per kind of
     record on the page, one query loads the records with their users and one their previous
-    versions; at most two more name owners, programme goals and indicators.
+    versions; at most three more name owners, programme goals and indicators.
     """
     sources = _history_sources(plan)
     keys = [

@@ -131,18 +131,19 @@ def focus_is_visible(info: dict) -> bool:
 
 STRUCTURE_JS = """() => {
   const main = document.querySelectorAll("main");
-  const first = document.querySelector("a[href]");
-  let skip = "no link on the page";
-  if (first) {
+  const focusable = "a[href], button, input:not([type=hidden]), select, textarea, [tabindex]:not([tabindex='-1'])";
+  const first = document.querySelector(focusable);
+  const beforeMain = first && main.length &&
+    (first.compareDocumentPosition(main[0]) & Node.DOCUMENT_POSITION_FOLLOWING) &&
+    !main[0].contains(first);
+  // A skip link is needed where something the Tab key stops at comes before <main>.
+  let skip = "";
+  if (beforeMain) {
     const href = first.getAttribute("href") || "";
     const target = href.startsWith("#") ? document.getElementById(href.slice(1)) : null;
-    if (!target) {
-      skip = `the first link (${href}) is not a link to a target on the page`;
-    } else if (!(main.length && (target === main[0] || target.contains(main[0]) ||
-                                 main[0].contains(target)))) {
-      skip = `the first link (${href}) does not lead to <main>`;
-    } else {
-      skip = "";
+    if (!target || !(target === main[0] || target.contains(main[0]) || main[0].contains(target))) {
+      skip = `the first thing to tab to (<${first.tagName.toLowerCase()}> ${href}) ` +
+             "is not a link to <main>";
     }
   }
   return {h1: document.querySelectorAll("h1").length, main: main.length, skip};
@@ -150,7 +151,7 @@ STRUCTURE_JS = """() => {
 
 
 def structure_problems(page) -> list[str]:
-    """One <h1>, one <main>, and a skip link first on the page that leads to it."""
+    """One <h1>, one <main>, and, when anything to tab to comes before it, a skip link to it first."""
     found = page.evaluate(STRUCTURE_JS)
     problems = []
     if found["h1"] != 1:

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
+from kombu import pools as kombu_pools
 
 from followup.models import Reminder
 from followup.reminders.sweep import reminders_sweep
@@ -76,8 +77,7 @@ def celery_broker(url: str, *, eager: bool = False):
 
 
 def _reset_broker_connections():
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
+    kombu_pools.reset()
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
 

@@ -116,7 +116,16 @@ def test_course_day_on_a_public_holiday_warns(cast, client):
 
     assert response.status_code == 302
     warnings = _warnings(response)
-    assert any("17.05.2027" in w and "Grunnlovsdag" in w for w in warnings), warnings
+    assert any("17.05.2027" in w and "Constitution Day" in w for w in warnings), warnings
+
+
+def test_public_holiday_is_named_in_norwegian_for_a_norwegian_page(cast, client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "nb"
+    client.force_login(cast.users.coordinator)
+
+    response = client.post(_create_url(cast.pilot_a), _course_day_post(date="17.05.2027"))
+
+    assert any("Grunnlovsdag" in w for w in _warnings(response))
 
 
 def test_saving_a_course_day_warns_about_the_days_still_missing(cast, client):

@@ -1,0 +1,337 @@
+"""Reminders against real Redis and a real Celery worker process.
+
+The worker is started as `celery -A leanprogram worker` with DATABASE_URL pointing at this test
+run's PostgreSQL database and Django's file e-mail backend (behind a slow "SMTP server"), so the
+messages it delivers can be counted. Each test uses its own queue, so parallel test runs and
+other workers on the same Redis never see its tasks.
+
+Needs PostgreSQL (a second process cannot see an SQLite test database) and Redis (REDIS_URL, or
+redis://127.0.0.1:6379/15). Locally a missing service skips with the reason; in CI it fails.
+"""
+
+import datetime as dt
+import email
+import email.policy
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import redis
+from django.conf import settings as django_settings
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from followup.models import Reminder
+from followup.reminders.sweep import reminders_sweep
+from pilots.models import DepartmentRole, ProgrammeRole
+from tests.factories import (
+    CourseDayFactory,
+    DepartmentFactory,
+    PersonFactory,
+    PilotFactory,
+    ProgrammeFactory,
+)
+from tests.followup.conftest import A_DAYS, DEAD_BROKER, celery_broker, oslo
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+IN_CI = os.environ.get("CI") == "true"
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+CELERY = Path(sys.executable).with_name("celery")
+Status = Reminder.Status
+SEPARATOR = b"\n" + b"-" * 79 + b"\n"
+
+
+def _unavailable(reason: str):
+    if IN_CI:
+        pytest.fail(f"CI must provide this: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def broker(settings):
+    if connection.vendor != "postgresql":
+        _unavailable(
+            "The worker process needs PostgreSQL to see the test database; set DATABASE_URL."
+        )
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError as exc:
+        _unavailable(f"Redis is not reachable at {REDIS_URL}: {exc}")
+    queue = f"reminders-test-{uuid.uuid4().hex[:12]}"
+    settings.REMINDER_TASK_QUEUE = queue
+    try:
+        with celery_broker(REDIS_URL):
+            yield queue
+    finally:
+        client.delete(queue)
+        client.close()
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    auth = quote(db["USER"] or "", safe="")
+    if db.get("PASSWORD"):
+        auth += ":" + quote(db["PASSWORD"], safe="")
+    host = db.get("HOST") or "127.0.0.1"
+    port = db.get("PORT") or 5432
+    return f"postgres://{auth}@{host}:{port}/{db['NAME']}"
+
+
+class Worker:
+    """A real `celery worker` process group, started and killed like in production."""
+
+    def __init__(self, *, queue: str, mail_dir: Path, log: Path, **extra_env: str):
+        env = {
+            **os.environ,
+            "DEBUG": "1",
+            "DATABASE_URL": _database_url(),
+            "DATABASE_CONN_MAX_AGE": "0",
+            "REDIS_URL": REDIS_URL,
+            "EMAIL_BACKEND": "tests.followup.mail_backends.SlowFileBackend",
+            "EMAIL_FILE_PATH": str(mail_dir),
+            "LEANPROGRAM_VAR_DIR": str(log.parent),
+            "CELERY_TASK_ALWAYS_EAGER": "0",
+            **extra_env,
+        }
+        self.log = log
+        self.process = subprocess.Popen(
+            [
+                str(CELERY),
+                "-A",
+                "leanprogram",
+                "worker",
+                "-Q",
+                queue,
+                "-n",
+                f"{queue}-{uuid.uuid4().hex[:6]}@%h",
+                "--concurrency=2",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--loglevel=INFO",
+            ],
+            cwd=django_settings.BASE_DIR,
+            env=env,
+            stdout=log.open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def kill(self) -> None:
+        """SIGKILL to the whole worker: the main process and its pool children."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture
+def workers(tmp_path):
+    started: list[Worker] = []
+
+    def start(queue: str, mail_dir: Path, **extra_env) -> Worker:
+        worker = Worker(
+            queue=queue, mail_dir=mail_dir, log=tmp_path / "worker.log", **extra_env
+        )
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()
+
+
+def _wait_for(condition, *, timeout: float, what: str, log: Path | None = None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    tail = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
+    pytest.fail(f"Timed out waiting for {what}.\n{tail}")
+
+
+def _words(text: str) -> str:
+    # Long non-ASCII subjects are folded over several header lines.
+    return " ".join(text.split())
+
+
+def _delivered(mail_dir: Path) -> Counter:
+    """(To, Subject) of every message the worker's e-mail backend wrote, with counts."""
+    found = Counter()
+    for path in mail_dir.glob("*.log"):
+        for raw in path.read_bytes().split(SEPARATOR):
+            if raw.strip():
+                message = email.message_from_bytes(raw, policy=email.policy.default)
+                found[(str(message["To"]), _words(str(message["Subject"])))] += 1
+    return found
+
+
+def _programme_with_pilots(count: int):
+    """`count` pilots in one programme, each with a leader and course days in weeks 7 and 8."""
+    programme = ProgrammeFactory()
+    municipality = programme.municipality
+    for role in ProgrammeRole.Role.values:
+        ProgrammeRole.objects.create(
+            programme=programme, person=PersonFactory(municipality=municipality), role=role
+        )
+    for _ in range(count):
+        pilot = PilotFactory(
+            programme=programme, department=DepartmentFactory(municipality=municipality)
+        )
+        DepartmentRole.objects.create(
+            department=pilot.department,
+            person=PersonFactory(municipality=municipality),
+            role=DepartmentRole.Role.DEPARTMENT_LEADER,
+        )
+        for number, day in enumerate(A_DAYS, start=1):
+            CourseDayFactory(pilot=pilot, number=number, date=day)
+    return programme
+
+
+def _login_for(person):
+    user = get_user_model().objects.create_user(username=f"user{person.pk}")
+    person.user = user
+    person.save(update_fields=["user"])
+    return user
+
+
+def test_worker_killed_while_sending_delivers_each_reminder_exactly_once(
+    broker, workers, tmp_path
+):
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    _programme_with_pilots(12)
+    now = oslo(2027, 3, 4, 8, 0)  # plans overdue, first follow-up meetings a week away
+
+    first = reminders_sweep(now=now, as_of=now)
+    due = len(first.claim.reminder_ids)
+    assert due >= 30 and first.enqueued == due
+
+    # The worker sends ten, then its SMTP server stops answering mid-send; we kill it there.
+    worker = workers(broker, mail_dir, MAIL_HANG_AFTER="10")
+    _wait_for(
+        lambda: len(list(mail_dir.glob("hanging-*"))) >= 2,
+        timeout=30,
+        what="the worker to hang in the middle of sending",
+        log=worker.log,
+    )
+    worker.kill()
+    sent_before_restart = sum(_delivered(mail_dir).values())
+    assert 10 <= sent_before_restart < due
+    assert Reminder.objects.filter(status=Status.CLAIMED).exists()
+
+    # Started again, the worker sends what was still queued; the two tasks killed mid-send were
+    # never acknowledged and stay with Redis until its visibility timeout.
+    for marker in mail_dir.glob("hanging-*"):
+        marker.unlink()
+    worker = workers(broker, mail_dir)
+    _wait_for(
+        lambda: Reminder.objects.filter(status=Status.SENT).count() == due - 2,
+        timeout=30,
+        what="the restarted worker to drain the queue",
+        log=worker.log,
+    )
+    # The next sweep after the ten-minute claim timeout takes the two abandoned rows again.
+    later = now + dt.timedelta(minutes=11)
+    again = reminders_sweep(now=later, as_of=later)
+    assert len(again.claim.reminder_ids) == 2
+    _wait_for(
+        lambda: Reminder.objects.filter(status=Status.SENT).count() == due,
+        timeout=30,
+        what="every reminder to be sent",
+        log=worker.log,
+    )
+
+    delivered = _delivered(mail_dir)
+    assert sum(delivered.values()) == due
+    assert set(delivered.values()) == {1}, [key for key, n in delivered.items() if n > 1]
+    expected = Counter(
+        (r.recipient.email, _words(r.email_subject))
+        for r in Reminder.objects.select_related("recipient")
+    )
+    assert delivered == expected
+
+
+def test_request_with_redis_down_succeeds_and_the_reminder_goes_out_when_it_is_back(
+    broker, workers, tmp_path, client
+):
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    programme = _programme_with_pilots(0)
+    coordinator = programme.roles.get(role=ProgrammeRole.Role.LEAN_COORDINATOR).person
+    user = _login_for(coordinator)
+    # A pilot whose course days ended eight days ago: its plan reminder holds today.
+    pilot = PilotFactory(
+        programme=programme, department=DepartmentFactory(municipality=programme.municipality)
+    )
+    leader = PersonFactory(municipality=programme.municipality)
+    DepartmentRole.objects.create(
+        department=pilot.department, person=leader, role=DepartmentRole.Role.DEPARTMENT_LEADER
+    )
+    last_course_day = timezone.localdate() - dt.timedelta(days=8)
+    for number, back in enumerate((9, 7, 2, 0), start=1):
+        day = last_course_day - dt.timedelta(days=back)
+        CourseDayFactory(pilot=pilot, number=number, date=day)
+    reminder = Reminder.objects.create(
+        kind=Reminder.Kind.PLAN_NOT_SUBMITTED,
+        recipient=leader,
+        pilot=pilot,
+        subject_key=f"plan:{pilot.pk}",
+        period=last_course_day.isoformat(),
+        due_at=timezone.now() - dt.timedelta(days=1),
+        expires_at=timezone.now() + dt.timedelta(days=6),
+        status=Status.FAILED,
+        attempts=4,
+        last_error="SMTPServerDisconnected",
+    )
+
+    # Redis is down while the coordinator asks to send it again: the page still works.
+    client.force_login(user)
+    with celery_broker(DEAD_BROKER):
+        started = time.monotonic()
+        response = client.post(
+            reverse("followup:reminder_resend", kwargs={"pk": reminder.pk}), follow=True
+        )
+        assert time.monotonic() - started < 10
+    assert response.status_code == 200
+    reminder.refresh_from_db()
+    assert reminder.status == Status.PENDING
+    # And a sweep while it is down queues nothing and loses nothing.
+    with celery_broker(DEAD_BROKER):
+        down = reminders_sweep(now=timezone.now())
+    assert reminder.pk in down.claim.released
+    reminder.refresh_from_db()
+    assert reminder.status == Status.PENDING
+
+    # Redis is back: the next sweep queues it, and a worker sends it once.
+    worker = workers(broker, mail_dir)
+    back = reminders_sweep(now=timezone.now())
+    assert reminder.pk in back.claim.reminder_ids and back.left_pending == 0
+    _wait_for(
+        lambda: Reminder.objects.get(pk=reminder.pk).status == Status.SENT,
+        timeout=30,
+        what="the reminder to be sent",
+        log=worker.log,
+    )
+    reminder.refresh_from_db()
+    delivered = _delivered(mail_dir)
+    assert delivered[(leader.email, _words(reminder.email_subject))] == 1
+    assert set(delivered.values()) == {1}
