@@ -51,6 +51,17 @@ class FollowUpPolicyAdmin(admin.ModelAdmin):
     ]
 
 
+@admin.register(FollowUpStep)
+class FollowUpStepAdmin(admin.ModelAdmin):
+    """The cadence is edited on its policy's page; this list shows every programme's at once."""
+
+    list_display = ["policy", "amount", "unit"]
+    list_filter = ["unit", "policy__programme__municipality"]
+    list_select_related = ["policy__programme"]
+    search_fields = ["policy__programme__name"]
+    autocomplete_fields = ["policy"]
+
+
 @admin.register(FollowUpMeeting)
 class FollowUpMeetingAdmin(admin.ModelAdmin):
     list_display = ["label", "pilot", "due_on", "held_on", "step"]

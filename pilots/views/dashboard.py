@@ -48,7 +48,7 @@ def dashboard(request):
         rows=rows,
         today=today,
         timeline=dashboard_timeline(pilots, today=today),
-        show_programme=len({row.pilot.programme_id for row in rows}) > 1,
+        programmes=list({row.pilot.programme_id: row.pilot.programme for row in rows}.values()),
     )
     return render(request, "pilots/dashboard.html", context)
 

@@ -131,7 +131,8 @@ def focus_is_visible(info: dict) -> bool:
 
 STRUCTURE_JS = """() => {
   const main = document.querySelectorAll("main");
-  const focusable = "a[href], button, input:not([type=hidden]), select, textarea, [tabindex]:not([tabindex='-1'])";
+  const focusable = "a[href], button, input:not([type=hidden]), select, textarea, " +
+                    "[tabindex]:not([tabindex='-1'])";
   const first = document.querySelector(focusable);
   const beforeMain = first && main.length &&
     (first.compareDocumentPosition(main[0]) & Node.DOCUMENT_POSITION_FOLLOWING) &&
@@ -151,7 +152,7 @@ STRUCTURE_JS = """() => {
 
 
 def structure_problems(page) -> list[str]:
-    """One <h1>, one <main>, and, when anything to tab to comes before it, a skip link to it first."""
+    """One <h1>, one <main>, and a skip link to it first when anything to tab to comes before it."""
     found = page.evaluate(STRUCTURE_JS)
     problems = []
     if found["h1"] != 1:

@@ -2,15 +2,17 @@
 
 One test per role logs in through the login form and crawls breadth-first from the landing page
 over the links on each page (same origin; not the admin, logging out, the language switch or
-file downloads), scanning each view once. GET forms found on the way (the dashboard's phase filter)
-are submitted and scanned too, and the forms that schedule, edit or add something are submitted
-empty so that their error state is scanned as well. Every page must also have exactly one <h1>,
-a <main> with a skip link to it first on the page, and fit 320 CSS pixels without scrolling
-sideways.
+file downloads), scanning each view once: pages are told apart by their URL name and the names
+in their query string (so the board's wall-screen mode is scanned, but only one pilot's page).
+GET forms found on the way (the dashboard's phase filter) are submitted and scanned too, and the
+forms that schedule, edit or add something are submitted empty so that their error state is
+scanned as well. Every page must also have exactly one <h1> and one <main>, a skip link to it
+first when anything to tab to comes before it, and fit 320 CSS pixels without scrolling sideways.
 
 Views that are not linked from anywhere yet (a pilot's plan pages, a new course day when all four
-exist) are visited as well, from the URLconf, so no view a role may open goes unchecked. A view
-that answers 501 (a placeholder still being built) is listed as pending and does not fail the test.
+exist) are visited as well, from the URLconf, so no view a role may open goes unchecked; they are
+listed in a warning. A view that answers 501 (a placeholder still being built) is listed as
+pending and does not fail the test.
 """
 
 import warnings
@@ -272,6 +274,7 @@ def crawl_as(page, base_url: str, username: str) -> Crawl:
 
 
 def finish(crawl: Crawl, who: str) -> None:
+    print(crawl.report(who))  # what was scanned, for `pytest -rP`
     if crawl.pending:
         warnings.warn(
             f"{who}: placeholder views (HTTP 501) not checked yet: {', '.join(crawl.pending)}",

@@ -73,11 +73,13 @@ def test_coordinator_schedules_a_course_day_in_the_winter_holiday_and_records_at
 
     # Back on the pilot page: saved, and warned about the winter holiday on the new date.
     expect_heading(page, HOME_CARE.name)
-    messages = page.locator("main .messages")
-    assert f"Kursdag 3 er lagret for {short(new_date)}." in messages.inner_text()
-    holiday_warning = messages.locator(".alert-warning", has_text=HOLIDAY_NAME)
-    assert holiday_warning.count() == 1, messages.inner_text()
+    # Messages are announced as status messages (role="status"); the warning is one of them.
+    messages = page.get_by_role("status")
+    assert f"Kursdag 3 er lagret for {short(new_date)}." in messages.all_inner_texts()
+    holiday_warning = messages.filter(has_text=HOLIDAY_NAME)
+    assert holiday_warning.count() == 1, messages.all_inner_texts()
     assert holiday_warning.inner_text().startswith(f"{short(new_date)} er i {HOLIDAY_NAME}")
+    assert "alert-warning" in holiday_warning.get_attribute("class")
     course_day.refresh_from_db()
     assert course_day.date == new_date
 
@@ -86,7 +88,7 @@ def test_coordinator_schedules_a_course_day_in_the_winter_holiday_and_records_at
     expect_heading(page, f"Oppmøte: kursdag 3, {short(new_date)}")
     names = [
         legend.split(" (")[0].strip()
-        for legend in page.locator("main form fieldset legend").all_inner_texts()
+        for legend in page.get_by_role("group").locator("legend").all_inner_texts()
     ]
     assert set(names) >= {HOME_CARE.leader.full_name, ABSENT, EXCUSED}, names
     wanted = {name: expected_status(name) for name in names}
@@ -95,8 +97,7 @@ def test_coordinator_schedules_a_course_day_in_the_winter_holiday_and_records_at
         group.get_by_label(STATUS_LABELS[status], exact=True).check()
     page.get_by_role("button", name="Lagre oppmøte").click()
 
-    success = page.locator("main .messages .alert-success")
-    assert success.inner_text() == f"Oppmøtet er lagret ({len(names)} endret)."
+    assert page.get_by_role("status").inner_text() == f"Oppmøtet er lagret ({len(names)} endret)."
     saved = dict(
         Attendance.objects.filter(course_day=course_day).values_list("person__full_name", "status")
     )

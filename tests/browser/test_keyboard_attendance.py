@@ -81,7 +81,7 @@ def test_coordinator_records_attendance_with_the_keyboard_alone(page, demo):
     # One radio group per person: Space marks "present", each arrow key the next status.
     names = [
         legend.split(" (")[0].strip()
-        for legend in page.locator("main form fieldset legend").all_inner_texts()
+        for legend in page.get_by_role("group").locator("legend").all_inner_texts()
     ]
     assert len(names) >= 3, names
     wanted = {}
@@ -108,10 +108,7 @@ def test_coordinator_records_attendance_with_the_keyboard_alone(page, demo):
     with page.expect_navigation():
         page.keyboard.press("Enter")
 
-    assert (
-        page.locator("main .messages .alert-success").inner_text()
-        == f"Oppmøtet er lagret ({len(names)} endret)."
-    )
+    assert page.get_by_role("status").inner_text() == f"Oppmøtet er lagret ({len(names)} endret)."
     saved = dict(
         Attendance.objects.filter(course_day=course_day).values_list("person__full_name", "status")
     )

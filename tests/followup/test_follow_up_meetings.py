@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 
 def _due_dates(pilot) -> list[dt.date]:
     return list(
-        FollowUpMeeting.objects.filter(pilot=pilot).order_by("due_on").values_list("due_on", flat=True)
+        FollowUpMeeting.objects.filter(pilot=pilot)
+        .order_by("due_on")
+        .values_list("due_on", flat=True)
     )
 
 
@@ -103,7 +105,10 @@ def test_department_staff_see_their_pilots_follow_up(cast, client):
     content = response.content.decode()
     assert "11.03.2027" in content
     # Staff may read, not record.
-    assert reverse("followup:board_meeting_create", kwargs={"pilot_pk": cast.pilot_a.pk}) not in content
+    assert (
+        reverse("followup:board_meeting_create", kwargs={"pilot_pk": cast.pilot_a.pk})
+        not in content
+    )
 
 
 def test_follow_up_page_of_another_municipality_is_not_found(cast, client):

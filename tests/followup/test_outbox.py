@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from followup.models import Reminder
 from tests.factories import PersonFactory
-from tests.followup.conftest import A_DAYS, oslo, schedule_course_days
+from tests.followup.conftest import oslo, schedule_course_days
 
 pytestmark = pytest.mark.django_db
 

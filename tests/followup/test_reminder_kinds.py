@@ -49,9 +49,7 @@ def _english(cast):
 
 def _kinds() -> list[tuple[str, str]]:
     return sorted(
-        Reminder.objects.filter(status=Reminder.Status.SENT).values_list(
-            "kind", "recipient__email"
-        )
+        Reminder.objects.filter(status=Reminder.Status.SENT).values_list("kind", "recipient__email")
     )
 
 
@@ -68,9 +66,7 @@ def test_staff_are_reminded_two_working_days_before_a_course_day(cast, sweep):
     # Everyone in Tore's department, once each (Ola is staff and union rep); nobody else.
     assert to_of(Kind.EVENT_COMING) == [OLA, SIRI, TORE]
     by_address = {message.to[0]: message for message in mails_of(Kind.EVENT_COMING)}
-    assert by_address[OLA].subject == (
-        "Reminder: course day 1 for Omsorg Sør, hjemmetjenesten 2"
-    )
+    assert by_address[OLA].subject == ("Reminder: course day 1 for Omsorg Sør, hjemmetjenesten 2")
     assert f"/programme/pilots/{cast.pilot_a.pk}/" in by_address[SIRI].body
     assert "16.02.2027" in by_address[SIRI].body
 

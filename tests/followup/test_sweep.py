@@ -98,9 +98,7 @@ def test_redelivered_message_for_a_sent_reminder_does_nothing(
 
 
 @pytest.mark.django_db
-def test_smtp_errors_retry_with_growing_waits_then_fail(
-    cast, sweep, settings
-):
+def test_smtp_errors_retry_with_growing_waits_then_fail(cast, sweep, settings):
     schedule_course_days(cast.pilot_a, A_DAYS)
     settings.EMAIL_BACKEND = "tests.followup.mail_backends.RefusingBackend"
     assert settings.REMINDER_SEND_ATTEMPTS == 4
@@ -228,9 +226,7 @@ def _every_five_minutes(start: dt.datetime, end: dt.datetime):
         (dt.date(2027, 10, 31), 8, dt.datetime(2027, 10, 31, 7, 0, tzinfo=dt.UTC)),
     ],
 )
-def test_reminders_due_on_the_summer_time_sunday_are_sent_once(
-    cast, sweep, sunday, hour, due_utc
-):
+def test_reminders_due_on_the_summer_time_sunday_are_sent_once(cast, sweep, sunday, hour, due_utc):
     """Sweeps every five minutes through the night of the clock change send each reminder once,
     at the right moment."""
     last_course_day = sunday - dt.timedelta(days=9)
