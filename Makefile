@@ -19,7 +19,7 @@ $(STAMP): requirements.lock
 	touch $(STAMP)
 
 migrate: install
-	mkdir -p var/broker/queue var/broker/processed var/mail var/static
+	mkdir -p var/broker/queue var/broker/processed var/broker/control var/mail var/static
 	$(PY) manage.py migrate --noinput
 
 # Web on http://127.0.0.1:8000 plus a real Celery worker and beat; Ctrl-C stops all three.
@@ -33,7 +33,7 @@ run: migrate
 		wait -n'
 
 test: install
-	mkdir -p var/broker/queue var/broker/processed var/mail var/static
+	mkdir -p var/broker/queue var/broker/processed var/broker/control var/mail var/static
 	$(PY) -m pytest -n $${PYTEST_WORKERS:-auto} $(PYTEST_ARGS)
 
 lint: install

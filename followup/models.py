@@ -174,7 +174,7 @@ class FollowUpStep(models.Model):
         return self.label()
 
     def label(self) -> str:
-        """ "after 6 weeks" in the current language."""
+        """The step in words, e.g. "after 6 weeks", in the current language."""
         if self.unit == self.Unit.MONTHS:
             text = ngettext("after %(n)d month", "after %(n)d months", self.amount)
         else:

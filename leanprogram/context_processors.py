@@ -15,6 +15,8 @@ def navigation(request):
         items.append((reverse("pilots:dashboard"), _("Programme")))
     elif scope.member_department_ids:
         items.append((reverse("pilots:dashboard"), _("My department")))
+    if scope.can_manage_programme():
+        items.append((reverse("followup:outbox"), _("Reminders")))
     if user.is_staff:
         items.append((reverse("admin:index"), _("Administration")))
     path = request.path

@@ -318,4 +318,8 @@ def pilot_plan_summary(pilot: Pilot, *, today: dt.date) -> ProjectPlan | None:
 
 
 def pilot_follow_up_meetings(pilot: Pilot) -> list[FollowUpMeeting]:
-    return list(FollowUpMeeting.objects.filter(pilot=pilot).order_by("due_on", "label"))
+    return list(
+        FollowUpMeeting.objects.filter(pilot=pilot)
+        .select_related("step")
+        .order_by("due_on", "label")
+    )

@@ -24,6 +24,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import models, transaction
 from django.utils import timezone
 
+from followup.services import follow_up_meetings_sync
 from pilots.models import (
     Department,
     DepartmentRole,
@@ -520,7 +521,7 @@ def demo_load(*, today: date | None = None) -> DemoLoadResult:
         )
 
     for demo in DEPARTMENTS:
-        _pilot_ensure(
+        pilot = _pilot_ensure(
             programme=programme,
             demo=demo,
             facilitators=[guide, coordinator],
@@ -528,6 +529,8 @@ def demo_load(*, today: date | None = None) -> DemoLoadResult:
             today=today,
             result=result,
         )
+        # The follow-up meetings the scheduling service would have made for these course days.
+        follow_up_meetings_sync(pilot=pilot)
 
     for year, title, outcome, lessons in EARLIER_PROCESSES:
         _ensure(

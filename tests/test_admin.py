@@ -16,6 +16,7 @@ from django.utils import translation
 from simple_history.models import HistoricalChanges
 
 from followup.models import BoardMeeting, FollowUpMeeting, Reminder
+from followup.policies import follow_up_policy_ensure
 from pilots.models import (
     Department,
     DepartmentRole,
@@ -74,6 +75,7 @@ def make_cast(django_user_model, *, name, slug):
         starts_on=date(2027, 1, 1),
     )
     goal = ProgrammeGoal.objects.create(programme=programme, order=1, text="Gode tjenester")
+    follow_up_policy_ensure(programme=programme)
     home_care = Department.objects.create(
         municipality=municipality, name="Omsorg Sør", service_area="Helse og omsorg"
     )

@@ -157,6 +157,20 @@ MATRIX = {
         [LOGIN, 403, 400, 404, 400, 400, 404, 400],
     ),
     "plans:indicator_detail": ("get", lambda c, o: {"pk": o.indicator.pk}, MEMBERS_READ),
+    "followup:pilot_follow_up": ("get", _pilot, MEMBERS_READ),
+    "followup:board_meeting_create": ("get", _pilot, LEADERS),
+    "followup:follow_up_meeting_hold": ("get", lambda c, o: {"pk": o.follow_up.pk}, COORDINATORS),
+    "followup:outbox": ("get", None, [LOGIN, 403, 403, 403, 200, 200, 200, 200]),
+    "followup:reminder_detail": (
+        "get",
+        lambda c, o: {"pk": o.reminder.pk},
+        [LOGIN, 403, 403, 403, 200, 200, 404, 200],
+    ),
+    "followup:reminder_resend": (
+        "post",
+        lambda c, o: {"pk": o.reminder.pk},
+        [LOGIN, 403, 403, 403, 302, 302, 404, 302],
+    ),
     "plans:programme_gains": (
         "get",
         lambda c, o: {"pk": c.programme.pk},

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from followup.services import follow_up_meetings_sync
 from pilots.models import Person, Pilot
 from training.holidays import OSLO, course_day_plan_warnings, date_warnings
 from training.models import Attendance, CourseDay, InformationMeeting
@@ -104,6 +105,8 @@ def course_day_schedule(
     except IntegrityError as exc:
         raise _number_taken_error() from exc
     course_day.facilitators.set(facilitators)
+    # Follow-up meetings are counted from the last course day, so they move with it.
+    follow_up_meetings_sync(pilot=pilot)
 
     warnings = date_warnings(day=date, municipality=municipality_id)
     warnings += course_day_plan_warnings(pilot=pilot)

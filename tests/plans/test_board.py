@@ -187,9 +187,7 @@ def test_leader_moves_a_card_without_javascript_and_returns_to_the_board(client,
     assert "“Ny rutine” moved to “done”." in follow.content.decode()
 
 
-def test_a_move_bumps_the_plan_version_so_an_open_edit_form_sees_a_conflict(
-    client, cast, plan_a
-):
+def test_a_move_bumps_the_plan_version_so_an_open_edit_form_sees_a_conflict(client, cast, plan_a):
     measure = MeasureFactory(plan=plan_a, title="Ny rutine")
     version_before = plan_a.version
     client.force_login(cast.users.tore)

@@ -497,3 +497,23 @@ def test_pilot_schedule_warnings_collect_date_and_plan_warnings(cast, winter_hol
 
     assert "Course days 1, 2, 4 are not scheduled yet." in warnings
     assert any(w.startswith("Course day 3: 22.02.2027 falls in Vinterferie") for w in warnings)
+
+
+def test_scheduling_course_days_creates_and_moves_follow_up_meetings(cast, client):
+    from followup.models import FollowUpMeeting
+
+    client.force_login(cast.users.coordinator)
+    client.post(_create_url(cast.pilot_a), _course_day_post(date="26.02.2027"))
+    first = {m.label: m.due_on for m in FollowUpMeeting.objects.filter(pilot=cast.pilot_a)}
+
+    day = cast.pilot_a.course_days.get()
+    client.post(
+        reverse("training:course_day_edit", args=[day.pk]), _course_day_post(date="05.03.2027")
+    )
+    moved = {m.label: m.due_on for m in FollowUpMeeting.objects.filter(pilot=cast.pilot_a)}
+
+    assert len(first) == 5
+    assert first.keys() == moved.keys()
+    # 2 and 6 weeks move by the week; 3 and 6 months by 10 days (February is short);
+    # 12 months by 8 days (2028 is a leap year).
+    assert sorted((moved[label] - first[label]).days for label in first) == [7, 7, 8, 10, 10]
