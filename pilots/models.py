@@ -203,11 +203,41 @@ class Person(models.Model):
         return self.full_name
 
 
-class ProgrammeRole(models.Model):
+class RoleAssignment(models.Model):
+    """A person's role in something of the municipality: a programme or a department."""
+
+    # The field holding what the role is in; it must belong to the person's municipality.
+    scope_field: str
+    position_percent = models.PositiveSmallIntegerField(
+        _("position (%)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        scope = getattr(self, self.scope_field, None) if self.person_id else None
+        if scope is not None and self.person.municipality_id != scope.municipality_id:
+            raise ValidationError({"person": _("The person must belong to the same municipality.")})
+
+
+def _position_percent_constraint(name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=models.Q(position_percent__isnull=True)
+        | models.Q(position_percent__gte=1, position_percent__lte=100),
+        name=name,
+    )
+
+
+class ProgrammeRole(RoleAssignment):
     class Role(models.TextChoices):
         LEAN_COORDINATOR = "lean_coordinator", _("lean coordinator")
         LEAN_GUIDE = "lean_guide", _("lean guide")
 
+    scope_field = "programme"
     programme = models.ForeignKey(
         Programme, on_delete=models.CASCADE, related_name="roles", verbose_name=_("programme")
     )
@@ -218,12 +248,6 @@ class ProgrammeRole(models.Model):
         verbose_name=_("person"),
     )
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
-    position_percent = models.PositiveSmallIntegerField(
-        _("position (%)"),
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(100)],
-    )
 
     class Meta:
         verbose_name = _("programme role")
@@ -233,34 +257,21 @@ class ProgrammeRole(models.Model):
             models.UniqueConstraint(
                 fields=["programme", "person", "role"], name="programme_role_unique"
             ),
-            models.CheckConstraint(
-                condition=models.Q(position_percent__isnull=True)
-                | models.Q(position_percent__gte=1, position_percent__lte=100),
-                name="programme_role_position_percent_range",
-            ),
+            _position_percent_constraint("programme_role_position_percent_range"),
         ]
 
     def __str__(self):
         return f"{self.person} – {self.get_role_display()}"
 
-    def clean(self):
-        if (
-            self.programme_id
-            and self.person_id
-            and self.person.municipality_id != self.programme.municipality_id
-        ):
-            raise ValidationError(
-                {"person": _("The person must belong to the programme's municipality.")}
-            )
 
-
-class DepartmentRole(models.Model):
+class DepartmentRole(RoleAssignment):
     class Role(models.TextChoices):
         DEPARTMENT_LEADER = "department_leader", _("department leader")
         UNION_REP = "union_rep", _("union representative")
         SAFETY_REP = "safety_rep", _("safety representative")
         STAFF = "staff", pgettext_lazy("role", "staff")
 
+    scope_field = "department"
     department = models.ForeignKey(
         Department, on_delete=models.CASCADE, related_name="roles", verbose_name=_("department")
     )
@@ -271,12 +282,6 @@ class DepartmentRole(models.Model):
         verbose_name=_("person"),
     )
     role = models.CharField(_("role"), max_length=30, choices=Role.choices)
-    position_percent = models.PositiveSmallIntegerField(
-        _("position (%)"),
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(100)],
-    )
 
     class Meta:
         verbose_name = _("department role")
@@ -286,25 +291,11 @@ class DepartmentRole(models.Model):
             models.UniqueConstraint(
                 fields=["department", "person", "role"], name="department_role_unique"
             ),
-            models.CheckConstraint(
-                condition=models.Q(position_percent__isnull=True)
-                | models.Q(position_percent__gte=1, position_percent__lte=100),
-                name="department_role_position_percent_range",
-            ),
+            _position_percent_constraint("department_role_position_percent_range"),
         ]
 
     def __str__(self):
         return f"{self.person} – {self.get_role_display()} ({self.department})"
-
-    def clean(self):
-        if (
-            self.department_id
-            and self.person_id
-            and self.person.municipality_id != self.department.municipality_id
-        ):
-            raise ValidationError(
-                {"person": _("The person must belong to the department's municipality.")}
-            )
 
 
 class Pilot(models.Model):
