@@ -18,6 +18,7 @@ from django.db.models.functions import Lower
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from pilots.access import Scope
 from pilots.models import Department, DepartmentRole, Language, Person
 
 Role = DepartmentRole.Role
@@ -66,6 +67,21 @@ def person_roles_in(*, person: Person, department: Department) -> list[Departmen
         DepartmentRole.objects.filter(person=person, department=department),
         key=lambda r: ROLE_ORDER[r.role],
     )
+
+
+def person_details_editable(*, person: Person, scope: Scope) -> bool:
+    """May this user change the person's name, e-mail, phone and language?
+
+    Coordinators may. A department leader may only for people who work nowhere but in
+    departments they lead and hold no programme role: a leader must not rename a colleague in
+    another department or the lean coordinator.
+    """
+    if scope.can_manage_programme():
+        return True
+    if person.programme_roles.exists():
+        return False
+    departments = set(person.department_roles.values_list("department_id", flat=True))
+    return departments <= scope.led_department_ids
 
 
 # --- Adding and editing one person ----------------------------------------------------------

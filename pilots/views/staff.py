@@ -21,6 +21,7 @@ from pilots.staff import (
     StaffImportInvalid,
     StaffImportPreview,
     department_staff,
+    person_details_editable,
     person_roles_in,
     person_save,
     staff_import_apply,
@@ -104,6 +105,11 @@ def staff_edit(request, department_pk: int, pk: int):
             ),
         },
     )
+    details_locked = not person_details_editable(person=person, scope=scope)
+    if details_locked:
+        # Disabled fields keep the saved values whatever is posted.
+        for name in PersonForm.Meta.fields:
+            form.fields[name].disabled = True
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -115,11 +121,17 @@ def staff_edit(request, department_pk: int, pk: int):
                     request, _("The changes to %(name)s were saved.") % {"name": person.full_name}
                 )
                 return redirect("pilots:staff_list", pk=department.pk)
-        return _render_person_form(request, department, form, person=person, status=400)
-    return _render_person_form(request, department, form, person=person)
+        return _render_person_form(
+            request, department, form, person=person, details_locked=details_locked, status=400
+        )
+    return _render_person_form(
+        request, department, form, person=person, details_locked=details_locked
+    )
 
 
-def _render_person_form(request, department, form, *, person=None, status=200):
+def _render_person_form(
+    request, department, form, *, person=None, details_locked=False, status=200
+):
     return render(
         request,
         "pilots/staff_form.html",
@@ -127,6 +139,7 @@ def _render_person_form(request, department, form, *, person=None, status=200):
             "department": department,
             "form": form,
             "person": person,
+            "details_locked": details_locked,
             # The form has already copied what was typed onto the instance; show the saved name.
             "saved_name": person and form.initial.get("full_name", person.full_name),
         },

@@ -329,3 +329,43 @@ def test_staff_list_query_count_does_not_grow_with_people(
         response = client.get(_list_url(cast.dept_b))
     assert len(response.context["members"]) == 30
     assert count_queries() == few
+
+
+def test_leader_cannot_rename_someone_who_also_works_in_another_department(client, cast):
+    DepartmentRole.objects.create(department=cast.dept_b, person=cast.siri, role="staff")
+    client.force_login(cast.users.tore)
+
+    response = client.post(
+        _edit_url(cast.dept_a, cast.siri),
+        _person_data(full_name="Renamed", email="renamed@example.no", roles=["union_rep"]),
+    )
+
+    assert response.status_code == 302
+    cast.siri.refresh_from_db()
+    assert cast.siri.full_name == "Siri Olsen"
+    assert cast.siri.email == "siri.olsen@harstad.kommune.no"
+    assert _roles(cast.siri, cast.dept_a) == {"union_rep"}
+    assert _roles(cast.siri, cast.dept_b) == {"staff"}
+
+
+def test_coordinator_can_rename_someone_in_two_departments(client, cast):
+    DepartmentRole.objects.create(department=cast.dept_b, person=cast.siri, role="staff")
+    client.force_login(cast.users.coordinator)
+
+    client.post(
+        _edit_url(cast.dept_a, cast.siri),
+        _person_data(full_name="Siri Olsen Berg", email="siri.olsen@harstad.kommune.no"),
+    )
+
+    cast.siri.refresh_from_db()
+    assert cast.siri.full_name == "Siri Olsen Berg"
+
+
+def test_leader_edit_form_says_why_details_are_locked(client, cast):
+    DepartmentRole.objects.create(department=cast.dept_b, person=cast.siri, role="staff")
+    client.force_login(cast.users.tore)
+
+    response = client.get(_edit_url(cast.dept_a, cast.siri))
+
+    assert "only a lean coordinator can change" in response.content.decode()
+    assert response.context["form"].fields["email"].disabled
