@@ -84,32 +84,35 @@ def _actor_name(actor_user_id: int | None) -> str:
     return person.full_name if person else actor.get_username()
 
 
-def plan_transition_email_send(*, plan_id: int, transition: str, actor_user_id: int | None) -> int:
-    """Send the transition's e-mails; returns how many were sent.
-
-    The actor is left out: nobody needs an e-mail about what they just did themselves.
-    """
+def plan_transition_recipient_ids(
+    *, plan_id: int, transition: str, actor_user_id: int | None
+) -> list[int]:
+    """Who gets an e-mail about the transition; the actor is left out (they just did it)."""
     if transition not in TRANSITIONS:
         raise ValueError(f"unknown plan transition {transition!r}")
+    plan = ProjectPlan.objects.select_related("pilot").filter(pk=plan_id).first()
+    if plan is None:
+        return []
+    return [
+        person.pk
+        for person in plan_transition_recipients(plan=plan, transition=transition)
+        if actor_user_id is None or person.user_id != actor_user_id
+    ]
+
+
+def plan_transition_email_send(
+    *, plan_id: int, transition: str, actor_user_id: int | None, person_id: int
+) -> int:
+    """Send one recipient's e-mail about the transition; returns how many were sent (0 or 1)."""
     plan = (
         ProjectPlan.objects.select_related("pilot__department", "pilot__programme")
         .filter(pk=plan_id)
         .first()
     )
-    if plan is None:
+    person = Person.objects.filter(pk=person_id, is_active=True).first()
+    if plan is None or person is None:
         return 0
-    actor_name = _actor_name(actor_user_id)
-    recipients = [
-        person
-        for person in plan_transition_recipients(plan=plan, transition=transition)
-        if actor_user_id is None or person.user_id != actor_user_id
-    ]
-    messages = [
-        plan_transition_message(
-            plan=plan, transition=transition, recipient=person, actor_name=actor_name
-        )
-        for person in recipients
-    ]
-    if not messages:
-        return 0
-    return get_connection().send_messages(messages) or 0
+    message = plan_transition_message(
+        plan=plan, transition=transition, recipient=person, actor_name=_actor_name(actor_user_id)
+    )
+    return get_connection().send_messages([message]) or 0

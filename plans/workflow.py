@@ -132,8 +132,10 @@ def _move(
                 data=plan_snapshot_data(locked),
             )
         plan_id, actor_id = locked.pk, user.pk
+        # robust: the transition is saved; a broker that is down must not turn that into an
+        # error page. The failure is logged.
         transaction.on_commit(
-            lambda: send_plan_transition_email.delay(plan_id, transition, actor_id)
+            lambda: send_plan_transition_email.delay(plan_id, transition, actor_id), robust=True
         )
     for name in ("status", "version", "submitted_at", "approved_at", "return_comment"):
         setattr(plan, name, getattr(locked, name))

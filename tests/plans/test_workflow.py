@@ -547,3 +547,33 @@ def test_measures_are_untouched_by_the_workflow(cast, plan_a):
 
     measure.refresh_from_db()
     assert measure.status == Measure.Status.IN_PROGRESS
+
+
+def test_submit_succeeds_while_the_broker_is_down(
+    client, cast, plan_a, django_capture_on_commit_callbacks, caplog
+):
+    from tests.followup.conftest import DEAD_BROKER, celery_broker
+
+    client.force_login(cast.users.tore)
+
+    with celery_broker(DEAD_BROKER), django_capture_on_commit_callbacks(execute=True):
+        response = _submit(client, plan_a)
+
+    assert response.status_code == 302
+    plan_a.refresh_from_db()
+    assert plan_a.status == ProjectPlan.Status.SUBMITTED
+    assert mail.outbox == []
+    assert "in on_commit()" in caplog.text  # logged, not raised
+
+
+def test_each_recipient_gets_a_task_of_their_own(
+    client, cast, plan_a, django_capture_on_commit_callbacks
+):
+    from plans.tasks import send_plan_transition_email
+
+    sent = send_plan_transition_email.apply(args=(plan_a.pk, "submitted", cast.users.tore.pk))
+
+    assert sent.result == 2
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(
+        [cast.jorunn.email, cast.monica.email]
+    )
