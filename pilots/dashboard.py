@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django import forms
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     Count,
     F,
@@ -146,12 +147,24 @@ def _next_event(pilot: Pilot) -> NextEvent | None:
     return min(candidates, key=lambda e: (e.date, e.starts_at or dt.time.min), default=None)
 
 
-def dashboard_rows(pilots: QuerySet[Pilot], *, today: dt.date) -> list[DashboardRow]:
-    """One row per pilot with everything the dashboard table shows, in one query."""
+# A page of the table and the weeks of the timeline stay bounded, so the dashboard costs the
+# same with 20 pilots as with 2,000 (see benchmarks/bench_pages.py).
+PILOTS_PER_PAGE = 50
+TIMELINE_WEEKS = 12
+
+
+def dashboard_page(pilots: QuerySet[Pilot], *, today: dt.date, page_number) -> Page:
+    """One page of pilots, annotated with what the table shows (a count and one query)."""
+    annotated = _annotate_dashboard(pilots, today=today).order_by(
+        "programme__name", "department__name", "pk"
+    )
+    return Paginator(annotated, PILOTS_PER_PAGE).get_page(page_number)
+
+
+def dashboard_rows(page: Page) -> list[DashboardRow]:
+    """One row per pilot of the page with everything the dashboard table shows."""
     rows = []
-    for pilot in _annotate_dashboard(pilots, today=today).order_by(
-        "programme__name", "department__name"
-    ):
+    for pilot in page.object_list:
         status = pilot.plan_status
         rows.append(
             DashboardRow(
@@ -190,12 +203,14 @@ class TimelineWeek:
         return dt.date.fromisocalendar(self.year, self.week, 1)
 
 
-def dashboard_timeline(pilots: QuerySet[Pilot], *, today: dt.date) -> list[TimelineWeek]:
-    """Information meetings and course days of the pilots from today on, by ISO week (2 queries)."""
-    pilot_ids = pilots.values("pk")
+def dashboard_timeline(pilot_ids: list[int], *, today: dt.date) -> list[TimelineWeek]:
+    """Information meetings and course days of the pilots in the coming weeks (2 queries)."""
+    horizon = today + dt.timedelta(weeks=TIMELINE_WEEKS)
     entries = []
     meetings = (
-        InformationMeeting.objects.filter(pilot__in=pilot_ids, starts_at__gte=_start_of(today))
+        InformationMeeting.objects.filter(
+            pilot__in=pilot_ids, starts_at__gte=_start_of(today), starts_at__lt=_start_of(horizon)
+        )
         .select_related("pilot__department")
         .order_by("starts_at")
     )
@@ -207,7 +222,7 @@ def dashboard_timeline(pilots: QuerySet[Pilot], *, today: dt.date) -> list[Timel
             )
         )
     course_days = (
-        CourseDay.objects.filter(pilot__in=pilot_ids, date__gte=today)
+        CourseDay.objects.filter(pilot__in=pilot_ids, date__gte=today, date__lt=horizon)
         .select_related("pilot__department")
         .order_by("date", "starts_at")
     )

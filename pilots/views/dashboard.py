@@ -10,7 +10,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from pilots.access import scope_for
 from pilots.dashboard import (
+    TIMELINE_WEEKS,
     PhaseFilterForm,
+    dashboard_page,
     dashboard_pilots_for_user,
     dashboard_rows,
     dashboard_timeline,
@@ -40,14 +42,17 @@ def dashboard(request):
     phase = form.cleaned_data["phase"] if form.is_bound else ""
     today = timezone.localdate()
     pilots = dashboard_pilots_for_user(request.user, phase=phase)
-    rows = dashboard_rows(pilots, today=today)
+    page = dashboard_page(pilots, today=today, page_number=request.GET.get("page"))
+    rows = dashboard_rows(page)
     context.update(
         phase=phase,
         phase_label=Pilot.Phase(phase).label if phase else "",
         course_days_total=COURSE_DAYS_PER_PILOT,
         rows=rows,
         today=today,
-        timeline=dashboard_timeline(pilots, today=today),
+        page=page,
+        timeline=dashboard_timeline([row.pilot.pk for row in rows], today=today),
+        timeline_weeks=TIMELINE_WEEKS,
         programmes=list({row.pilot.programme_id: row.pilot.programme for row in rows}.values()),
     )
     return render(request, "pilots/dashboard.html", context)

@@ -294,3 +294,41 @@ def test_dashboard_query_count_does_not_grow_with_pilots(client, cast):
 
     assert len(with_fifty) == len(with_two)
     assert len(with_fifty) <= DASHBOARD_QUERY_BUDGET
+
+
+def test_many_pilots_are_shown_fifty_to_a_page(client, cast):
+    for _ in range(58):
+        PilotFactory(programme=cast.programme)
+    client.force_login(cast.users.coordinator)
+
+    first = client.get(URL)
+    second = client.get(URL, {"page": 2})
+
+    assert len(first.context["rows"]) == 50
+    assert len(second.context["rows"]) == 10
+    assert "60 pilots" in first.content.decode()
+    assert 'aria-current="page"' in second.content.decode()
+    shown = {row.pilot.pk for row in first.context["rows"] + second.context["rows"]}
+    assert len(shown) == 60
+
+
+def test_a_page_number_out_of_range_shows_the_last_page(client, cast):
+    client.force_login(cast.users.coordinator)
+
+    response = client.get(URL, {"page": 99})
+
+    assert response.status_code == 200
+    assert len(response.context["rows"]) == 2
+
+
+def test_timeline_stops_after_its_horizon(client, cast):
+    today = timezone.localdate()
+    CourseDayFactory(pilot=cast.pilot_a, number=1, date=today + dt.timedelta(days=7))
+    CourseDayFactory(pilot=cast.pilot_a, number=2, date=today + dt.timedelta(weeks=13))
+    client.force_login(cast.users.coordinator)
+
+    response = client.get(URL)
+
+    dates = [entry.date for week in response.context["timeline"] for entry in week.entries]
+    assert today + dt.timedelta(days=7) in dates
+    assert today + dt.timedelta(weeks=13) not in dates
