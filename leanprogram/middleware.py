@@ -14,6 +14,9 @@ class IdleTimeoutMiddleware:
     """
 
     key = "leanprogram_last_seen"
+    # Store the time at most once a minute: a session write on every page view costs a database
+    # write per request for a timeout measured in tens of minutes.
+    resolution = 60
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -25,6 +28,6 @@ class IdleTimeoutMiddleware:
             if last_seen is not None and now - last_seen > settings.SESSION_IDLE_TIMEOUT:
                 logout(request)
                 messages.info(request, _("You were logged out after a period without activity."))
-            else:
+            elif last_seen is None or now - last_seen >= self.resolution:
                 request.session[self.key] = now
         return self.get_response(request)

@@ -112,3 +112,35 @@ def test_user_without_any_role_sees_a_helpful_page(client, django_user_model):
 
     assert response.status_code == 200
     assert "no_access.html" in [template.name for template in response.templates]
+
+
+def test_session_is_not_written_on_every_request(client, cast):
+    client.force_login(cast.users.tore)
+    client.get(reverse("accessibility"))
+    first = client.session[IdleTimeoutMiddleware.key]
+
+    client.get(reverse("accessibility"))
+
+    assert client.session[IdleTimeoutMiddleware.key] == first
+
+
+def test_not_found_page_is_norwegian_and_uses_the_site_layout(client, cast):
+    client.force_login(cast.users.kari)
+    client.cookies["django_language"] = "nb"
+
+    response = client.get(reverse("pilots:pilot_detail", args=[cast.pilot_a.pk]))
+
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert '<html lang="nb">' in html
+    assert 'class="skip-link"' in html
+    assert "<h1>" in html
+
+
+def test_forbidden_page_uses_the_site_layout(client, cast):
+    client.force_login(cast.users.staff_a)
+
+    response = client.get(reverse("pilots:staff_list", args=[cast.dept_a.pk]))
+
+    assert response.status_code == 403
+    assert "403.html" in [template.name for template in response.templates]
