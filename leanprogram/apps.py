@@ -6,4 +6,4 @@ class LeanprogramConfig(AppConfig):
     verbose_name = "leanprogram"
 
     def ready(self):
-        from leanprogram import language  # noqa: F401 - connects the login signal
+        from leanprogram import language, middleware  # noqa: F401 - connect the login signals

@@ -3,6 +3,8 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
 
@@ -31,3 +33,10 @@ class IdleTimeoutMiddleware:
             elif last_seen is None or now - last_seen >= self.resolution:
                 request.session[self.key] = now
         return self.get_response(request)
+
+
+@receiver(user_logged_in)
+def start_idle_clock(sender, request, user, **kwargs):
+    # Logging in is activity: the first page after it need not write the session again.
+    if request is not None and hasattr(request, "session"):
+        request.session[IdleTimeoutMiddleware.key] = int(time.time())

@@ -87,7 +87,7 @@ def test_outbox_costs_the_same_queries_for_2_and_50_reminders(
     for person in people:
         _reminder(cast, recipient=person)
     client.force_login(cast.users.coordinator)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(9):
         response = client.get(OUTBOX)
     assert len(response.context["page"].object_list) == count
 

@@ -60,10 +60,10 @@ def test_policy_list_costs_the_same_queries_with_more_programmes(
 ):
     for _ in range(programmes):
         follow_up_policy_ensure(programme=ProgrammeFactory())
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(7):
         response = admin_client.get(reverse("admin:followup_followuppolicy_changelist"))
     assert response.context["cl"].result_count == programmes
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(7):
         response = admin_client.get(reverse("admin:followup_followupstep_changelist"))
     assert response.status_code == 200
 
