@@ -64,3 +64,13 @@ def env_url(name: str, *, schemes: set[str]) -> str | None:
             f"{name} must be a URL with one of the schemes {allowed}; got {raw!r}."
         )
     return raw
+
+
+def require_secret_key() -> None:
+    """Refuse to serve without a SECRET_KEY (the settings leave it empty when DEBUG is off)."""
+    from django.conf import settings
+
+    try:
+        settings.SECRET_KEY  # noqa: B018 - Django raises on an empty key when it is read
+    except ImproperlyConfigured:
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.") from None

@@ -14,10 +14,11 @@ VAR_DIR = Path(env_str("LEANPROGRAM_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
 
+# Without DEBUG there is no default key. Commands that sign nothing (migrate, makemigrations,
+# check) still run; the web server and the Celery worker refuse to start (leanprogram/wsgi.py,
+# asgi.py, celery.py), and anything that signs raises Django's "SECRET_KEY must not be empty".
 SECRET_KEY = env_str("SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+if not SECRET_KEY and DEBUG:
     # Only for development: a fixed key keeps sessions across restarts of `make run`.
     SECRET_KEY = "dev-only-insecure-key-never-use-in-production"  # noqa: S105
 

@@ -10,11 +10,11 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def _start(**env: str) -> subprocess.CompletedProcess:
+def _start(code: str = "import django; django.setup(); print('started')", **env: str):
     clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
     clean.update(env)
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); print('started')"],
+        [sys.executable, "-c", code],
         cwd=ROOT,
         env={**clean, "DJANGO_SETTINGS_MODULE": "leanprogram.settings"},
         capture_output=True,
@@ -33,7 +33,6 @@ def _start(**env: str) -> subprocess.CompletedProcess:
         ({"DEBUG": "1", "REDIS_URL": "127.0.0.1:6379"}, "REDIS_URL"),
         ({"DEBUG": "1", "EMAIL_PORT": "twenty-five"}, "EMAIL_PORT"),
         ({"DEBUG": "1", "ALLOWED_HOSTS": " , "}, "ALLOWED_HOSTS"),
-        ({"DEBUG": "0"}, "SECRET_KEY"),
     ],
 )
 def test_bad_environment_value_stops_start_up_naming_the_variable(env, named):
@@ -44,8 +43,34 @@ def test_bad_environment_value_stops_start_up_naming_the_variable(env, named):
     assert named in result.stderr
 
 
+def test_web_server_refuses_to_start_without_a_secret_key():
+    result = _start("import leanprogram.wsgi", DEBUG="0", ALLOWED_HOSTS="lean.example.no")
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY must be set when DEBUG is off." in result.stderr
+
+
+def test_migrations_can_be_checked_without_a_secret_key():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=ROOT,
+        env={k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+
+
 def test_good_production_environment_starts():
-    result = _start(DEBUG="0", SECRET_KEY="x" * 60, ALLOWED_HOSTS="lean.example.no")
+    result = _start(
+        "import leanprogram.wsgi; print('started')",
+        DEBUG="0",
+        SECRET_KEY="x" * 60,
+        ALLOWED_HOSTS="lean.example.no",
+    )
 
     assert result.returncode == 0, result.stderr
     assert "started" in result.stdout
@@ -73,3 +98,20 @@ def test_redis_url_becomes_the_broker(monkeypatch):
     )
 
     assert result.stdout.strip() == "redis://127.0.0.1:6379/3"
+
+
+def test_celery_worker_refuses_to_start_without_a_secret_key(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "REDIS_URL"}}
+    env["LEANPROGRAM_VAR_DIR"] = str(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "celery", "-A", "leanprogram", "worker", "--pool=solo"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off." in result.stderr
