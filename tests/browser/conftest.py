@@ -82,6 +82,9 @@ def axe_violations(page) -> list[dict]:
         # Passes and inapplicable rules are not read; leaving them out halves the run time.
         "resultTypes": ["violations"],
     }
+    # After a click the heading can be there before the stylesheets are: axe would then judge
+    # unstyled text on the navbar's dark background. Wait for the page to finish loading.
+    page.wait_for_load_state("load")
     results = Axe().run(page, options=options)
     return results.response["violations"]
 
