@@ -69,8 +69,10 @@ def login(page, base_url: str, username: str, password: str = DEMO_PASSWORD) -> 
     page.goto(f"{base_url}/accounts/login/")
     page.get_by_label("Brukernavn").fill(username)
     page.get_by_label("Passord").fill(password)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state("networkidle")
+    # A click does not wait for the navigation it starts; wait for the page after the login.
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state("load")
     assert "/accounts/login/" not in page.url, f"login failed for {username}"
 
 

@@ -33,7 +33,8 @@ def test_coordinator_logs_in_with_the_keyboard_and_lands_on_the_dashboard(page, 
     assert page.evaluate("document.activeElement.name") == "password"
     page.keyboard.type("lean-demo")
     page.keyboard.press("Enter")
-    page.wait_for_load_state("networkidle")
+    page.wait_for_url("**/programme/")
+    page.wait_for_load_state("load")
 
     assert page.url.rstrip("/").endswith("/programme")
     # On the next page the first Tab reaches the skip link.
