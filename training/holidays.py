@@ -154,10 +154,23 @@ def meeting_local_date(meeting: InformationMeeting) -> dt.date:
     return timezone.localtime(meeting.starts_at, OSLO).date()
 
 
-def pilot_schedule_warnings(*, pilot: Pilot) -> list[str]:
-    """Every scheduling warning for a pilot, for its overview page (four queries)."""
-    course_days = list(CourseDay.objects.filter(pilot=pilot).order_by("number"))
-    meetings = list(InformationMeeting.objects.filter(pilot=pilot).order_by("starts_at"))
+def pilot_schedule_warnings(
+    *,
+    pilot: Pilot,
+    course_days: list[CourseDay] | None = None,
+    meetings: list[InformationMeeting] | None = None,
+) -> list[str]:
+    """Every scheduling warning for a pilot, for its overview page.
+
+    A page that has already loaded the course days and meetings passes them in; the holiday
+    periods are then the only query.
+    """
+    if course_days is None:
+        course_days = list(CourseDay.objects.filter(pilot=pilot))
+    course_days = sorted(course_days, key=lambda day: day.number)
+    if meetings is None:
+        meetings = list(InformationMeeting.objects.filter(pilot=pilot))
+    meetings = sorted(meetings, key=lambda meeting: meeting.starts_at)
     periods = list(HolidayPeriod.objects.filter(municipality_id=pilot.department.municipality_id))
     warnings = course_day_plan_warnings(pilot=pilot, course_days=course_days)
     for day in course_days:

@@ -66,16 +66,22 @@ def pilot_detail(request, pk: int):
     today = timezone.localdate()
     people = pilot_people(pilot)
     next_phase = phase_after(pilot.phase)
+    meetings = pilot_information_meetings(pilot)
+    course_day_slots = pilot_course_day_slots(pilot)
     context = {
         "pilot": pilot,
         "today": today,
         "people": people,
         "leaders": [entry.person for entry in people if entry.is_leader],
-        "meetings": pilot_information_meetings(pilot),
-        "course_day_slots": pilot_course_day_slots(pilot),
+        "meetings": meetings,
+        "course_day_slots": course_day_slots,
         "plan": pilot_plan_summary(pilot, today=today),
         "follow_up_meetings": pilot_follow_up_meetings(pilot),
-        "schedule_warnings": pilot_schedule_warnings(pilot=pilot),
+        "schedule_warnings": pilot_schedule_warnings(
+            pilot=pilot,
+            course_days=[slot.day for slot in course_day_slots if slot.day],
+            meetings=meetings,
+        ),
         "next_phase_label": Pilot.Phase(next_phase).label if next_phase else "",
         "can_manage": scope.can_manage_programme(),
         "can_lead": scope.can_lead(pilot.department_id),
