@@ -1,14 +1,25 @@
-"""Who may see and do what: the one place that turns a login into a scope.
+"""Who may see and do what: the one place that turns a login into a scope and answers for it.
 
-Every view loads its objects through the selectors in `pilots.selectors`, which filter by the scope
-built here. A lean coordinator or lean guide sees everything in their own municipality; a department
-leader their own department(s); other staff read their own department; nobody sees another
-municipality.
+Seeing: every view loads its objects through the selectors in `pilots.selectors`, which filter by
+the scope built here. A lean coordinator or lean guide sees everything in their own municipality;
+a department leader their own department(s); other staff read their own department; nobody sees
+another municipality.
+
+Doing: the scope answers `can_<verb>` questions. Views ask them to decide what to show, and the
+services ask them again (`scope.require(...)`) before they write, so a service called from a
+view, the admin, a shell or a task refuses what the person may not do. The permission matrix
+test reads the same methods.
 """
 
 from dataclasses import dataclass, field
 
-from pilots.models import DepartmentRole, Person, ProgrammeRole
+from django.core.exceptions import PermissionDenied
+
+from pilots.models import Department, DepartmentRole, Person, Pilot, Programme, ProgrammeRole
+
+
+def _department_of(target: Pilot | Department) -> Department:
+    return target.department if isinstance(target, Pilot) else target
 
 
 @dataclass(frozen=True)
@@ -25,8 +36,18 @@ class Scope:
     def is_anyone(self) -> bool:
         return self.is_superuser or self.person_id is not None
 
+    # The building blocks: a programme-wide role, leading a department, belonging to one.
+
     def can_manage_programme(self) -> bool:
+        """A lean coordinator or guide (or an administrator): the programme's own pages."""
         return self.is_superuser or self.coordinates
+
+    def _coordinates_in(self, municipality_id: int | None) -> bool:
+        return self.is_superuser or (
+            self.coordinates
+            and municipality_id is not None
+            and municipality_id == self.municipality_id
+        )
 
     def can_lead(self, department_id: int) -> bool:
         return self.can_manage_programme() or department_id in self.led_department_ids
@@ -34,13 +55,92 @@ class Scope:
     def can_read(self, department_id: int) -> bool:
         return self.can_lead(department_id) or department_id in self.member_department_ids
 
+    def _leads(self, target: Pilot | Department) -> bool:
+        department = _department_of(target)
+        return (
+            self._coordinates_in(department.municipality_id)
+            or department.pk in self.led_department_ids
+        )
+
+    def _coordinates(self, target: Pilot | Department | Programme) -> bool:
+        if isinstance(target, Programme):
+            return self._coordinates_in(target.municipality_id)
+        return self._coordinates_in(_department_of(target).municipality_id)
+
+    # Named permissions: what a person may do, one method each.
+
+    def can_view(self, target: Pilot | Department) -> bool:
+        """Read the pilot's or department's pages: schedule, plan, board, follow-up."""
+        department = _department_of(target)
+        return self._leads(department) or department.pk in self.member_department_ids
+
+    def can_advance_phase(self, pilot: Pilot) -> bool:
+        return self._coordinates(pilot)
+
+    def can_schedule(self, pilot: Pilot) -> bool:
+        """Plan, move and cancel information meetings and course days."""
+        return self._coordinates(pilot)
+
+    def can_take_attendance(self, pilot: Pilot) -> bool:
+        return self._leads(pilot)
+
+    def can_edit_plan(self, pilot: Pilot) -> bool:
+        """Write the project plan, submit it, move measures on the board, record measurements."""
+        return self._leads(pilot)
+
+    def can_review_plan(self, pilot: Pilot) -> bool:
+        """Approve or return a submitted plan."""
+        return self._coordinates(pilot)
+
+    def can_record_follow_up(self, pilot: Pilot) -> bool:
+        """Record a follow-up meeting as held."""
+        return self._coordinates(pilot)
+
+    def can_log_board_meeting(self, pilot: Pilot) -> bool:
+        return self._leads(pilot)
+
+    def can_manage_staff(self, department: Department) -> bool:
+        """Add, edit and import the people of a department."""
+        return self._leads(department)
+
+    def can_view_programme(self, programme: Programme) -> bool:
+        """The programme-wide figures: gains across pilots, the outbox."""
+        return self._coordinates(programme)
+
+    def can_view_outbox(self) -> bool:
+        return self.can_manage_programme()
+
+    def can_resend_reminder(self, *, municipality_id: int) -> bool:
+        return self._coordinates_in(municipality_id)
+
+    def require(self, allowed: bool) -> None:
+        """Refuse (PermissionDenied, a 403 in a view) unless the answer was yes."""
+        if not allowed:
+            raise PermissionDenied
+
 
 _ANONYMOUS = Scope()
 
+# Every named permission, for the permission matrix and anyone who lists what a role may do.
+OBJECT_PERMISSIONS = (
+    "can_view",
+    "can_advance_phase",
+    "can_schedule",
+    "can_take_attendance",
+    "can_edit_plan",
+    "can_review_plan",
+    "can_record_follow_up",
+    "can_log_board_meeting",
+)
+
 
 def scope_for(user) -> Scope:
-    """The user's scope, computed once per request (two small queries) and kept on the user."""
-    if not getattr(user, "is_authenticated", False):
+    """The user's scope, computed once per request (two small queries) and kept on the user.
+
+    Anyone without an active person gets only what `is_superuser` gives them: an inactive person
+    is nobody, even while a session of theirs is still open.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
         return _ANONYMOUS
     cached = getattr(user, "_lean_scope", None)
     if cached is not None:

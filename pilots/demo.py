@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
@@ -25,6 +24,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from followup.services import follow_up_meetings_sync
+from pilots.calendar import OSLO
 from pilots.models import (
     Department,
     DepartmentRole,
@@ -46,7 +46,6 @@ from training.models import CourseDay, InformationMeeting
 DEMO_PASSWORD = "lean-demo"  # noqa: S105
 DEMO_ADMIN_USERNAME = "admin"
 
-OSLO = ZoneInfo("Europe/Oslo")
 EMAIL_DOMAIN = "harstad.kommune.no"
 COURSE_WEEK_FIRST = 7
 COURSE_WEEK_LAST = 8

@@ -1,5 +1,6 @@
 """Each pilot's project plan: goals, current state, waste, root causes, measures, indicators."""
 
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -163,12 +164,26 @@ class PlanSnapshot(models.Model):
         return f"{self.plan} v{self.plan_version}"
 
 
+class MeasureQuerySet(models.QuerySet):
+    """The one definition of an open and an overdue measure, for every page, mail and sweep."""
+
+    def open(self) -> "MeasureQuerySet":
+        return self.filter(status__in=Measure.OPEN_STATUSES)
+
+    def overdue(self, today: date) -> "MeasureQuerySet":
+        """Open measures whose deadline has passed: due yesterday is overdue, due today is not."""
+        return self.open().filter(deadline__lt=today)
+
+
 class Measure(models.Model):
     class Status(models.TextChoices):
         NOT_STARTED = "not_started", _("not started")
         IN_PROGRESS = "in_progress", _("in progress")
         DONE = "done", _("done")
         DROPPED = "dropped", _("dropped")
+
+    # Still to be done; a done or dropped measure is neither open nor overdue.
+    OPEN_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS)
 
     class Level(models.TextChoices):
         LOW = "low", _("low")
@@ -214,6 +229,8 @@ class Measure(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
+    objects = MeasureQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("measure")
         verbose_name_plural = _("measures")
@@ -228,6 +245,13 @@ class Measure(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    def is_overdue(self, today: date) -> bool:
+        return self.is_open and self.deadline is not None and self.deadline < today
 
     def clean(self):
         errors = {}

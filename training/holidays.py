@@ -7,38 +7,18 @@ show them after saving and the pilot page can list them.
 
 import datetime as dt
 from collections.abc import Iterable
-from functools import lru_cache
-from zoneinfo import ZoneInfo
 
-import holidays as public_holidays
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import gettext, ngettext
 
+from pilots.calendar import OSLO, public_holiday_name
 from pilots.models import HolidayPeriod, Municipality, Pilot
 from training.models import COURSE_DAYS_PER_PILOT, CourseDay, InformationMeeting
-
-# Dates and clock times on the pages are Norwegian local time, whatever the server runs in.
-OSLO = ZoneInfo("Europe/Oslo")
-
-# The `holidays` package names Norwegian holidays in Norwegian ("no") or English ("en_US").
-_NORWEGIAN_LANGUAGES = ("nb", "nn", "no")
 
 
 def _short(day: dt.date) -> str:
     return date_format(day, "SHORT_DATE_FORMAT")
-
-
-@lru_cache(maxsize=64)
-def _norwegian_public_holidays(year: int, language: str) -> dict[dt.date, str]:
-    return dict(public_holidays.country_holidays("NO", years=year, language=language).items())
-
-
-def public_holiday_name(day: dt.date) -> str | None:
-    """The name of the Norwegian public holiday on `day` in the current language, or None."""
-    current = (get_language() or "nb").split("-")[0]
-    language = "no" if current in _NORWEGIAN_LANGUAGES else "en_US"
-    return _norwegian_public_holidays(day.year, language).get(day)
 
 
 def date_warnings(

@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from pilots.calendar import OSLO
 from pilots.models import DepartmentRole, Person, Pilot
 from pilots.selectors import people_for_user, pilots_for_user
-from training.holidays import OSLO
 from training.models import COURSE_DAYS_PER_PILOT, Attendance, CourseDay, InformationMeeting
 
 # What a page needs to name a meeting's or course day's pilot and check the user's rights on it.

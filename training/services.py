@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from followup.services import follow_up_meetings_sync
+from pilots.calendar import OSLO
 from pilots.models import Person, Pilot
-from training.holidays import OSLO, course_day_plan_warnings, date_warnings
+from training.holidays import course_day_plan_warnings, date_warnings
 from training.models import Attendance, CourseDay, InformationMeeting
 from training.selectors import attendance_for_target, attendance_people
 

@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pilots.access import scope_for
+from pilots.calendar import OSLO
 from pilots.models import Pilot
 from pilots.selectors import pilot_get_for_user
 from training.forms import AttendanceForm, CourseDayForm, InformationMeetingForm
-from training.holidays import OSLO
 from training.models import Attendance, CourseDay, InformationMeeting
 from training.selectors import (
     attendance_for_target,

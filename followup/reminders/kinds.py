@@ -18,7 +18,7 @@ from functools import cached_property
 from django.db.models import Max, Q, QuerySet
 
 from followup.models import FollowUpMeeting, FollowUpPolicy, Reminder
-from followup.reminders.clock import (
+from pilots.calendar import (
     at_local,
     end_of_week,
     iso_week_key,

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from followup.models import BoardMeeting, FollowUpMeeting, Reminder
-from followup.reminders.clock import OSLO, iso_week_key, local_date, local_moment
 from followup.reminders.kinds import OPEN_MEASURE_STATUSES, Context
+from pilots.calendar import OSLO, iso_week_key, local_date, local_moment
 from pilots.models import DepartmentRole, Person, Pilot, Programme
 from plans.models import Measure, ProjectPlan
 from training.models import CourseDay, InformationMeeting

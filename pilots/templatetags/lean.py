@@ -6,6 +6,8 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from pilots.fte import format_fte, format_hours
+
 register = template.Library()
 
 
@@ -21,7 +23,11 @@ def isoweek(value) -> str:
 
 @register.filter
 def fte(hours_per_week, hours_per_fte_week) -> str:
-    """Hours per week shown as full-time equivalents with one decimal."""
-    if not hours_per_fte_week:
-        return ""
-    return f"{float(hours_per_week or 0) / float(hours_per_fte_week):.1f}"
+    """Hours per week shown as full-time equivalents, the one rule in `pilots.fte`."""
+    return format_fte(hours_per_week, hours_per_fte_week)
+
+
+@register.filter
+def hours(hours_per_week) -> str:
+    """Hours per week with one decimal in the active language's format."""
+    return format_hours(hours_per_week)

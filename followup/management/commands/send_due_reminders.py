@@ -3,8 +3,8 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from followup.reminders.clock import OSLO
 from followup.reminders.sweep import reminders_sweep
+from pilots.calendar import OSLO
 
 
 class Command(BaseCommand):
