@@ -11,7 +11,10 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays as public_holidays
+from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -100,3 +103,25 @@ def week_day(day: dt.date, iso_weekday: int) -> dt.date:
 def end_of_week(day: dt.date) -> dt.datetime:
     """Midnight at the end of the ISO week of `day` (the next Monday, 00:00, Norwegian time)."""
     return start_of_local_day(week_day(day, 1) + dt.timedelta(weeks=1))
+
+
+# Dates a person may enter anywhere. Far-off years are typing slips, and arithmetic on them
+# (a follow-up meeting twelve months after 31.12.9999) would overflow.
+EARLIEST_DATE = dt.date(2000, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+
+
+def validate_plausible_date(value: dt.date) -> None:
+    """Refuse a date outside 2000–2100 with a message in the user's language."""
+    if value is None:
+        return
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise ValidationError(
+            _("Give a date between %(earliest)s and %(latest)s.")
+            % {
+                "earliest": date_format(EARLIEST_DATE, "SHORT_DATE_FORMAT"),
+                "latest": date_format(LATEST_DATE, "SHORT_DATE_FORMAT"),
+            },
+            code="implausible_date",
+        )
