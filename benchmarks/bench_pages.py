@@ -105,8 +105,8 @@ def test_pages_with_five_hundred_pilots(client):
     client.force_login(user)
 
     for name, url in [
-        ("dashboard", reverse("pilots:dashboard")),
-        ("pilot page", reverse("pilots:pilot_detail", args=[pilot.pk])),
+        ("dashboard", reverse("programme:dashboard")),
+        ("pilot page", reverse("programme:pilot_detail", args=[pilot.pk])),
         ("plan page", reverse("plans:plan_detail", args=[pilot.pk])),
     ]:
         seconds, queries = _measure(client, url)

@@ -1,8 +1,9 @@
 """Writes for follow-up: the pilot's follow-up meetings, holding them, board meetings, resending.
 
-`follow_up_meetings_sync(pilot=...)` is the one to call whenever a pilot's course days change:
-it creates the follow-up meetings of the programme's cadence, counted from the last course day,
-and moves those not yet held when that day moves.
+`follow_up_meetings_sync(pilot=...)` creates the follow-up meetings of the programme's cadence,
+counted from the last course day, and moves those not yet held when that day moves; the course
+day signals in `followup.signals` call it whenever a course day is saved or deleted. The services
+a person calls take the acting `user` and refuse what `pilots.access` says they may not do.
 """
 
 import datetime as dt
@@ -18,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from followup.models import BoardMeeting, FollowUpMeeting, Reminder
 from followup.policies import follow_up_policy_ensure
 from followup.reminders.claims import Claim, reminders_claim
+from pilots.access import scope_for
 from pilots.models import Person, Pilot
 from plans.models import Measure
 
@@ -62,9 +64,16 @@ def follow_up_meetings_sync(*, pilot: Pilot) -> list[FollowUpMeeting]:
 
 @transaction.atomic
 def follow_up_meeting_hold(
-    *, meeting: FollowUpMeeting, held_on: dt.date, notes: str, attendees: Iterable[Person]
+    *,
+    user,
+    meeting: FollowUpMeeting,
+    held_on: dt.date,
+    notes: str,
+    attendees: Iterable[Person],
 ) -> FollowUpMeeting:
     """Record that a follow-up meeting was held: when, what was said, who came."""
+    scope = scope_for(user)
+    scope.require(scope.can_record_follow_up(meeting.pilot))
     attendees = list(attendees)
     municipality_id = meeting.pilot.department.municipality_id
     if any(person.municipality_id != municipality_id for person in attendees):
@@ -80,6 +89,7 @@ def follow_up_meeting_hold(
 @transaction.atomic
 def board_meeting_log(
     *,
+    user,
     pilot: Pilot,
     held_on: dt.date,
     minutes: str,
@@ -87,6 +97,8 @@ def board_meeting_log(
     measures_touched: Iterable[Measure],
 ) -> BoardMeeting:
     """Log one weekly board meeting of the pilot (one per day)."""
+    scope = scope_for(user)
+    scope.require(scope.can_log_board_meeting(pilot))
     measures_touched = list(measures_touched)
     if any(measure.plan.pilot_id != pilot.pk for measure in measures_touched):
         raise ValidationError({"measures_touched": _("Only the pilot's own measures count.")})
@@ -107,13 +119,15 @@ class ResendRefused(ValidationError):
     """The reminder cannot be sent again (not failed, or its moment has passed)."""
 
 
-def reminder_resend(*, reminder: Reminder, now: dt.datetime | None = None) -> Claim:
+def reminder_resend(*, user, reminder: Reminder, now: dt.datetime | None = None) -> Claim:
     """Give a failed reminder a fresh set of tries and queue it now.
 
     The send task still checks that it holds, so a plan submitted since is not chased. If the
     broker is down, the reminder stays pending and the next sweep queues it. `now` stands in for
     the clock (tests), for the send task too.
     """
+    scope = scope_for(user)
+    scope.require(scope.can_resend_reminder(municipality_id=reminder.recipient.municipality_id))
     as_of, now = now, now or timezone.now()
     with transaction.atomic():
         if reminder.expires_at is not None and reminder.expires_at <= now:

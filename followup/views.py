@@ -3,7 +3,7 @@ and the coordinators' outbox of reminders."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,9 +19,9 @@ from pilots.selectors import people_for_user, pilot_get_for_user, pilots_for_use
 OUTBOX_PAGE_SIZE = 50
 
 
-def _require_manager(user) -> None:
-    if not scope_for(user).can_manage_programme():
-        raise PermissionDenied
+def _require_outbox(user) -> None:
+    scope = scope_for(user)
+    scope.require(scope.can_view_outbox())
 
 
 def _add_service_errors(form, exc: ValidationError) -> None:
@@ -41,8 +41,8 @@ def pilot_follow_up(request, pilot_pk: int):
             "pilot": pilot,
             "follow_up": follow_up,
             "today": timezone.localdate(),
-            "can_manage": scope.can_manage_programme(),
-            "can_lead": scope.can_lead(pilot.department_id),
+            "can_record_follow_up": scope.can_record_follow_up(pilot),
+            "can_log_board_meeting": scope.can_log_board_meeting(pilot),
         },
     )
 
@@ -51,8 +51,9 @@ def pilot_follow_up(request, pilot_pk: int):
 @require_http_methods(["GET", "POST"])
 def follow_up_meeting_hold(request, pk: int):
     meeting = selectors.follow_up_meeting_get_for_user(request.user, pk)
-    _require_manager(request.user)
     pilot = meeting.pilot
+    scope = scope_for(request.user)
+    scope.require(scope.can_record_follow_up(pilot))
     choices = selectors.follow_up_attendee_choices(pilot)
     initial = {} if meeting.held_on else {"held_on": timezone.localdate()}
     form = FollowUpMeetingHoldForm(
@@ -61,6 +62,7 @@ def follow_up_meeting_hold(request, pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             services.follow_up_meeting_hold(
+                user=request.user,
                 meeting=meeting,
                 held_on=form.cleaned_data["held_on"],
                 notes=form.cleaned_data["notes"],
@@ -83,8 +85,8 @@ def follow_up_meeting_hold(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def board_meeting_create(request, pilot_pk: int):
     pilot = pilot_get_for_user(request.user, pilot_pk)
-    if not scope_for(request.user).can_lead(pilot.department_id):
-        raise PermissionDenied
+    scope = scope_for(request.user)
+    scope.require(scope.can_log_board_meeting(pilot))
     form = BoardMeetingForm(
         request.POST or None,
         initial={"held_on": timezone.localdate()},
@@ -93,6 +95,7 @@ def board_meeting_create(request, pilot_pk: int):
     if request.method == "POST" and form.is_valid():
         try:
             services.board_meeting_log(
+                user=request.user,
                 pilot=pilot,
                 held_on=form.cleaned_data["held_on"],
                 minutes=form.cleaned_data["minutes"],
@@ -115,7 +118,7 @@ def board_meeting_create(request, pilot_pk: int):
 @login_required
 @require_GET
 def outbox(request):
-    _require_manager(request.user)
+    _require_outbox(request.user)
     form = OutboxFilterForm(
         request.GET or None,
         pilots=pilots_for_user(request.user).order_by("department__name"),
@@ -137,7 +140,7 @@ def outbox(request):
 @login_required
 @require_GET
 def reminder_detail(request, pk: int):
-    _require_manager(request.user)
+    _require_outbox(request.user)
     reminder = selectors.reminder_get_for_user(request.user, pk)
     return render(
         request, "followup/reminder_detail.html", {"reminder": reminder, "Status": Reminder.Status}
@@ -147,10 +150,10 @@ def reminder_detail(request, pk: int):
 @login_required
 @require_POST
 def reminder_resend(request, pk: int):
-    _require_manager(request.user)
+    _require_outbox(request.user)
     reminder = selectors.reminder_get_for_user(request.user, pk)
     try:
-        claim = services.reminder_resend(reminder=reminder)
+        claim = services.reminder_resend(user=request.user, reminder=reminder)
     except services.ResendRefused as exc:
         messages.error(request, " ".join(exc.messages))
     else:

@@ -12,9 +12,9 @@ def navigation(request):
     scope = scope_for(user)
     items = []
     if scope.can_manage_programme():
-        items.append((reverse("pilots:dashboard"), _("Programme")))
+        items.append((reverse("programme:dashboard"), _("Programme")))
     elif scope.member_department_ids:
-        items.append((reverse("pilots:dashboard"), _("My department")))
+        items.append((reverse("programme:dashboard"), _("My department")))
     if scope.can_manage_programme():
         items.append((reverse("followup:outbox"), _("Reminders")))
     if user.is_staff:

@@ -16,6 +16,18 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
+    path(
+        "programme/",
+        include(
+            (
+                [
+                    path("", views.dashboard, name="dashboard"),
+                    path("pilots/<int:pk>/", views.pilot_detail, name="pilot_detail"),
+                ],
+                "programme",
+            )
+        ),
+    ),
     path("programme/", include("pilots.urls")),
     path("training/", include("training.urls")),
     path("plans/", include("plans.urls")),

@@ -1,9 +1,31 @@
+"""The pages that compose every app: home, the programme dashboard and the pilot page."""
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from leanprogram.dashboard import (
+    TIMELINE_WEEKS,
+    dashboard_page,
+    dashboard_pilots_for_user,
+    dashboard_rows,
+    dashboard_timeline,
+)
+from leanprogram.forms import PhaseFilterForm
+from leanprogram.pilot_page import (
+    pilot_course_day_slots,
+    pilot_follow_up_meetings,
+    pilot_information_meetings,
+    pilot_people,
+    pilot_plan_summary,
+)
 from pilots.access import scope_for
-from pilots.selectors import pilots_for_user
+from pilots.models import Pilot
+from pilots.selectors import pilot_get_for_user, pilots_for_user
+from pilots.services import phase_after
+from training.holidays import pilot_schedule_warnings
+from training.models import COURSE_DAYS_PER_PILOT
 
 
 @require_GET
@@ -12,12 +34,12 @@ def home(request):
     """Send each person to the page that fits their role."""
     scope = scope_for(request.user)
     if scope.can_manage_programme():
-        return redirect("pilots:dashboard")
+        return redirect("programme:dashboard")
     pilot_ids = list(pilots_for_user(request.user).values_list("pk", flat=True)[:2])
     if len(pilot_ids) == 1:
-        return redirect("pilots:pilot_detail", pk=pilot_ids[0])
+        return redirect("programme:pilot_detail", pk=pilot_ids[0])
     if pilot_ids:
-        return redirect("pilots:dashboard")
+        return redirect("programme:dashboard")
     if request.user.is_staff:
         return redirect("admin:index")
     return render(request, "no_access.html")
@@ -26,3 +48,68 @@ def home(request):
 @require_GET
 def accessibility(request):
     return render(request, "accessibility.html")
+
+
+@login_required
+@require_GET
+def dashboard(request):
+    """Every pilot the user may see at a glance, and what happens in the weeks ahead."""
+    scope = scope_for(request.user)
+    form = PhaseFilterForm(request.GET or None)
+    context = {"form": form, "can_manage": scope.can_manage_programme()}
+    if form.is_bound and not form.is_valid():
+        return render(request, "programme/dashboard.html", context, status=400)
+    phase = form.cleaned_data["phase"] if form.is_bound else ""
+    today = timezone.localdate()
+    pilots = dashboard_pilots_for_user(request.user, phase=phase)
+    page = dashboard_page(pilots, today=today, page_number=request.GET.get("page"))
+    rows = dashboard_rows(page)
+    context.update(
+        phase=phase,
+        phase_label=Pilot.Phase(phase).label if phase else "",
+        course_days_total=COURSE_DAYS_PER_PILOT,
+        rows=rows,
+        today=today,
+        page=page,
+        timeline=dashboard_timeline([row.pilot.pk for row in rows], today=today),
+        timeline_weeks=TIMELINE_WEEKS,
+        programmes=list({row.pilot.programme_id: row.pilot.programme for row in rows}.values()),
+    )
+    return render(request, "programme/dashboard.html", context)
+
+
+@login_required
+@require_GET
+def pilot_detail(request, pk: int):
+    """One department's run through the model: people, schedule, plan and follow-up."""
+    pilot = pilot_get_for_user(request.user, pk)
+    scope = scope_for(request.user)
+    today = timezone.localdate()
+    people = pilot_people(pilot)
+    next_phase = phase_after(pilot.phase)
+    meetings = pilot_information_meetings(pilot)
+    course_day_slots = pilot_course_day_slots(pilot)
+    context = {
+        "pilot": pilot,
+        "today": today,
+        "people": people,
+        "leaders": [entry.person for entry in people if entry.is_leader],
+        "meetings": meetings,
+        "course_day_slots": course_day_slots,
+        "plan": pilot_plan_summary(pilot, today=today),
+        "follow_up_meetings": pilot_follow_up_meetings(pilot),
+        "schedule_warnings": pilot_schedule_warnings(
+            pilot=pilot,
+            course_days=[slot.day for slot in course_day_slots if slot.day],
+            meetings=meetings,
+        ),
+        "next_phase_label": Pilot.Phase(next_phase).label if next_phase else "",
+        "can_advance_phase": scope.can_advance_phase(pilot),
+        "can_schedule": scope.can_schedule(pilot),
+        "can_take_attendance": scope.can_take_attendance(pilot),
+        "can_edit_plan": scope.can_edit_plan(pilot),
+        "can_manage_staff": scope.can_manage_staff(pilot.department),
+        "can_log_board_meeting": scope.can_log_board_meeting(pilot),
+        "can_record_follow_up": scope.can_record_follow_up(pilot),
+    }
+    return render(request, "programme/pilot_detail.html", context)

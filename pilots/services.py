@@ -1,6 +1,6 @@
 """Writes on pilots: the domain operations the views call."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,8 +32,8 @@ def pilot_advance_phase(*, pilot: Pilot, user, expected_phase: str | None = None
     (`expected_phase`) a pilot that has moved on since is refused: a double-click or a second
     coordinator acting on a stale page must never skip a phase.
     """
-    if not scope_for(user).can_manage_programme():
-        raise PermissionDenied
+    scope = scope_for(user)
+    scope.require(scope.can_advance_phase(pilot))
     with transaction.atomic():
         locked = Pilot.objects.select_for_update().get(pk=pilot.pk)
         current = Pilot.Phase(locked.phase)

@@ -18,7 +18,7 @@ from django.db.models.functions import Lower
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from pilots.access import Scope
+from pilots.access import Scope, scope_for
 from pilots.models import Department, DepartmentRole, Language, Person
 
 Role = DepartmentRole.Role
@@ -114,6 +114,7 @@ def _email_taken_error() -> ValidationError:
 
 def person_save(
     *,
+    user,
     department: Department,
     person: Person | None,
     full_name: str,
@@ -127,8 +128,26 @@ def person_save(
 
     Adding someone whose e-mail is already registered elsewhere in the municipality under the same
     name gives that person the roles; their own details are left as they are. Raises
-    ValidationError with errors keyed by field name.
+    ValidationError with errors keyed by field name, and PermissionDenied when the user may not
+    manage this department's staff or change this person's details.
     """
+    scope = scope_for(user)
+    scope.require(scope.can_manage_staff(department))
+    if (
+        person is not None
+        and person.pk is not None
+        and not person_details_editable(person=person, scope=scope)
+    ):
+        stored = Person.objects.values("full_name", "email", "phone", "language").get(pk=person.pk)
+        scope.require(
+            stored
+            == {
+                "full_name": " ".join(full_name.split()),
+                "email": email.strip(),
+                "phone": phone.strip(),
+                "language": language,
+            }
+        )
     roles = set(roles)
     if not roles:
         raise ValidationError({"roles": _("Choose at least one role.")}, code="no_roles")
@@ -536,12 +555,14 @@ class StaffImportResult:
     roles_added: int
 
 
-def staff_import_apply(*, department: Department, text: str) -> StaffImportResult:
+def staff_import_apply(*, user, department: Department, text: str) -> StaffImportResult:
     """Import the file in one transaction, checking it again against the database as it is now.
 
     Raises StaffImportInvalid (carrying the fresh preview) if anything in it is no longer valid,
     and StaffImportFileError if it cannot be read; in both cases nothing is written.
     """
+    scope = scope_for(user)
+    scope.require(scope.can_manage_staff(department))
     try:
         with transaction.atomic():
             preview = staff_import_preview(department=department, data=text)

@@ -1,13 +1,11 @@
 from django.urls import path
 
-from pilots.views import dashboard, staff
+from pilots.views import phases, staff
 
 app_name = "pilots"
 
 urlpatterns = [
-    path("", dashboard.dashboard, name="dashboard"),
-    path("pilots/<int:pk>/", dashboard.pilot_detail, name="pilot_detail"),
-    path("pilots/<int:pk>/phase/", dashboard.pilot_advance_phase, name="pilot_advance_phase"),
+    path("pilots/<int:pk>/phase/", phases.pilot_advance_phase, name="pilot_advance_phase"),
     path("departments/<int:pk>/staff/", staff.staff_list, name="staff_list"),
     path("departments/<int:pk>/staff/add/", staff.staff_add, name="staff_add"),
     path(

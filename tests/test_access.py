@@ -49,3 +49,62 @@ def test_user_without_person_sees_nothing_unless_superuser(cast, django_user_mod
 
     assert not pilots_for_user(nobody).exists()
     assert pilots_for_user(cast.users.superuser).count() == 3
+
+
+# What each role may do in pilot A (Tore's department), one row per named permission, columns in
+# the order of ROLES. The permission matrix (test_permission_matrix.py) asks the same methods, so
+# a change of policy shows here and in every page that obeys it.
+ROLES = ("staff_a", "tore", "kari", "guide", "coordinator", "outsider", "superuser")
+POLICY = {
+    "can_view": (True, True, False, True, True, False, True),
+    "can_advance_phase": (False, False, False, True, True, False, True),
+    "can_schedule": (False, False, False, True, True, False, True),
+    "can_take_attendance": (False, True, False, True, True, False, True),
+    "can_edit_plan": (False, True, False, True, True, False, True),
+    "can_review_plan": (False, False, False, True, True, False, True),
+    "can_record_follow_up": (False, False, False, True, True, False, True),
+    "can_log_board_meeting": (False, True, False, True, True, False, True),
+}
+
+
+def test_the_policy_table_lists_every_named_permission():
+    from pilots.access import OBJECT_PERMISSIONS
+
+    assert set(POLICY) == set(OBJECT_PERMISSIONS)
+
+
+@pytest.mark.parametrize("permission", sorted(POLICY))
+def test_policy_for_pilot_a(cast, permission):
+    answers = tuple(
+        getattr(scope_for(getattr(cast.users, role)), permission)(cast.pilot_a) for role in ROLES
+    )
+
+    assert dict(zip(ROLES, answers, strict=True)) == dict(
+        zip(ROLES, POLICY[permission], strict=True)
+    )
+
+
+def test_staff_and_programme_questions_follow_the_municipality(cast):
+    harstad_coordinator = scope_for(cast.users.coordinator)
+    tromso_coordinator = scope_for(cast.users.outsider)
+
+    assert harstad_coordinator.can_manage_staff(cast.dept_a)
+    assert scope_for(cast.users.tore).can_manage_staff(cast.dept_a)
+    assert not scope_for(cast.users.tore).can_manage_staff(cast.dept_b)
+    assert not scope_for(cast.users.staff_a).can_manage_staff(cast.dept_a)
+    assert not tromso_coordinator.can_manage_staff(cast.dept_a)
+    assert harstad_coordinator.can_view_programme(cast.programme)
+    assert not tromso_coordinator.can_view_programme(cast.programme)
+    assert tromso_coordinator.can_schedule(cast.other_pilot)
+    assert not harstad_coordinator.can_schedule(cast.other_pilot)
+
+
+def test_an_inactive_person_may_do_nothing(cast):
+    cast.tore.is_active = False
+    cast.tore.save(update_fields=["is_active"])
+    user = type(cast.users.tore).objects.get(pk=cast.users.tore.pk)
+
+    scope = scope_for(user)
+
+    assert not scope.is_anyone
+    assert not any(getattr(scope, name)(cast.pilot_a) for name in POLICY)

@@ -104,8 +104,8 @@ MATRIX = {
     "password_reset_done": ("get", None, PUBLIC),
     "password_reset_confirm": ("get", lambda c, o: {"uidb64": "MQ", "token": "x-y"}, PUBLIC),
     "password_reset_complete": ("get", None, PUBLIC),
-    "pilots:dashboard": ("get", None, ANY_LOGIN),
-    "pilots:pilot_detail": ("get", lambda c, o: {"pk": c.pilot_a.pk}, MEMBERS_READ),
+    "programme:dashboard": ("get", None, ANY_LOGIN),
+    "programme:pilot_detail": ("get", lambda c, o: {"pk": c.pilot_a.pk}, MEMBERS_READ),
     "pilots:pilot_advance_phase": (
         "post",
         lambda c, o: {"pk": c.pilot_a.pk},

@@ -1,4 +1,8 @@
-"""Writes for information meetings, course days and attendance."""
+"""Writes for information meetings, course days and attendance.
+
+Every service takes the acting `user` and refuses (PermissionDenied) what `pilots.access` says
+they may not do, whether a view, the admin, a shell or a task calls it.
+"""
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
@@ -8,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from followup.services import follow_up_meetings_sync
+from pilots.access import scope_for
 from pilots.calendar import OSLO
 from pilots.models import Person, Pilot
 from training.holidays import course_day_plan_warnings, date_warnings
@@ -24,6 +28,7 @@ def local_datetime(day: dt.date, time: dt.time) -> dt.datetime:
 @transaction.atomic
 def information_meeting_schedule(
     *,
+    user,
     pilot: Pilot,
     starts_at: dt.datetime,
     ends_at: dt.datetime,
@@ -32,6 +37,8 @@ def information_meeting_schedule(
     meeting: InformationMeeting | None = None,
 ) -> tuple[InformationMeeting, list[str]]:
     """Create or change an information meeting; return it and warnings about its date."""
+    scope = scope_for(user)
+    scope.require(scope.can_schedule(pilot))
     if meeting is None:
         meeting = InformationMeeting(pilot=pilot)
     elif meeting.pilot_id != pilot.pk:
@@ -50,7 +57,9 @@ def information_meeting_schedule(
 
 
 @transaction.atomic
-def information_meeting_delete(*, meeting: InformationMeeting) -> None:
+def information_meeting_delete(*, meeting: InformationMeeting, user) -> None:
+    scope = scope_for(user)
+    scope.require(scope.can_schedule(meeting.pilot))
     meeting.delete()
 
 
@@ -63,6 +72,7 @@ def _number_taken_error() -> ValidationError:
 @transaction.atomic
 def course_day_schedule(
     *,
+    user,
     pilot: Pilot,
     number: int,
     date: dt.date,
@@ -77,7 +87,10 @@ def course_day_schedule(
 
     Returns the day and the warnings a coordinator should see: its date is a holiday or a weekend,
     or the pilot's course days as a whole are incomplete, out of order or outside the course weeks.
+    Saving a course day also moves the pilot's follow-up meetings (`followup.signals`).
     """
+    scope = scope_for(user)
+    scope.require(scope.can_schedule(pilot))
     if course_day is None:
         course_day = CourseDay(pilot=pilot)
     elif course_day.pilot_id != pilot.pk:
@@ -106,8 +119,6 @@ def course_day_schedule(
     except IntegrityError as exc:
         raise _number_taken_error() from exc
     course_day.facilitators.set(facilitators)
-    # Follow-up meetings are counted from the last course day, so they move with it.
-    follow_up_meetings_sync(pilot=pilot)
 
     warnings = date_warnings(day=date, municipality=municipality_id)
     warnings += course_day_plan_warnings(pilot=pilot)
@@ -130,6 +141,8 @@ def attendance_record(
     Only people of the pilot's department (or who already have attendance here) may be recorded;
     any other id raises UnknownPeopleError and nothing is saved.
     """
+    scope = scope_for(user)
+    scope.require(scope.can_take_attendance(target.pilot))
     # Lock the meeting or course day so that two people saving the same list wait for each other
     # instead of both inserting the same person's row.
     list(type(target).objects.select_for_update().filter(pk=target.pk).order_by().values("pk"))

@@ -4,7 +4,7 @@ import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -40,21 +40,21 @@ from training.services import (
 # --- access ---------------------------------------------------------------------------------------
 
 
-def _require_manager(user) -> None:
+def _require_scheduling(user, pilot: Pilot) -> None:
     """Scheduling is for the programme's people; others who can see the pilot get 403."""
-    if not scope_for(user).can_manage_programme():
-        raise PermissionDenied
+    scope = scope_for(user)
+    scope.require(scope.can_schedule(pilot))
 
 
-def _require_leader(user, pilot: Pilot) -> None:
+def _require_attendance(user, pilot: Pilot) -> None:
     """Attendance is for the programme's people and the leader of the pilot's department."""
-    if not scope_for(user).can_lead(pilot.department_id):
-        raise PermissionDenied
+    scope = scope_for(user)
+    scope.require(scope.can_take_attendance(pilot))
 
 
-def _managed_pilot(user, pilot_pk: int) -> Pilot:
+def _scheduled_pilot(user, pilot_pk: int) -> Pilot:
     pilot = pilot_get_for_user(user, pilot_pk)
-    _require_manager(user)
+    _require_scheduling(user, pilot)
     return pilot
 
 
@@ -78,7 +78,7 @@ def _saved(request, pilot: Pilot, text: str, warnings: list[str]):
     messages.success(request, text)
     for warning in warnings:
         messages.warning(request, warning)
-    return redirect("pilots:pilot_detail", pk=pilot.pk)
+    return redirect("programme:pilot_detail", pk=pilot.pk)
 
 
 def _posted(request):
@@ -105,6 +105,7 @@ def _meeting_form_page(request, *, pilot: Pilot, meeting: InformationMeeting | N
         data = form.cleaned_data
         try:
             meeting, warnings = information_meeting_schedule(
+                user=request.user,
                 pilot=pilot,
                 starts_at=local_datetime(data["date"], data["starts_at"]),
                 ends_at=local_datetime(data["date"], data["ends_at"]),
@@ -124,7 +125,7 @@ def _meeting_form_page(request, *, pilot: Pilot, meeting: InformationMeeting | N
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_create(request, pilot_pk: int):
-    pilot = _managed_pilot(request.user, pilot_pk)
+    pilot = _scheduled_pilot(request.user, pilot_pk)
     return _meeting_form_page(request, pilot=pilot, meeting=None)
 
 
@@ -132,7 +133,7 @@ def meeting_create(request, pilot_pk: int):
 @require_http_methods(["GET", "POST"])
 def meeting_edit(request, pk: int):
     meeting = meeting_get_for_user(request.user, pk)
-    _require_manager(request.user)
+    _require_scheduling(request.user, meeting.pilot)
     return _meeting_form_page(request, pilot=meeting.pilot, meeting=meeting)
 
 
@@ -140,11 +141,11 @@ def meeting_edit(request, pk: int):
 @require_POST
 def meeting_delete(request, pk: int):
     meeting = meeting_get_for_user(request.user, pk)
-    _require_manager(request.user)
+    _require_scheduling(request.user, meeting.pilot)
     pilot = meeting.pilot
-    information_meeting_delete(meeting=meeting)
+    information_meeting_delete(meeting=meeting, user=request.user)
     messages.success(request, _("The information meeting is deleted."))
-    return redirect("pilots:pilot_detail", pk=pilot.pk)
+    return redirect("programme:pilot_detail", pk=pilot.pk)
 
 
 # --- course days ----------------------------------------------------------------------------------
@@ -176,6 +177,7 @@ def _course_day_form_page(request, *, pilot: Pilot, course_day: CourseDay | None
         data = form.cleaned_data
         try:
             course_day, warnings = course_day_schedule(
+                user=request.user,
                 pilot=pilot,
                 number=data["number"],
                 date=data["day"],
@@ -204,7 +206,7 @@ def _course_day_form_page(request, *, pilot: Pilot, course_day: CourseDay | None
 @login_required
 @require_http_methods(["GET", "POST"])
 def course_day_create(request, pilot_pk: int):
-    pilot = _managed_pilot(request.user, pilot_pk)
+    pilot = _scheduled_pilot(request.user, pilot_pk)
     return _course_day_form_page(request, pilot=pilot, course_day=None)
 
 
@@ -212,7 +214,7 @@ def course_day_create(request, pilot_pk: int):
 @require_http_methods(["GET", "POST"])
 def course_day_edit(request, pk: int):
     course_day = course_day_get_for_user(request.user, pk)
-    _require_manager(request.user)
+    _require_scheduling(request.user, course_day.pilot)
     return _course_day_form_page(request, pilot=course_day.pilot, course_day=course_day)
 
 
@@ -221,7 +223,7 @@ def course_day_edit(request, pk: int):
 
 def _attendance_page(request, *, target: InformationMeeting | CourseDay, title: str):
     pilot = target.pilot
-    _require_leader(request.user, pilot)
+    _require_attendance(request.user, pilot)
     recorded = attendance_for_target(target)
     people = attendance_people(pilot=pilot, recorded=recorded)
     initial = {
@@ -273,7 +275,7 @@ def course_day_attendance(request, pk: int):
 @require_GET
 def attendance_summary(request, pk: int):
     pilot = pilot_get_for_user(request.user, pk)
-    _require_leader(request.user, pilot)
+    _require_attendance(request.user, pilot)
     return render(
         request,
         "training/attendance_summary.html",
@@ -339,7 +341,7 @@ def _write_attendance_csv(response, summary) -> None:
 def attendance_export(request, pk: int):
     """Attendance at the pilot's meetings and course days: one row per person and event."""
     pilot = pilot_get_for_user(request.user, pk)
-    _require_leader(request.user, pilot)
+    _require_attendance(request.user, pilot)
     summary = attendance_summary_for_pilot(pilot=pilot)
 
     department = _ascii_slug(pilot.department.name) or str(pilot.department_id)

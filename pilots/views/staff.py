@@ -7,7 +7,7 @@ manages their own department's staff. Other staff see none of these pages (403).
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -35,8 +35,8 @@ IMPORT_MAX_AGE = 60 * 60
 
 def _department_to_manage(request, pk: int) -> Department:
     department = get_object_or_404(departments_for_user(request.user), pk=pk)
-    if not scope_for(request.user).can_lead(department.pk):
-        raise PermissionDenied
+    scope = scope_for(request.user)
+    scope.require(scope.can_manage_staff(department))
     return department
 
 
@@ -56,7 +56,9 @@ def staff_add(request, pk: int):
     if request.method == "POST":
         if form.is_valid():
             try:
-                result = person_save(department=department, person=None, **form.person_data())
+                result = person_save(
+                    user=request.user, department=department, person=None, **form.person_data()
+                )
             except ValidationError as error:
                 form.add_service_errors(error)
             else:
@@ -113,7 +115,9 @@ def staff_edit(request, department_pk: int, pk: int):
     if request.method == "POST":
         if form.is_valid():
             try:
-                person_save(department=department, person=person, **form.person_data())
+                person_save(
+                    user=request.user, department=department, person=person, **form.person_data()
+                )
             except ValidationError as error:
                 form.add_service_errors(error)
             else:
@@ -202,7 +206,7 @@ def _staff_import_confirm(request, department: Department):
             _("The import could not be verified, so nothing was imported. Upload the file again."),
         )
     try:
-        result = staff_import_apply(department=department, text=data["text"])
+        result = staff_import_apply(user=request.user, department=department, text=data["text"])
     except StaffImportInvalid as invalid:
         return _render_import(
             request, department, form=StaffImportForm(), preview=invalid.preview, status=400

@@ -290,7 +290,7 @@ def finish(crawl: Crawl, who: str) -> None:
 
 # What each crawl must at least have scanned, so that a crawl that stops early cannot pass.
 LEADER_VIEWS = {
-    "pilots:pilot_detail",
+    "programme:pilot_detail",
     "pilots:staff_list",
     "pilots:staff_add (submitted empty)",
     "training:course_day_attendance",
@@ -300,8 +300,8 @@ LEADER_VIEWS = {
     "accessibility",
 }
 MANAGER_VIEWS = LEADER_VIEWS | {
-    "pilots:dashboard",
-    "pilots:dashboard?phase",
+    "programme:dashboard",
+    "programme:dashboard?phase",
     "training:meeting_create (submitted empty)",
     "training:course_day_create (submitted empty)",
     "training:course_day_edit (submitted empty)",

@@ -12,7 +12,7 @@ from datetime import date
 
 import pytest
 
-from pilots.demo import DEMO_PASSWORD, HOLIDAY_NAME, HOLIDAY_WEEK, HOME_CARE
+from leanprogram.demo import DEMO_PASSWORD, HOLIDAY_NAME, HOLIDAY_WEEK, HOME_CARE
 from training.models import Attendance, CourseDay
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -7,7 +7,7 @@ show where the focus is.
 
 import pytest
 
-from pilots.demo import DEMO_PASSWORD, HOME_CARE
+from leanprogram.demo import DEMO_PASSWORD, HOME_CARE
 from tests.browser.conftest import active_element, focus_is_visible
 from training.models import Attendance, CourseDay
 

@@ -17,7 +17,7 @@ import pytest
 from django.core import mail
 
 from leanprogram.celery import app as celery_app
-from pilots.demo import (
+from leanprogram.demo import (
     COURSE_WEEK_LAST,
     HOME_CARE,
     LEAN_COORDINATOR,

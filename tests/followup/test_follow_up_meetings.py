@@ -86,12 +86,56 @@ def test_cadence_edited_in_the_admin_is_used(cast):
     assert len(set(labels)) == 2
 
 
-def test_sweep_gives_meetings_to_pilots_whose_course_days_came_another_way(cast, sweep):
-    for number, day in enumerate(A_DAYS, start=1):
-        CourseDayFactory(pilot=cast.pilot_a, number=number, date=day)  # e.g. through the admin
+def test_sweep_gives_meetings_to_pilots_whose_course_days_came_without_signals(cast, sweep):
+    CourseDay.objects.bulk_create(  # an import writing rows in bulk sends no signals
+        CourseDayFactory.build(pilot=cast.pilot_a, number=number, date=day)
+        for number, day in enumerate(A_DAYS, start=1)
+    )
     assert not FollowUpMeeting.objects.filter(pilot=cast.pilot_a).exists()
     sweep(timezone.now())
     assert len(_due_dates(cast.pilot_a)) == 5
+
+
+def test_course_days_saved_anywhere_schedule_and_move_the_follow_up_meetings(cast):
+    for number, day in enumerate(A_DAYS, start=1):
+        CourseDayFactory(pilot=cast.pilot_a, number=number, date=day)  # a shell, the demo loader
+    assert _due_dates(cast.pilot_a)[0] == dt.date(2027, 3, 11)
+
+    last = CourseDay.objects.get(pilot=cast.pilot_a, number=4)
+    last.date = dt.date(2027, 3, 4)
+    last.save()
+    assert _due_dates(cast.pilot_a)[0] == dt.date(2027, 3, 18)
+
+    CourseDay.objects.filter(pilot=cast.pilot_a).delete()
+    assert _due_dates(cast.pilot_a) == []
+
+
+def test_a_course_day_moved_in_the_admin_moves_the_follow_up_meetings(cast, client):
+    schedule_course_days(cast.pilot_a, A_DAYS)  # last course day 25.02.2027
+    last = CourseDay.objects.get(pilot=cast.pilot_a, number=4)
+    client.force_login(cast.users.superuser)
+
+    response = client.post(
+        reverse("admin:training_courseday_change", args=[last.pk]),
+        {
+            "pilot": cast.pilot_a.pk,
+            "number": 4,
+            "date": "04.03.2027",
+            "starts_at": "08:30",
+            "ends_at": "15:30",
+            "place": "Rådhuset",
+            "topic": "Tavla",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert _due_dates(cast.pilot_a) == [
+        dt.date(2027, 3, 18),
+        dt.date(2027, 4, 15),
+        dt.date(2027, 6, 4),
+        dt.date(2027, 9, 4),
+        dt.date(2028, 3, 4),
+    ]
 
 
 # --- The pilot's follow-up page -----------------------------------------------------------------

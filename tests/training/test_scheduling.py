@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.messages import get_messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -68,7 +68,7 @@ def test_coordinator_schedules_course_day_by_date(cast, client):
     )
 
     assert response.status_code == 302
-    assert response.url == reverse("pilots:pilot_detail", kwargs={"pk": cast.pilot_a.pk})
+    assert response.url == reverse("programme:pilot_detail", kwargs={"pk": cast.pilot_a.pk})
     day = CourseDay.objects.get(pilot=cast.pilot_a, number=1)
     assert day.date == dt.date(2027, 2, 15)
     assert (day.starts_at, day.ends_at) == (dt.time(8, 30), dt.time(15, 30))
@@ -100,7 +100,7 @@ def test_course_day_in_winter_holiday_warns_on_the_pilot_page_but_saves(
     )
 
     assert response.redirect_chain[-1][0] == reverse(
-        "pilots:pilot_detail", kwargs={"pk": cast.pilot_a.pk}
+        "programme:pilot_detail", kwargs={"pk": cast.pilot_a.pk}
     )
     assert CourseDay.objects.get(pilot=cast.pilot_a, number=3).date == dt.date(2027, 2, 22)
     content = response.content.decode()
@@ -199,6 +199,7 @@ def test_the_service_refuses_a_duplicate_number_as_a_field_error(cast):
 
     with pytest.raises(ValidationError) as error:
         course_day_schedule(
+            user=cast.users.coordinator,
             pilot=cast.pilot_a,
             number=2,
             date=dt.date(2027, 2, 18),
@@ -517,3 +518,22 @@ def test_scheduling_course_days_creates_and_moves_follow_up_meetings(cast, clien
     # 2 and 6 weeks move by the week; 3 and 6 months by 10 days (February is short);
     # 12 months by 8 days (2028 is a leap year).
     assert sorted((moved[label] - first[label]).days for label in first) == [7, 7, 8, 10, 10]
+
+
+@pytest.mark.parametrize("who", ["tore", "staff_a", "outsider"])
+def test_the_service_refuses_scheduling_to_anyone_but_the_programme(cast, who):
+    """A shell, the admin or a task calling the service gets the same answer as the page."""
+    with pytest.raises(PermissionDenied):
+        course_day_schedule(
+            user=getattr(cast.users, who),
+            pilot=cast.pilot_a,
+            number=1,
+            date=dt.date(2027, 2, 16),
+            starts_at=dt.time(9),
+            ends_at=dt.time(15),
+            place="",
+            topic="",
+            facilitators=[],
+        )
+
+    assert not CourseDay.objects.filter(pilot=cast.pilot_a).exists()

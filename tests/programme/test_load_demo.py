@@ -11,7 +11,7 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from pilots.demo import DEMO_PASSWORD, DEMO_USERNAMES, demo_course_year, demo_load
+from leanprogram.demo import DEMO_PASSWORD, DEMO_USERNAMES, demo_course_year, demo_load
 from pilots.models import (
     DepartmentRole,
     HolidayPeriod,

@@ -23,7 +23,6 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import models, transaction
 from django.utils import timezone
 
-from followup.services import follow_up_meetings_sync
 from pilots.calendar import OSLO
 from pilots.models import (
     Department,
@@ -519,8 +518,9 @@ def demo_load(*, today: date | None = None) -> DemoLoadResult:
             result=result,
         )
 
+    # Saving the course days schedules their follow-up meetings (followup.signals).
     for demo in DEPARTMENTS:
-        pilot = _pilot_ensure(
+        _pilot_ensure(
             programme=programme,
             demo=demo,
             facilitators=[guide, coordinator],
@@ -528,8 +528,6 @@ def demo_load(*, today: date | None = None) -> DemoLoadResult:
             today=today,
             result=result,
         )
-        # The follow-up meetings the scheduling service would have made for these course days.
-        follow_up_meetings_sync(pilot=pilot)
 
     for year, title, outcome, lessons in EARLIER_PROCESSES:
         _ensure(

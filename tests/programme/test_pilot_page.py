@@ -15,7 +15,7 @@ from django.utils import timezone
 from pilots.models import DepartmentRole, Pilot
 from pilots.services import PHASE_ORDER, pilot_advance_phase
 from tests.factories import InformationMeetingFactory, PersonFactory
-from tests.pilots.test_dashboard import local, populate_pilot
+from tests.programme.test_dashboard import local, populate_pilot
 from training.models import Attendance
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def client(client):
 
 
 def page_url(pilot) -> str:
-    return reverse("pilots:pilot_detail", kwargs={"pk": pilot.pk})
+    return reverse("programme:pilot_detail", kwargs={"pk": pilot.pk})
 
 
 def advance_url(pilot) -> str:

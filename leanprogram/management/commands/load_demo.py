@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.text import capfirst
 
-from pilots.demo import DEMO_PASSWORD, DEMO_USERNAMES, MUNICIPALITY_NAME, demo_load
+from leanprogram.demo import DEMO_PASSWORD, DEMO_USERNAMES, MUNICIPALITY_NAME, demo_load
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""Reads for the programme dashboard and the pilot page.
+"""Reads for the programme dashboard: every pilot the user may see, and the weeks ahead.
 
 Every function starts from pilots the user may see (`pilots.selectors`), and every figure is an
 annotation or one query for all rows, so a page costs the same number of queries for two pilots
@@ -8,47 +8,18 @@ as for five hundred.
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django import forms
 from django.core.paginator import Page, Paginator
-from django.db.models import (
-    Count,
-    F,
-    Func,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-)
+from django.db.models import F, Func, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from followup.models import FollowUpMeeting
-from pilots.models import DepartmentRole, Person, Pilot
+from pilots.calendar import start_of_local_day
+from pilots.models import Pilot
 from pilots.selectors import pilots_for_user
 from plans.models import Measure, ProjectPlan
-from training.models import COURSE_DAYS_PER_PILOT, Attendance, CourseDay, InformationMeeting
-
-OPEN_MEASURE_STATUSES = (Measure.Status.NOT_STARTED, Measure.Status.IN_PROGRESS)
-
-
-class PhaseFilterForm(forms.Form):
-    phase = forms.ChoiceField(
-        label=gettext_lazy("Phase"),
-        required=False,
-        choices=[
-            ("", gettext_lazy("All phases")),
-            *((value, capfirst(label)) for value, label in Pilot.Phase.choices),
-        ],
-    )
-
-
-def _start_of(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+from training.models import Attendance, CourseDay, InformationMeeting
 
 
 def _count(queryset: QuerySet) -> Coalesce:
@@ -107,11 +78,11 @@ def _annotate_dashboard(pilots: QuerySet[Pilot], *, today: dt.date) -> QuerySet[
         "date", "starts_at"
     )
     course_attendance = Attendance.objects.filter(course_day__pilot=pilot)
-    open_measures = Measure.objects.filter(plan__pilot=pilot, status__in=OPEN_MEASURE_STATUSES)
+    open_measures = Measure.objects.open().filter(plan__pilot=pilot)
     return pilots.annotate(
         next_meeting_at=_first(
             InformationMeeting.objects.filter(
-                pilot=pilot, starts_at__gte=_start_of(today)
+                pilot=pilot, starts_at__gte=start_of_local_day(today)
             ).order_by("starts_at"),
             "starts_at",
         ),
@@ -122,7 +93,7 @@ def _annotate_dashboard(pilots: QuerySet[Pilot], *, today: dt.date) -> QuerySet[
         attendance_present=_count(course_attendance.filter(status=Attendance.Status.PRESENT)),
         attendance_recorded=_count(course_attendance),
         measures_open=_count(open_measures),
-        measures_overdue=_count(open_measures.filter(deadline__lt=today)),
+        measures_overdue=_count(Measure.objects.overdue(today).filter(plan__pilot=pilot)),
         next_follow_up=_first(
             FollowUpMeeting.objects.filter(pilot=pilot, held_on__isnull=True).order_by("due_on"),
             "due_on",
@@ -209,7 +180,9 @@ def dashboard_timeline(pilot_ids: list[int], *, today: dt.date) -> list[Timeline
     entries = []
     meetings = (
         InformationMeeting.objects.filter(
-            pilot__in=pilot_ids, starts_at__gte=_start_of(today), starts_at__lt=_start_of(horizon)
+            pilot__in=pilot_ids,
+            starts_at__gte=start_of_local_day(today),
+            starts_at__lt=start_of_local_day(horizon),
         )
         .select_related("pilot__department")
         .order_by("starts_at")
@@ -244,97 +217,3 @@ def dashboard_timeline(pilot_ids: list[int], *, today: dt.date) -> list[Timeline
             weeks.append(TimelineWeek(year, week))
         weeks[-1].entries.append(entry)
     return weeks
-
-
-# The pilot page
-
-
-@dataclass
-class PersonWithRoles:
-    person: Person
-    roles: list[str] = field(default_factory=list)
-
-    @property
-    def is_leader(self) -> bool:
-        return DepartmentRole.Role.DEPARTMENT_LEADER in self.roles
-
-    @property
-    def roles_display(self) -> str:
-        return ", ".join(str(DepartmentRole.Role(role).label) for role in self.roles)
-
-
-def pilot_people(pilot: Pilot) -> list[PersonWithRoles]:
-    """The active people of the pilot's department, each once, with every role they hold."""
-    department_roles = (
-        DepartmentRole.objects.filter(department_id=pilot.department_id, person__is_active=True)
-        .select_related("person")
-        .order_by("person__full_name", "person_id")
-    )
-    people: dict[int, PersonWithRoles] = {}
-    for department_role in department_roles:
-        people.setdefault(
-            department_role.person_id, PersonWithRoles(department_role.person)
-        ).roles.append(department_role.role)
-    role_order = DepartmentRole.Role.values
-    for entry in people.values():
-        entry.roles.sort(key=lambda role: role_order.index(role) if role in role_order else 99)
-    return list(people.values())
-
-
-def _attendance_counts(prefix: str) -> dict:
-    return {
-        status: Count(f"{prefix}__pk", filter=Q(**{f"{prefix}__status": status}))
-        for status in Attendance.Status.values
-    }
-
-
-def pilot_information_meetings(pilot: Pilot) -> list[InformationMeeting]:
-    """The pilot's information meetings with `present`, `absent` and `excused` counts."""
-    return list(
-        InformationMeeting.objects.filter(pilot=pilot)
-        .annotate(**_attendance_counts("attendances"))
-        .order_by("starts_at")
-    )
-
-
-@dataclass(frozen=True)
-class CourseDaySlot:
-    number: int
-    day: CourseDay | None
-
-
-def pilot_course_day_slots(pilot: Pilot) -> list[CourseDaySlot]:
-    """Course days 1–4, each with attendance counts, or None where a day is not scheduled yet."""
-    days = {
-        day.number: day
-        for day in CourseDay.objects.filter(pilot=pilot).annotate(
-            **_attendance_counts("attendances")
-        )
-    }
-    return [
-        CourseDaySlot(number, days.get(number)) for number in range(1, COURSE_DAYS_PER_PILOT + 1)
-    ]
-
-
-def pilot_plan_summary(pilot: Pilot, *, today: dt.date) -> ProjectPlan | None:
-    """The pilot's plan with `measures_open` and `measures_overdue`, or None when it has none."""
-    open_measures = Q(measures__status__in=OPEN_MEASURE_STATUSES)
-    return (
-        ProjectPlan.objects.filter(pilot=pilot)
-        .annotate(
-            measures_open=Count("measures", filter=open_measures),
-            measures_overdue=Count(
-                "measures", filter=open_measures & Q(measures__deadline__lt=today)
-            ),
-        )
-        .order_by("pk")
-        .first()
-    )
-
-
-def pilot_follow_up_meetings(pilot: Pilot) -> list[FollowUpMeeting]:
-    return list(
-        FollowUpMeeting.objects.filter(pilot=pilot)
-        .select_related("step")
-        .order_by("due_on", "label")
-    )

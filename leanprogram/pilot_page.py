@@ -1,0 +1,105 @@
+"""Reads for the pilot page: the department's people, schedule, plan and follow-up at a glance.
+
+Each function reads one part of the page with a fixed number of queries.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+
+from followup.models import FollowUpMeeting
+from pilots.models import DepartmentRole, Person, Pilot
+from plans.models import Measure, ProjectPlan
+from training.models import COURSE_DAYS_PER_PILOT, Attendance, CourseDay, InformationMeeting
+
+
+@dataclass
+class PersonWithRoles:
+    person: Person
+    roles: list[str] = field(default_factory=list)
+
+    @property
+    def is_leader(self) -> bool:
+        return DepartmentRole.Role.DEPARTMENT_LEADER in self.roles
+
+    @property
+    def roles_display(self) -> str:
+        return ", ".join(str(DepartmentRole.Role(role).label) for role in self.roles)
+
+
+def pilot_people(pilot: Pilot) -> list[PersonWithRoles]:
+    """The active people of the pilot's department, each once, with every role they hold."""
+    department_roles = (
+        DepartmentRole.objects.filter(department_id=pilot.department_id, person__is_active=True)
+        .select_related("person")
+        .order_by("person__full_name", "person_id")
+    )
+    people: dict[int, PersonWithRoles] = {}
+    for department_role in department_roles:
+        people.setdefault(
+            department_role.person_id, PersonWithRoles(department_role.person)
+        ).roles.append(department_role.role)
+    role_order = DepartmentRole.Role.values
+    for entry in people.values():
+        entry.roles.sort(key=lambda role: role_order.index(role) if role in role_order else 99)
+    return list(people.values())
+
+
+def _attendance_counts(prefix: str) -> dict:
+    return {
+        status: Count(f"{prefix}__pk", filter=Q(**{f"{prefix}__status": status}))
+        for status in Attendance.Status.values
+    }
+
+
+def pilot_information_meetings(pilot: Pilot) -> list[InformationMeeting]:
+    """The pilot's information meetings with `present`, `absent` and `excused` counts."""
+    return list(
+        InformationMeeting.objects.filter(pilot=pilot)
+        .annotate(**_attendance_counts("attendances"))
+        .order_by("starts_at")
+    )
+
+
+@dataclass(frozen=True)
+class CourseDaySlot:
+    number: int
+    day: CourseDay | None
+
+
+def pilot_course_day_slots(pilot: Pilot) -> list[CourseDaySlot]:
+    """Course days 1–4, each with attendance counts, or None where a day is not scheduled yet."""
+    days = {
+        day.number: day
+        for day in CourseDay.objects.filter(pilot=pilot).annotate(
+            **_attendance_counts("attendances")
+        )
+    }
+    return [
+        CourseDaySlot(number, days.get(number)) for number in range(1, COURSE_DAYS_PER_PILOT + 1)
+    ]
+
+
+def pilot_plan_summary(pilot: Pilot, *, today: dt.date) -> ProjectPlan | None:
+    """The pilot's plan with `measures_open` and `measures_overdue`, or None when it has none."""
+    open_measures = Q(measures__status__in=Measure.OPEN_STATUSES)
+    return (
+        ProjectPlan.objects.filter(pilot=pilot)
+        .annotate(
+            measures_open=Count("measures", filter=open_measures),
+            measures_overdue=Count(
+                "measures", filter=open_measures & Q(measures__deadline__lt=today)
+            ),
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def pilot_follow_up_meetings(pilot: Pilot) -> list[FollowUpMeeting]:
+    return list(
+        FollowUpMeeting.objects.filter(pilot=pilot)
+        .select_related("step")
+        .order_by("due_on", "label")
+    )
