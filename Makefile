@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export DEBUG ?= 1
 export CELERY_TASK_ALWAYS_EAGER ?= 0
 
-.PHONY: install run test lint migrate messages bench clean
+.PHONY: install run test test-fast lint migrate messages bench clean
 
 install: $(STAMP)
 
@@ -32,13 +32,18 @@ run: migrate
 		$(PY) manage.py runserver 127.0.0.1:8000 --noreload & \
 		wait -n'
 
+# The whole suite: what .ci/run calls.
 test: install
-	mkdir -p var/broker/queue var/broker/processed var/broker/control var/mail var/static
 	$(PY) -m pytest -n $${PYTEST_WORKERS:-auto} $(PYTEST_ARGS)
+
+# The quick loop while working: everything but the real-browser and real-worker tests.
+test-fast: install
+	$(PY) -m pytest -n $${PYTEST_WORKERS:-auto} -m "not browser and not integration" $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(PY) manage.py makemigrations --check --dry-run
 
 messages: install

@@ -1,65 +1,24 @@
-"""Writes for follow-up: the pilot's follow-up meetings, holding them, board meetings, resending.
+"""Writes a person makes in follow-up: holding a follow-up meeting, logging a board meeting,
+sending a failed reminder again.
 
-`follow_up_meetings_sync(pilot=...)` creates the follow-up meetings of the programme's cadence,
-counted from the last course day, and moves those not yet held when that day moves; the course
-day signals in `followup.signals` call it whenever a course day is saved or deleted. The services
-a person calls take the acting `user` and refuse what `pilots.access` says they may not do.
+Each takes the acting `user` and refuses what `pilots.access` says they may not do, whoever calls
+it. Planning the follow-up meetings themselves is `followup.cadence`'s.
 """
 
 import datetime as dt
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
-from django.utils import timezone, translation
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from followup.models import BoardMeeting, FollowUpMeeting, Reminder
-from followup.policies import follow_up_policy_ensure
 from followup.reminders.claims import Claim, reminders_claim
 from pilots.access import scope_for
 from pilots.models import Person, Pilot
 from plans.models import Measure
-
-
-@transaction.atomic
-def follow_up_meetings_sync(*, pilot: Pilot) -> list[FollowUpMeeting]:
-    """Create or move the pilot's follow-up meetings from its last course day.
-
-    Meetings already held keep their date. Without course days, the meetings not yet held are
-    removed: there is nothing to count from. Returns the pilot's meetings from the cadence.
-    """
-    # Two saves of the same pilot's course days at once must not both create the meetings.
-    Pilot.objects.select_for_update().filter(pk=pilot.pk).first()
-    last_course_day = pilot.course_days.aggregate(last=Max("date"))["last"]
-    from_cadence = FollowUpMeeting.objects.filter(pilot=pilot, step__isnull=False)
-    if last_course_day is None:
-        from_cadence.filter(held_on__isnull=True).delete()
-        return []
-
-    policy = follow_up_policy_ensure(programme=pilot.programme_id)
-    existing = {meeting.step_id: meeting for meeting in from_cadence.select_related("step")}
-    by_label = {
-        meeting.label: meeting
-        for meeting in FollowUpMeeting.objects.filter(pilot=pilot, step__isnull=True)
-    }
-    meetings = []
-    # Labels are stored in the site's language; pages show them in the reader's (display_label).
-    with translation.override(settings.LANGUAGE_CODE):
-        for step in sorted(policy.steps.all(), key=lambda s: s.sort_key()):
-            due_on = step.due_after(last_course_day)
-            meeting = existing.get(step.pk) or by_label.get(step.label())
-            if meeting is None:
-                meeting = FollowUpMeeting(pilot=pilot, step=step, label=step.label())
-            if meeting.held_on is None and (meeting.due_on != due_on or meeting.step_id is None):
-                meeting.step = step
-                meeting.due_on = due_on
-                meeting.full_clean()
-                meeting.save()
-            meetings.append(meeting)
-    return meetings
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ meetings in the same transaction. Bulk writes send no signals; the sweep's fill-
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from followup.services import follow_up_meetings_sync
+from followup.cadence import follow_up_meetings_sync
 from pilots.models import Pilot
 from training.models import CourseDay
 

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from followup.cadence import follow_up_meetings_sync
 from followup.models import BoardMeeting, FollowUpMeeting, FollowUpPolicy, FollowUpStep
-from followup.services import follow_up_meetings_sync
 from pilots.models import Pilot
 from tests.factories import CourseDayFactory, MeasureFactory, PilotFactory, ProjectPlanFactory
 from tests.followup.conftest import A_DAYS, schedule_course_days
