@@ -33,6 +33,11 @@ def _login(person, username, **extra):
     return user
 
 
+# Every page a logged-in person opens costs 5 queries before the view's own: the session, the user,
+# and the access scope (their person, department roles, and whether they hold a programme role).
+REQUEST_QUERIES = 5
+
+
 @pytest.fixture
 def cast(db):
     """Harstad kommune with two pilots and everyone who uses them.

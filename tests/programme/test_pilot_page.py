@@ -14,14 +14,17 @@ from django.utils import timezone
 
 from pilots.models import DepartmentRole, Pilot
 from pilots.services import PHASE_ORDER, pilot_advance_phase
+from tests.conftest import REQUEST_QUERIES
 from tests.factories import InformationMeetingFactory, PersonFactory
 from tests.programme.test_dashboard import local, populate_pilot
 from training.models import Attendance
 
 pytestmark = pytest.mark.django_db
 
-# Two of these are the schedule warnings (course days and holiday periods).
-PILOT_PAGE_QUERY_BUDGET = 17
+# The request's own (tests.conftest), then: the pilot, its people with their roles, information
+# meetings and course days (each with attendance counts), the plan with measure counts, the
+# follow-up meetings, and the holiday periods for the schedule warnings.
+PILOT_PAGE_QUERY_BUDGET = REQUEST_QUERIES + 7
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from pilots.models import DepartmentRole
+from tests.conftest import REQUEST_QUERIES
 from tests.factories import (
     CourseDayFactory,
     DepartmentRoleFactory,
@@ -403,7 +404,15 @@ def _everyone_present(cast, course_days):
 
 @pytest.mark.parametrize(
     ("url_name", "budget"),
-    [("course_day_attendance", 13), ("attendance_summary", 14), ("attendance_export", 14)],
+    [
+        # The request's own (tests.conftest), then the course day, the department's people, their
+        # roles and the attendance recorded.
+        ("course_day_attendance", REQUEST_QUERIES + 4),
+        # The request's own, then the pilot, its meetings, its course days, all attendance, the
+        # department's people and their roles.
+        ("attendance_summary", REQUEST_QUERIES + 6),
+        ("attendance_export", REQUEST_QUERIES + 6),
+    ],
 )
 def test_attendance_pages_query_count_is_the_same_for_3_and_30_people(
     cast, client, course_days, meeting, django_assert_max_num_queries, url_name, budget
