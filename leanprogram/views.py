@@ -24,8 +24,8 @@ from pilots.access import scope_for
 from pilots.models import Pilot
 from pilots.selectors import pilot_get_for_user, pilots_for_user
 from pilots.services import phase_after
-from training.holidays import pilot_schedule_warnings
 from training.models import COURSE_DAYS_PER_PILOT
+from training.schedule_warnings import pilot_schedule_warnings
 
 
 @require_GET

@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from pilots.access import scope_for
 from pilots.calendar import OSLO
 from pilots.models import Person, Pilot
-from training.holidays import course_day_plan_warnings, date_warnings
 from training.models import Attendance, CourseDay, InformationMeeting
+from training.schedule_warnings import course_day_plan_warnings, date_warnings
 from training.selectors import attendance_for_target, attendance_people
 
 

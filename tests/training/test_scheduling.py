@@ -14,8 +14,12 @@ from django.utils import translation
 from pilots.models import HolidayPeriod
 from tests.conftest import REQUEST_QUERIES
 from tests.factories import CourseDayFactory, InformationMeetingFactory, PersonFactory
-from training.holidays import course_day_plan_warnings, date_warnings, pilot_schedule_warnings
 from training.models import CourseDay, InformationMeeting
+from training.schedule_warnings import (
+    course_day_plan_warnings,
+    date_warnings,
+    pilot_schedule_warnings,
+)
 from training.services import course_day_schedule
 
 pytestmark = pytest.mark.django_db
