@@ -1,16 +1,24 @@
 """Every named URL × every role → the expected status.
 
 The list of URLs comes from the URLconf itself: a URL added without an entry here fails the suite,
-so nobody can add a page and forget to decide who may open it.
+so nobody can add a page and forget to decide who may open it. Pages about a pilot or department
+name the policy question they ask (`Asks`), and the expected status is read from the same policy
+(`pilots.access.Scope`) the views and services obey: 404 where the person cannot see the object,
+403 where the policy says no. `tests/test_access.py` pins the policy itself, role by role.
 """
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from followup.models import BoardMeeting, FollowUpMeeting, Reminder
+from pilots.access import scope_for
 from plans.models import Indicator, Measure, ProjectPlan
 from tests.factories import CourseDayFactory, InformationMeetingFactory
 
@@ -28,12 +36,25 @@ ROLES = [
 ]
 LOGIN = "login"  # a redirect to the login page
 
-# Shorthands for the columns, in ROLES order.
+# Shorthands for the columns, in ROLES order, for pages that are not about one pilot.
 PUBLIC = [200] * 8
-MEMBERS_READ = [LOGIN, 200, 200, 404, 200, 200, 404, 200]
-LEADERS = [LOGIN, 403, 200, 404, 200, 200, 404, 200]
-COORDINATORS = [LOGIN, 403, 403, 404, 200, 200, 404, 200]
 ANY_LOGIN = [LOGIN, 200, 200, 200, 200, 200, 200, 200]
+
+
+@dataclass(frozen=True)
+class Asks:
+    """The page asks the policy `permission` about `target`; `allowed` is its status on a yes."""
+
+    permission: str
+    target: Callable = lambda c, o: c.pilot_a
+    allowed: int = 200
+
+
+def _department_a(c, o):
+    return c.dept_a
+
+
+STAFF = Asks("can_manage_staff", _department_a)
 
 
 def _walk(patterns, namespace=None):
@@ -90,6 +111,10 @@ def _pilot(c, o):
     return {"pilot_pk": c.pilot_a.pk}
 
 
+def _pk_of_pilot(c, o):
+    return {"pk": c.pilot_a.pk}
+
+
 # name → (method, kwargs(cast, objects), statuses in ROLES order)
 MATRIX = {
     "home": ("get", None, [LOGIN, 302, 302, 302, 302, 302, 302, 302]),
@@ -105,61 +130,74 @@ MATRIX = {
     "password_reset_confirm": ("get", lambda c, o: {"uidb64": "MQ", "token": "x-y"}, PUBLIC),
     "password_reset_complete": ("get", None, PUBLIC),
     "programme:dashboard": ("get", None, ANY_LOGIN),
-    "programme:pilot_detail": ("get", lambda c, o: {"pk": c.pilot_a.pk}, MEMBERS_READ),
+    "programme:pilot_detail": ("get", lambda c, o: {"pk": c.pilot_a.pk}, Asks("can_view")),
     "pilots:pilot_advance_phase": (
         "post",
         lambda c, o: {"pk": c.pilot_a.pk},
-        [LOGIN, 403, 403, 404, 302, 302, 404, 302],
+        Asks("can_advance_phase", allowed=302),
     ),
-    "pilots:staff_list": ("get", lambda c, o: {"pk": c.dept_a.pk}, LEADERS),
-    "pilots:staff_add": ("get", lambda c, o: {"pk": c.dept_a.pk}, LEADERS),
+    "pilots:staff_list": (
+        "get",
+        lambda c, o: {"pk": c.dept_a.pk},
+        STAFF,
+    ),
+    "pilots:staff_add": (
+        "get",
+        lambda c, o: {"pk": c.dept_a.pk},
+        STAFF,
+    ),
     "pilots:staff_edit": (
         "get",
         lambda c, o: {"department_pk": c.dept_a.pk, "pk": c.siri.pk},
-        LEADERS,
+        STAFF,
     ),
-    "pilots:staff_import": ("get", lambda c, o: {"pk": c.dept_a.pk}, LEADERS),
-    "training:meeting_create": ("get", lambda c, o: {"pilot_pk": c.pilot_a.pk}, COORDINATORS),
-    "training:meeting_edit": ("get", lambda c, o: {"pk": o.meeting.pk}, COORDINATORS),
+    "pilots:staff_import": (
+        "get",
+        lambda c, o: {"pk": c.dept_a.pk},
+        STAFF,
+    ),
+    "training:meeting_create": ("get", _pilot, Asks("can_schedule")),
+    "training:meeting_edit": ("get", lambda c, o: {"pk": o.meeting.pk}, Asks("can_schedule")),
     "training:meeting_delete": (
         "post",
         lambda c, o: {"pk": o.meeting.pk},
-        [LOGIN, 403, 403, 404, 302, 302, 404, 302],
+        Asks("can_schedule", allowed=302),
     ),
-    "training:meeting_attendance": ("get", lambda c, o: {"pk": o.meeting.pk}, LEADERS),
-    "training:course_day_create": (
+    "training:meeting_attendance": (
         "get",
-        lambda c, o: {"pilot_pk": c.pilot_a.pk},
-        COORDINATORS,
+        lambda c, o: {"pk": o.meeting.pk},
+        Asks("can_take_attendance"),
     ),
-    "training:course_day_edit": ("get", lambda c, o: {"pk": o.day.pk}, COORDINATORS),
-    "training:course_day_attendance": ("get", lambda c, o: {"pk": o.day.pk}, LEADERS),
-    "training:attendance_summary": ("get", lambda c, o: {"pk": c.pilot_a.pk}, LEADERS),
-    "training:attendance_export": ("get", lambda c, o: {"pk": c.pilot_a.pk}, LEADERS),
-    "plans:plan_detail": ("get", _pilot, MEMBERS_READ),
-    "plans:plan_edit": ("get", _pilot, LEADERS),
-    "plans:plan_history": ("get", _pilot, MEMBERS_READ),
-    "plans:plan_matrix": ("get", _pilot, MEMBERS_READ),
-    "plans:plan_board": ("get", _pilot, MEMBERS_READ),
-    "plans:plan_submit": (
-        "post",
-        _pilot,
-        [LOGIN, 403, 409, 404, 409, 409, 404, 409],
+    "training:course_day_create": ("get", _pilot, Asks("can_schedule")),
+    "training:course_day_edit": ("get", lambda c, o: {"pk": o.day.pk}, Asks("can_schedule")),
+    "training:course_day_attendance": (
+        "get",
+        lambda c, o: {"pk": o.day.pk},
+        Asks("can_take_attendance"),
     ),
-    "plans:plan_review": (
-        "post",
-        _pilot,
-        [LOGIN, 403, 403, 404, 400, 400, 404, 400],
-    ),
+    "training:attendance_summary": ("get", _pk_of_pilot, Asks("can_take_attendance")),
+    "training:attendance_export": ("get", _pk_of_pilot, Asks("can_take_attendance")),
+    "plans:plan_detail": ("get", _pilot, Asks("can_view")),
+    "plans:plan_edit": ("get", _pilot, Asks("can_edit_plan")),
+    "plans:plan_history": ("get", _pilot, Asks("can_view")),
+    "plans:plan_matrix": ("get", _pilot, Asks("can_view")),
+    "plans:plan_board": ("get", _pilot, Asks("can_view")),
+    # Posted without a version: the plan's editors get a conflict, its reviewers a form error.
+    "plans:plan_submit": ("post", _pilot, Asks("can_edit_plan", allowed=409)),
+    "plans:plan_review": ("post", _pilot, Asks("can_review_plan", allowed=400)),
     "plans:measure_set_status": (
         "post",
         lambda c, o: {"pk": o.measure.pk},
-        [LOGIN, 403, 400, 404, 400, 400, 404, 400],
+        Asks("can_edit_plan", allowed=400),
     ),
-    "plans:indicator_detail": ("get", lambda c, o: {"pk": o.indicator.pk}, MEMBERS_READ),
-    "followup:pilot_follow_up": ("get", _pilot, MEMBERS_READ),
-    "followup:board_meeting_create": ("get", _pilot, LEADERS),
-    "followup:follow_up_meeting_hold": ("get", lambda c, o: {"pk": o.follow_up.pk}, COORDINATORS),
+    "plans:indicator_detail": ("get", lambda c, o: {"pk": o.indicator.pk}, Asks("can_view")),
+    "followup:pilot_follow_up": ("get", _pilot, Asks("can_view")),
+    "followup:board_meeting_create": ("get", _pilot, Asks("can_log_board_meeting")),
+    "followup:follow_up_meeting_hold": (
+        "get",
+        lambda c, o: {"pk": o.follow_up.pk},
+        Asks("can_record_follow_up"),
+    ),
     "followup:outbox": ("get", None, [LOGIN, 403, 403, 403, 200, 200, 200, 200]),
     "followup:reminder_detail": (
         "get",
@@ -200,11 +238,31 @@ def _user(cast, role):
     }[role]
 
 
+def _expected(spec, *, cast, objects, role):
+    if isinstance(spec, list):
+        return spec[ROLES.index(role)]
+    user = _user(cast, role)
+    if user is None:
+        return LOGIN
+    scope = scope_for(user)
+    target = spec.target(cast, objects)
+    if not scope.can_view(target):
+        return 404
+    return spec.allowed if getattr(scope, spec.permission)(target) else 403
+
+
+def test_every_named_permission_is_asked_by_a_page():
+    from pilots.access import OBJECT_PERMISSIONS
+
+    asked = {spec.permission for _m, _k, spec in MATRIX.values() if isinstance(spec, Asks)}
+    assert set(OBJECT_PERMISSIONS) <= asked
+
+
 @pytest.mark.parametrize("name", sorted(MATRIX))
 @pytest.mark.parametrize("role", ROLES)
 def test_permission_matrix(client, cast, objects, name, role):
-    method, kwargs, statuses = MATRIX[name]
-    expected = statuses[ROLES.index(role)]
+    method, kwargs, spec = MATRIX[name]
+    expected = _expected(spec, cast=cast, objects=objects, role=role)
     user = _user(cast, role)
     if user is not None:
         client.force_login(user)
@@ -219,3 +277,32 @@ def test_permission_matrix(client, cast, objects, name, role):
         assert response.status_code == expected, (
             f"{name} as {role}: expected {expected}, got {response.status_code}"
         )
+
+
+# Tables a request may write to while reading a page: the session (login, language, idle clock).
+_BOOKKEEPING_TABLES = ("django_session",)
+
+
+def _writes(queries) -> list[str]:
+    return [
+        query["sql"]
+        for query in queries
+        if query["sql"].lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+        and not any(table in query["sql"] for table in _BOOKKEEPING_TABLES)
+    ]
+
+
+@pytest.mark.parametrize(
+    "name", sorted(name for name, (method, _k, _s) in MATRIX.items() if method == "get")
+)
+@pytest.mark.parametrize("role", ["staff", "leader_a", "coordinator", "superuser"])
+def test_a_get_never_writes(client, cast, objects, name, role):
+    """Opening a page, reloading it or following a link from a mail changes nothing."""
+    _method, kwargs, _spec = MATRIX[name]
+    client.force_login(_user(cast, role))
+    url = reverse(name, kwargs=kwargs(cast, objects) if kwargs else None)
+
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+
+    assert _writes(queries) == [], f"GET {name} as {role} wrote to the database"
