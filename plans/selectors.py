@@ -382,8 +382,8 @@ class PlanChanges:
 def plan_changes_since(*, plan: ProjectPlan, version: int) -> PlanChanges:
     """Compare the plan as it stood at `version` with the plan now, through its history.
 
-    Every save that moves the version on writes the plan row first and its parts after it (the
-    services here, the workflow and the admin all do), so the plan's first history record past
+    Every save that moves the version on writes the plan row first and its parts after it
+    (`plans.services` and the plan's admin page do), so the plan's first history record past
     `version` marks the moment: what was recorded before it is what the user started from.
     """
     first_newer = (
