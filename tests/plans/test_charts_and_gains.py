@@ -250,6 +250,17 @@ def test_invalid_date_is_refused(client, cast, indicator):
 
 
 @pytest.mark.django_db
+def test_a_date_far_in_the_future_is_refused_on_the_date_field(client, cast, indicator):
+    client.force_login(cast.users.tore)
+
+    response = client.post(_indicator_url(indicator), {"measured_on": "31.12.9999", "value": "3"})
+
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == ["measured_on"]
+    assert indicator.measurements.count() == 2
+
+
+@pytest.mark.django_db
 def test_staff_cannot_add_measurements(client, cast, indicator):
     client.force_login(cast.users.staff_a)
 
