@@ -1,13 +1,21 @@
 """Admin for project plans and their parts, approved snapshots, and the indicators' measurements.
 
 Models that keep a history (simple_history) use SimpleHistoryAdmin, so the administrator can see
-who changed a plan and what it said before.
+who changed a plan and what it said before. A plan's status moves only through the workflow's
+services (the actions below), so the admin takes the same snapshot and sends the same e-mails as
+the plan page; the status, its dates and the version are read-only here.
 """
 
-from django.contrib import admin
-from django.db.models import Count
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, F
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+
+from plans import services
 
 from .models import (
     Indicator,
@@ -24,26 +32,72 @@ from .models import (
 PLAN_RELATED = ["plan__pilot__department", "plan__pilot__programme"]
 
 
-class QualityGoalInline(admin.TabularInline):
+class ValidatedAutocompleteSelect(AutocompleteSelect):
+    """Django's autocomplete widget, minus a crash: a posted id that is no id at all ("abc")
+    is left out when the form is shown again with its error, instead of failing the page."""
+
+    def optgroups(self, name, value, attr=None):
+        target = self.field.remote_field.model._meta.get_field(
+            getattr(self.field.remote_field, "field_name", None) or "pk"
+        )
+        valid = []
+        for item in value:
+            try:
+                target.to_python(item)
+            except ValidationError:
+                continue
+            valid.append(item)
+        return super().optgroups(name, valid, attr)
+
+
+class ValidatedAutocompleteMixin:
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = ValidatedAutocompleteSelect(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class PlanPartAdminMixin(ValidatedAutocompleteMixin):
+    """A part changed or removed here changes its plan: the plan row is locked first (the order
+    every plan write keeps) and its version moves on, so a form opened before is stale."""
+
+    def _touch_plan(self, plan_id) -> None:
+        if plan_id is not None:
+            ProjectPlan.objects.select_for_update().filter(pk=plan_id).update(
+                version=F("version") + 1
+            )
+
+    def save_model(self, request, obj, form, change):
+        self._touch_plan(obj.plan_id)
+        super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        self._touch_plan(obj.plan_id)
+        super().delete_model(request, obj)
+
+
+class QualityGoalInline(ValidatedAutocompleteMixin, admin.TabularInline):
     model = QualityGoal
     fields = ["text", "programme_goal"]
     autocomplete_fields = ["programme_goal"]
     extra = 0
 
 
-class WasteInline(admin.TabularInline):
+class WasteInline(ValidatedAutocompleteMixin, admin.TabularInline):
     model = Waste
     fields = ["kind", "description"]
     extra = 0
 
 
-class RootCauseInline(admin.StackedInline):
+class RootCauseInline(ValidatedAutocompleteMixin, admin.StackedInline):
     model = RootCause
     fields = ["problem", "whys", "root_cause"]
     extra = 0
 
 
-class MeasureInline(admin.TabularInline):
+class MeasureInline(ValidatedAutocompleteMixin, admin.TabularInline):
     model = Measure
     fields = [
         "title",
@@ -60,14 +114,14 @@ class MeasureInline(admin.TabularInline):
     show_change_link = True
 
 
-class IndicatorInline(admin.TabularInline):
+class IndicatorInline(ValidatedAutocompleteMixin, admin.TabularInline):
     model = Indicator
     fields = ["name", "unit", "baseline", "target"]
     extra = 0
     show_change_link = True
 
 
-class MeasurementInline(admin.TabularInline):
+class MeasurementInline(ValidatedAutocompleteMixin, admin.TabularInline):
     model = Measurement
     fields = ["measured_on", "value", "note"]
     extra = 0
@@ -86,7 +140,7 @@ class PlanColumnsMixin:
 
 
 @admin.register(ProjectPlan)
-class ProjectPlanAdmin(SimpleHistoryAdmin):
+class ProjectPlanAdmin(ValidatedAutocompleteMixin, SimpleHistoryAdmin):
     list_display = [
         "department",
         "programme",
@@ -108,8 +162,18 @@ class ProjectPlanAdmin(SimpleHistoryAdmin):
             {"fields": ["submitted_at", "approved_at", "version", "created_at", "updated_at"]},
         ),
     ]
-    readonly_fields = ["version", "created_at", "updated_at"]
+    # The workflow's fields: changed by the actions, through the services, never by hand.
+    readonly_fields = [
+        "status",
+        "return_comment",
+        "submitted_at",
+        "approved_at",
+        "version",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [QualityGoalInline, WasteInline, RootCauseInline, MeasureInline, IndicatorInline]
+    actions = ["submit_plans", "approve_plans", "return_plans"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("pilot__department", "pilot__programme")
@@ -124,14 +188,76 @@ class ProjectPlanAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         # The plan's version guards against silent overwrites; an edit here must make a
-        # department leader's form that was opened before it stale, like any other edit.
+        # department leader's form that was opened before it stale, like any other edit. The
+        # row is locked first, as every plan write does, and the version taken from it.
         if change:
-            obj.version += 1
+            obj.version = services.plan_lock(obj.pk).version + 1
         super().save_model(request, obj, form, change)
+
+    # The workflow
+
+    def _transition(self, request, queryset, step, done_message, **extra):
+        done = 0
+        for plan in queryset:
+            try:
+                step(plan=plan, user=request.user, expected_version=plan.version, **extra)
+            except PermissionDenied:
+                self.message_user(
+                    request,
+                    gettext("You may not do this with the plan for %(department)s.")
+                    % {"department": plan.pilot.department},
+                    messages.ERROR,
+                )
+            except ValidationError as error:
+                self.message_user(
+                    request,
+                    f"{plan.pilot.department}: {' '.join(error.messages)}",
+                    messages.ERROR,
+                )
+            else:
+                done += 1
+        if done:
+            self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+
+    @admin.action(description=_("Submit the selected plans for review"))
+    def submit_plans(self, request, queryset):
+        self._transition(
+            request, queryset, services.plan_submit, gettext("Plans submitted: %(count)s.")
+        )
+
+    @admin.action(description=_("Approve the selected plans"))
+    def approve_plans(self, request, queryset):
+        self._transition(
+            request, queryset, services.plan_approve, gettext("Plans approved: %(count)s.")
+        )
+
+    @admin.action(description=_("Return the selected plans with a comment"))
+    def return_plans(self, request, queryset):
+        """Asks for the comment on a page of its own, then returns every selected plan."""
+        comment = request.POST.get("comment", "").strip()
+        if request.POST.get("apply") and comment:
+            self._transition(
+                request,
+                queryset,
+                services.plan_return,
+                gettext("Plans returned: %(count)s."),
+                comment=comment,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "plans": queryset,
+            "comment": comment,
+            "missing_comment": bool(request.POST.get("apply")),
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "title": gettext("Return plans with a comment"),
+        }
+        return TemplateResponse(request, "plans/admin/return_plans.html", context)
 
 
 @admin.register(QualityGoal)
-class QualityGoalAdmin(PlanColumnsMixin, SimpleHistoryAdmin):
+class QualityGoalAdmin(PlanPartAdminMixin, PlanColumnsMixin, SimpleHistoryAdmin):
     list_display = ["text", "department", "programme", "programme_goal"]
     list_filter = ["plan__pilot__programme"]
     list_select_related = [*PLAN_RELATED, "programme_goal"]
@@ -140,7 +266,7 @@ class QualityGoalAdmin(PlanColumnsMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Waste)
-class WasteAdmin(PlanColumnsMixin, SimpleHistoryAdmin):
+class WasteAdmin(PlanPartAdminMixin, PlanColumnsMixin, SimpleHistoryAdmin):
     list_display = ["kind", "department", "programme", "description"]
     list_filter = ["kind", "plan__pilot__programme"]
     list_select_related = PLAN_RELATED
@@ -149,7 +275,7 @@ class WasteAdmin(PlanColumnsMixin, SimpleHistoryAdmin):
 
 
 @admin.register(RootCause)
-class RootCauseAdmin(PlanColumnsMixin, SimpleHistoryAdmin):
+class RootCauseAdmin(PlanPartAdminMixin, PlanColumnsMixin, SimpleHistoryAdmin):
     list_display = ["root_cause", "problem", "department", "programme"]
     list_filter = ["plan__pilot__programme"]
     list_select_related = PLAN_RELATED
@@ -158,7 +284,7 @@ class RootCauseAdmin(PlanColumnsMixin, SimpleHistoryAdmin):
 
 
 @admin.register(PlanSnapshot)
-class PlanSnapshotAdmin(PlanColumnsMixin, admin.ModelAdmin):
+class PlanSnapshotAdmin(ValidatedAutocompleteMixin, PlanColumnsMixin, admin.ModelAdmin):
     list_display = ["department", "programme", "plan_version", "approved_at", "approved_by"]
     list_filter = ["plan__pilot__programme"]
     list_select_related = [*PLAN_RELATED, "approved_by"]
@@ -175,7 +301,7 @@ class PlanSnapshotAdmin(PlanColumnsMixin, admin.ModelAdmin):
 
 
 @admin.register(Measure)
-class MeasureAdmin(PlanColumnsMixin, SimpleHistoryAdmin):
+class MeasureAdmin(PlanPartAdminMixin, PlanColumnsMixin, SimpleHistoryAdmin):
     list_display = [
         "title",
         "department",
@@ -196,7 +322,7 @@ class MeasureAdmin(PlanColumnsMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(PlanColumnsMixin, SimpleHistoryAdmin):
+class IndicatorAdmin(PlanPartAdminMixin, PlanColumnsMixin, SimpleHistoryAdmin):
     list_display = ["name", "unit", "department", "baseline", "target", "measurement_count"]
     list_filter = ["plan__pilot__programme"]
     search_fields = ["name", "unit", "plan__pilot__department__name"]
@@ -217,7 +343,7 @@ class IndicatorAdmin(PlanColumnsMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Measurement)
-class MeasurementAdmin(SimpleHistoryAdmin):
+class MeasurementAdmin(ValidatedAutocompleteMixin, SimpleHistoryAdmin):
     list_display = ["indicator", "measured_on", "value", "note"]
     list_filter = ["indicator__plan__pilot__programme"]
     list_select_related = ["indicator"]

@@ -1,17 +1,17 @@
 """Run charts drawn on the server as SVG: no JavaScript, readable by screen readers, printable.
 
-`run_chart_svg` is a pure function of its arguments (and the active language, for the labels and
-the decimal separator), so it is tested without a database.
+`run_chart` computes the geometry and the texts, a pure function of its arguments (and the active
+language, for the labels and the decimal separator), so it is tested without a database; the
+template `plans/_run_chart.svg` draws it, escaping every text.
 """
 
 import datetime as dt
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.formats import number_format
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -66,7 +66,91 @@ def _f(number: float) -> str:
     return f"{number:.1f}"
 
 
-def run_chart_svg(
+@dataclass(frozen=True)
+class Tick:
+    y: str
+    label: str
+
+
+@dataclass(frozen=True)
+class GuideLine:
+    """The baseline or the target: a dashed line across the plot, labelled on the right."""
+
+    css: str
+    y: str
+    label_y: str
+    colour: str
+    dash: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Point:
+    x: str
+    y: str
+    label: str
+
+
+@dataclass(frozen=True)
+class DateLabel:
+    x: str
+    text: str
+
+
+@dataclass(frozen=True)
+class RunChart:
+    """Everything `plans/_run_chart.svg` draws, as ready-made coordinates and texts.
+
+    The template escapes the texts; nothing here is marked safe.
+    """
+
+    chart_id: str
+    title: str
+    description: str
+    unit: str
+    date_axis_label: str
+    ticks: list[Tick]
+    lines: list[GuideLine]
+    points: list[Point]
+    polyline: str
+    date_labels: list[DateLabel]
+    empty_text: str
+    width: int = WIDTH
+    height: int = HEIGHT
+    plot_left: int = LEFT
+    plot_right: int = WIDTH - RIGHT
+    plot_top: int = TOP
+    plot_bottom: int = HEIGHT - BOTTOM
+    line_colour: str = LINE_COLOUR
+    text_colour: str = TEXT_COLOUR
+    grid_colour: str = GRID_COLOUR
+
+    @property
+    def tick_label_x(self) -> int:
+        return self.plot_left - 8
+
+    @property
+    def middle_x(self) -> str:
+        return _f((self.plot_left + self.plot_right) / 2)
+
+    @property
+    def middle_y(self) -> str:
+        return _f((self.plot_top + self.plot_bottom) / 2)
+
+    @property
+    def date_axis_y(self) -> int:
+        return self.height - 8
+
+    @property
+    def date_label_y(self) -> int:
+        return self.plot_bottom + 20
+
+    @property
+    def guide_label_x(self) -> int:
+        return self.plot_right + 8
+
+
+def run_chart(
     *,
     points: Sequence[tuple[dt.date, Decimal]],
     baseline: Decimal,
@@ -74,11 +158,11 @@ def run_chart_svg(
     title: str,
     unit: str,
     chart_id: str = "run-chart",
-) -> SafeString:
+) -> RunChart:
     """A run chart: the measurements joined by a line, with the baseline and target drawn across.
 
-    Every text passed in is escaped. The chart names itself (`<title>`) and describes its data
-    (`<desc>`); the page shows the same numbers as a table as well.
+    The chart names itself (`<title>`) and describes its data (`<desc>`); the page shows the same
+    numbers as a table as well. Render it with `{% include "plans/_run_chart.svg" %}`.
     """
     points = sorted(points)
     plot_left, plot_right = LEFT, WIDTH - RIGHT
@@ -101,39 +185,6 @@ def run_chart_svg(
         def x(day: dt.date) -> float:
             return (plot_left + plot_right) / 2
 
-    unit_text = escape(unit)
-    svg_title = escape(title)
-    desc = escape(_chart_description(points, baseline, target, unit))
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="run-chart" role="img" '
-        f'viewBox="0 0 {WIDTH} {HEIGHT}" width="100%" preserveAspectRatio="xMidYMid meet" '
-        f'aria-labelledby="{chart_id}-title {chart_id}-desc" '
-        f'font-family="system-ui, sans-serif" font-size="13" fill="{TEXT_COLOUR}">',
-        f'<title id="{chart_id}-title">{svg_title}</title>',
-        f'<desc id="{chart_id}-desc">{desc}</desc>',
-    ]
-    # Grid and the value axis.
-    for tick in ticks:
-        ty = _f(y(tick))
-        parts.append(
-            f'<line class="grid" x1="{plot_left}" x2="{plot_right}" y1="{ty}" y2="{ty}" '
-            f'stroke="{GRID_COLOUR}" stroke-width="1"/>'
-        )
-        parts.append(
-            f'<text x="{plot_left - 8}" y="{ty}" text-anchor="end" dominant-baseline="middle">'
-            f"{escape(format_number(Decimal(str(tick))))}</text>"
-        )
-    parts.append(
-        f'<line class="axis" x1="{plot_left}" x2="{plot_left}" y1="{plot_top}" '
-        f'y2="{plot_bottom}" stroke="{TEXT_COLOUR}" stroke-width="1"/>'
-        f'<line class="axis" x1="{plot_left}" x2="{plot_right}" y1="{plot_bottom}" '
-        f'y2="{plot_bottom}" stroke="{TEXT_COLOUR}" stroke-width="1"/>'
-        f'<text class="axis-label" x="16" y="{_f((plot_top + plot_bottom) / 2)}" '
-        f'text-anchor="middle" transform="rotate(-90 16 {_f((plot_top + plot_bottom) / 2)})">'
-        f"{unit_text}</text>"
-        f'<text class="axis-label" x="{_f((plot_left + plot_right) / 2)}" y="{HEIGHT - 8}" '
-        f'text-anchor="middle">{escape(_("Date"))}</text>'
-    )
     # Baseline and target: different dash patterns and a text label each, never colour alone.
     baseline_y, target_y = y(baseline), y(target)
     baseline_label_y, target_label_y = baseline_y, target_y
@@ -144,52 +195,52 @@ def run_chart_svg(
             baseline_label_y, target_label_y = upper, lower
         else:
             baseline_label_y, target_label_y = lower, upper
-    for css, value, line_y, label_y, colour, dash, label in (
-        (
-            "baseline",
-            baseline,
-            baseline_y,
-            baseline_label_y,
-            BASELINE_COLOUR,
-            "8 5",
-            _("Baseline %(value)s"),
+    lines = [
+        GuideLine(
+            css="baseline",
+            y=_f(baseline_y),
+            label_y=_f(baseline_label_y),
+            colour=BASELINE_COLOUR,
+            dash="8 5",
+            label=_("Baseline %(value)s") % {"value": format_number(baseline)},
         ),
-        ("target", target, target_y, target_label_y, TARGET_COLOUR, "2 4", _("Target %(value)s")),
-    ):
-        parts.append(
-            f'<line class="{css}" x1="{plot_left}" x2="{plot_right}" y1="{_f(line_y)}" '
-            f'y2="{_f(line_y)}" stroke="{colour}" stroke-width="2.5" stroke-dasharray="{dash}"/>'
-            f'<text class="{css}-label" x="{plot_right + 8}" y="{_f(label_y)}" '
-            f'dominant-baseline="middle" fill="{colour}" font-weight="600">'
-            f"{escape(label % {'value': format_number(value)})}</text>"
-        )
-    if not points:
-        parts.append(
-            f'<text class="empty" x="{_f((plot_left + plot_right) / 2)}" '
-            f'y="{_f((plot_top + plot_bottom) / 2)}" text-anchor="middle">'
-            f"{escape(_('No measurements yet'))}</text>"
-        )
-    else:
-        # The measurements: a line through the points, and a marker with its own title on each.
-        coordinates = " ".join(f"{_f(x(day))},{_f(y(value))}" for day, value in points)
-        if len(points) > 1:
-            parts.append(
-                f'<polyline class="measurements" points="{coordinates}" fill="none" '
-                f'stroke="{LINE_COLOUR}" stroke-width="2.5"/>'
+        GuideLine(
+            css="target",
+            y=_f(target_y),
+            label_y=_f(target_label_y),
+            colour=TARGET_COLOUR,
+            dash="2 4",
+            label=_("Target %(value)s") % {"value": format_number(target)},
+        ),
+    ]
+    return RunChart(
+        chart_id=chart_id,
+        title=title,
+        description=_chart_description(points, baseline, target, unit),
+        unit=unit,
+        date_axis_label=_("Date"),
+        ticks=[Tick(y=_f(y(tick)), label=format_number(Decimal(str(tick)))) for tick in ticks],
+        lines=lines,
+        points=[
+            Point(
+                x=_f(x(day)),
+                y=_f(y(value)),
+                label=f"{format_day(day)}: {format_number(value)} {unit}",
             )
-        for day, value in points:
-            point_label = escape(f"{format_day(day)}: {format_number(value)} {unit}")
-            parts.append(
-                f'<circle class="point" cx="{_f(x(day))}" cy="{_f(y(value))}" r="5" '
-                f'fill="{LINE_COLOUR}"><title>{point_label}</title></circle>'
-            )
-        parts.extend(
-            f'<text class="date-label" x="{_f(x(day))}" y="{plot_bottom + 20}" '
-            f'text-anchor="middle">{format_day(day)}</text>'
+            for day, value in points
+        ],
+        # A single point gets its marker but no line.
+        polyline=(
+            " ".join(f"{_f(x(day))},{_f(y(value))}" for day, value in points)
+            if len(points) > 1
+            else ""
+        ),
+        date_labels=[
+            DateLabel(x=_f(x(day)), text=format_day(day))
             for day in _labelled_days([day for day, _value in points], x)
-        )
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
+        ],
+        empty_text=_("No measurements yet"),
+    )
 
 
 def _labelled_days(days: list[dt.date], x) -> list[dt.date]:

@@ -1,23 +1,30 @@
-"""The plan's edit page: the plan's own fields and one inline formset per part of the plan.
+"""The plans app's forms: the edit page (the plan's own fields and one inline formset per part),
+the workflow's submit and review forms, the board's status form and the measurement form.
 
-`PlanEditForms` holds them together: it builds them with choices loaded once (so the page costs
-the same number of queries for 2 measures as for 200), adds a row without JavaScript, and after a
-conflicting save merges what the user typed with what others saved in the meantime.
+`PlanEditForms` holds the edit page's forms together: it builds them with choices loaded once (so
+the page costs the same number of queries for 2 measures as for 200), adds a row without
+JavaScript, hands the cleaned rows to `plans.services.plan_update`, and after a conflicting save
+merges what the user typed with what others saved in the meantime. No part takes more than
+`MAX_ROWS_PER_PART` rows, also not in a forged POST: more is refused before a form is built.
 """
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db.models import Model
 from django.forms.models import BaseInlineFormSet, inlineformset_factory
 from django.forms.utils import ErrorDict
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from pilots.fields import PlausibleDateField
 from plans.models import Indicator, Measure, ProjectPlan, QualityGoal, RootCause, Waste
 from plans.selectors import PlanState, measure_owners_for_plan, programme_goals_for_plan
+from plans.services import MAX_ROWS_PER_PART, PLAN_FIELDS, PLAN_PARTS
 
 # Long enough for a page of text, short enough that a paste of a whole document is refused.
 TEXT_MAX_LENGTH = 5000
@@ -40,8 +47,9 @@ class PlanForm(forms.ModelForm):
 
     class Meta:
         model = ProjectPlan
-        fields = ["starts_on", "current_state", "future_state"]
+        fields = list(PLAN_FIELDS)
         widgets = {"starts_on": _DATE_WIDGET}
+        field_classes = {"starts_on": PlausibleDateField}
         help_texts = {
             "starts_on": _("Measures cannot have a deadline before this date."),
             "current_state": _("How the work is done today, e.g. the steps of the process."),
@@ -72,35 +80,26 @@ class PlanPartForm(forms.ModelForm):
 class QualityGoalForm(PlanPartForm):
     class Meta:
         model = QualityGoal
-        fields = ("text", "programme_goal")
+        fields = PLAN_PARTS["goals"][1]
 
 
 class WasteForm(PlanPartForm):
     class Meta:
         model = Waste
-        fields = ("kind", "description")
+        fields = PLAN_PARTS["wastes"][1]
 
 
 class RootCauseForm(PlanPartForm):
     class Meta:
         model = RootCause
-        fields = ("problem", "whys", "root_cause")
+        fields = PLAN_PARTS["causes"][1]
 
 
 class MeasureForm(PlanPartForm):
     class Meta:
         model = Measure
-        fields = (
-            "title",
-            "description",
-            "owner",
-            "deadline",
-            "status",
-            "effort",
-            "effect",
-            "hours_identified_per_week",
-            "hours_realised_per_week",
-        )
+        fields = PLAN_PARTS["measures"][1]
+        field_classes = {"deadline": PlausibleDateField}
         widgets = {
             "deadline": _DATE_WIDGET,
             "hours_identified_per_week": _DECIMAL_WIDGET,
@@ -112,7 +111,7 @@ class MeasureForm(PlanPartForm):
 class IndicatorForm(PlanPartForm):
     class Meta:
         model = Indicator
-        fields = ("name", "unit", "baseline", "target")
+        fields = PLAN_PARTS["indicators"][1]
         widgets = {"baseline": _DECIMAL_WIDGET, "target": _DECIMAL_WIDGET}
         localized_fields = ("baseline", "target")
 
@@ -126,7 +125,15 @@ class PlanPartFormSet(BaseInlineFormSet):
 
 def _formset(model: type[Model], form: type[PlanPartForm]):
     return inlineformset_factory(
-        ProjectPlan, model, form=form, formset=PlanPartFormSet, extra=0, can_delete=True
+        ProjectPlan,
+        model,
+        form=form,
+        formset=PlanPartFormSet,
+        extra=0,
+        can_delete=True,
+        max_num=MAX_ROWS_PER_PART,
+        absolute_max=MAX_ROWS_PER_PART,
+        validate_max=True,
     )
 
 
@@ -242,6 +249,8 @@ class PlanEditForms:
             )
             for spec in PARTS
         }
+        # The form behind each row `parts()` returned, to show a service's refusal on it.
+        self._row_forms: dict[str, list[forms.ModelForm]] = {}
 
     @property
     def sections(self) -> list[Section]:
@@ -279,6 +288,107 @@ class PlanEditForms:
     def plan_fields(self) -> dict:
         return {name: self.plan_form.cleaned_data[name] for name in PlanForm.Meta.fields}
 
+    def parts(self) -> dict[str, list[dict]]:
+        """The rows the user changed, added or removed, as `plans.services.plan_update` takes
+        them; call after `is_valid()`."""
+        parts: dict[str, list[dict]] = {}
+        for spec in PARTS:
+            formset = self.formsets[spec.prefix]
+            fields = PLAN_PARTS[spec.prefix][1]
+            rows, row_forms = [], []
+            for index, form in enumerate(formset.forms):
+                existing = index < formset.initial_form_count() and form.instance.pk is not None
+                delete = formset.can_delete and formset._should_delete_form(form)
+                if not form.has_changed() and not delete:
+                    continue
+                if delete and not existing:
+                    continue
+                row = {"id": form.instance.pk if existing else None, "delete": delete}
+                if not delete:
+                    row.update({name: form.cleaned_data[name] for name in fields})
+                rows.append(row)
+                row_forms.append(form)
+            parts[spec.prefix] = rows
+            self._row_forms[spec.prefix] = row_forms
+        return parts
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Show a refusal from `plan_update` (keyed `part-index-field`) on the forms it concerns.
+
+        The forms check what the service checks; this covers what only the saved plan can tell,
+        such as a measure's owner on a plan that is saved for the first time.
+        """
+        for key, messages in error.message_dict.items():
+            prefix, _sep, rest = key.partition("-")
+            row_forms = self._row_forms.get(prefix)
+            index, _sep, name = rest.partition("-")
+            if row_forms is not None and index.isdigit() and int(index) < len(row_forms):
+                form = row_forms[int(index)]
+                form.add_error(name if name in form.fields else None, messages)
+            elif row_forms is not None:
+                self.formsets[prefix]._non_form_errors = self.formsets[prefix].error_class(messages)
+            elif key in self.plan_form.fields:
+                self.plan_form.add_error(key, messages)
+            else:
+                self.plan_form.add_error(None, messages)
+
+    # Refusing more rows than a plan can have, before a form is built
+
+    @staticmethod
+    def too_many_rows(data: Mapping) -> bool:
+        """Whether the POST claims more rows in a part than a plan may have."""
+        return any(
+            (_int(data.get(f"{spec.prefix}-TOTAL_FORMS")) or 0) > MAX_ROWS_PER_PART
+            or (_int(data.get(f"{spec.prefix}-INITIAL_FORMS")) or 0) > MAX_ROWS_PER_PART
+            for spec in PARTS
+        )
+
+    @staticmethod
+    def trimmed(data: Mapping) -> dict:
+        """The posted data with only the rows that carry something, at most the maximum per part.
+
+        What the user typed stays; the empty rows a forged row count claims are dropped. Found by
+        reading the posted keys, which Django caps, never by counting up to the claimed total.
+        """
+        new = {k: v for k, v in _plain(data).items() if not _belongs_to_parts(k)}
+        for spec in PARTS:
+            prefix = spec.prefix
+            initial = _int(data.get(f"{prefix}-INITIAL_FORMS")) or 0
+            rows: dict[int, dict] = {}
+            for key in data:
+                head, _sep, name = key.partition("-")
+                index, _sep, name = name.partition("-")
+                if head == prefix and index.isdigit() and name:
+                    rows.setdefault(int(index), {})[name] = data.get(key)
+            kept = sorted(rows)[:MAX_ROWS_PER_PART]
+            kept_initial = sum(1 for index in kept if index < initial and rows[index].get("id"))
+            # The existing rows come first, as a formset needs them.
+            order = [i for i in kept if i < initial and rows[i].get("id")] + [
+                i for i in kept if not (i < initial and rows[i].get("id"))
+            ]
+            for new_index, old_index in enumerate(order):
+                for name, value in rows[old_index].items():
+                    if name == "id" and new_index >= kept_initial:
+                        continue
+                    new[f"{prefix}-{new_index}-{name}"] = value
+            new[f"{prefix}-TOTAL_FORMS"] = str(len(order))
+            new[f"{prefix}-INITIAL_FORMS"] = str(kept_initial)
+            new[f"{prefix}-MIN_NUM_FORMS"] = "0"
+            new[f"{prefix}-MAX_NUM_FORMS"] = str(MAX_ROWS_PER_PART)
+        return new
+
+    def refuse_too_many_rows(self) -> "PlanEditForms":
+        """Say on the page why nothing was saved (after `trimmed` data, shown `quiet`)."""
+        self.plan_form.add_error(
+            None,
+            gettext(
+                "A part of the plan can have at most %(max)s rows. Nothing was saved; "
+                "remove rows and save again."
+            )
+            % {"max": MAX_ROWS_PER_PART},
+        )
+        return self
+
     def quiet(self) -> "PlanEditForms":
         """Show the bound forms without checking them (after 'add a row', not 'save')."""
         for form in [self.plan_form, *(f for fs in self.formsets.values() for f in fs.forms)]:
@@ -301,10 +411,15 @@ class PlanEditForms:
 
     @staticmethod
     def with_added_row(data: Mapping, prefix: str, *, plan: ProjectPlan) -> dict:
-        """The posted data with one more row, holding the defaults an empty row shows."""
+        """The posted data with one more row, holding the defaults an empty row shows.
+
+        A part that already has the most rows a plan may have gets none.
+        """
         new = _plain(data)
         spec = next(spec for spec in PARTS if spec.prefix == prefix)
         index = _int(new.get(f"{prefix}-TOTAL_FORMS")) or 0
+        if index >= MAX_ROWS_PER_PART:
+            return new
         empty = spec.formset_class(instance=plan, prefix=prefix).empty_form
         for name in empty.fields:
             if name in ("id", "DELETE"):
@@ -355,7 +470,7 @@ class PlanEditForms:
         kept: list[tuple[int, dict, bool]] = []
         added: list[dict] = []
         seen: set[int] = set()
-        for i in range(min(total, formset.absolute_max)):
+        for i in range(min(total, MAX_ROWS_PER_PART)):
             old = f"{prefix}-{i}"
             deleting = bool(data.get(f"{old}-DELETE"))
             pk = _int(data.get(f"{old}-id")) if i < initial else None
@@ -380,6 +495,8 @@ class PlanEditForms:
         for pk, obj in current.items():
             if pk not in seen:
                 kept.append((pk, _values_of(form_class, kwargs, obj, field_names), False))
+        # Rows others added may leave no room for all of the user's new ones.
+        added = added[: max(MAX_ROWS_PER_PART - len(kept), 0)]
 
         new = {
             f"{prefix}-TOTAL_FORMS": str(len(kept) + len(added)),
@@ -446,3 +563,66 @@ def _merge_fields(form_class, kwargs, data, prefix, before, now, field_names) ->
         else:
             merged[name] = _as_data(theirs[name], theirs[name].value())
     return merged
+
+
+# The workflow
+
+APPROVE, RETURN = "approve", "return"
+
+
+class PlanSubmitForm(forms.Form):
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class PlanReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            (APPROVE, _("Approve the plan")),
+            (RETURN, _("Return the plan to the department with a comment")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment to the department"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Required when you return the plan: say what to improve."),
+    )
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == RETURN and not cleaned.get("comment", "").strip():
+            self.add_error(
+                "comment", gettext("Write a comment telling the department what to improve.")
+            )
+        return cleaned
+
+
+# The board and the indicators
+
+
+class MeasureStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Measure.Status.choices)
+
+
+class MeasurementForm(forms.Form):
+    measured_on = PlausibleDateField(
+        label=_("Date"),
+        help_text=_("As dd.mm.yyyy, e.g. 15.02.2027."),
+        widget=forms.DateInput(format="%d.%m.%Y", attrs={"autocomplete": "off"}),
+    )
+    value = forms.DecimalField(
+        label=_("Value"),
+        max_digits=12,
+        decimal_places=2,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, unit: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if unit:
+            self.fields["value"].label = gettext("Value (%(unit)s)") % {"unit": unit}

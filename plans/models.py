@@ -285,7 +285,13 @@ class Indicator(models.Model):
         verbose_name_plural = _("indicators")
         ordering = ["plan", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["plan", "name"], name="indicator_unique_name_per_plan")
+            # Deferred to the end of the transaction, so that two rows may swap their names in
+            # one save; forms and services check the names before they save.
+            models.UniqueConstraint(
+                fields=["plan", "name"],
+                name="indicator_unique_name_per_plan",
+                deferrable=models.Deferrable.DEFERRED,
+            )
         ]
 
     def __str__(self):
@@ -309,8 +315,11 @@ class Measurement(models.Model):
         verbose_name_plural = _("measurements")
         ordering = ["indicator", "measured_on"]
         constraints = [
+            # Deferred, like an indicator's name: two measurements may swap their dates.
             models.UniqueConstraint(
-                fields=["indicator", "measured_on"], name="measurement_one_per_day"
+                fields=["indicator", "measured_on"],
+                name="measurement_one_per_day",
+                deferrable=models.Deferrable.DEFERRED,
             )
         ]
 

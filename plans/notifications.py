@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from pilots.models import DepartmentRole, Person, ProgrammeRole
 from plans.models import ProjectPlan
 
-# One e-mail kind per transition; `plans.workflow` passes these names to the task.
+# One e-mail kind per transition; `plans.services` passes these names to the task.
 SUBMITTED = "submitted"
 RETURNED = "returned"
 APPROVED = "approved"

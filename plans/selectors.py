@@ -1,8 +1,9 @@
-"""Reads for the plan page, the edit form and the change history.
+"""Reads that the plan views share: scoped querysets, the plan page, the edit form's choices, and
+the change history (also what others changed while someone had the edit form open).
 
-The pilot always comes through `pilots.selectors.pilot_get_for_user` first; everything here is
-reached through that pilot's plan. Each read is a fixed number of queries, whatever the number of
-measures or history records.
+Every object comes through the user's pilots (`pilots.selectors.pilots_for_user`): a view that
+loads a measure or an indicator by its id from the URL gets a 404 for anything outside the user's
+scope. Each read is a fixed number of queries, whatever the number of measures or history records.
 """
 
 import datetime as dt
@@ -13,11 +14,14 @@ from decimal import Decimal
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
 from django.db.models import CharField, Model, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.shortcuts import get_object_or_404
 from django.utils import formats, timezone
 from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
 
 from pilots.models import Person, Pilot, ProgrammeGoal
+from pilots.selectors import pilots_for_user
+from plans.gains import Gains, gains_annotations, gains_of
 from plans.models import (
     Indicator,
     Measure,
@@ -28,7 +32,6 @@ from plans.models import (
     Waste,
 )
 
-OPEN_MEASURE_STATUSES = (Measure.Status.NOT_STARTED, Measure.Status.IN_PROGRESS)
 HISTORY_PAGE_SIZE = 100
 # The parts of a plan that the edit form changes, in the order the page shows them.
 PLAN_PARTS: tuple[type[Model], ...] = (QualityGoal, Waste, RootCause, Measure, Indicator)
@@ -37,13 +40,40 @@ _BOOKKEEPING_FIELDS = ("id", "plan", "pilot", "indicator", "version", "created_a
 _TEXT_PREVIEW_CHARS = 300
 
 
+# Scoped reads
+
+
+def plan_for_pilot(pilot: Pilot) -> ProjectPlan | None:
+    """The pilot's plan on its own, or None before it has one. The pilot must be the user's."""
+    plan = ProjectPlan.objects.filter(pilot=pilot).first()
+    if plan is not None:
+        plan.pilot = pilot
+    return plan
+
+
+def measures_for_user(user) -> QuerySet[Measure]:
+    return Measure.objects.filter(plan__pilot__in=pilots_for_user(user))
+
+
+def measure_get_for_user(user, pk: int) -> Measure:
+    measures = measures_for_user(user).select_related(
+        "plan__pilot__department", "plan__pilot__programme"
+    )
+    return get_object_or_404(measures, pk=pk)
+
+
+def indicators_for_user(user) -> QuerySet[Indicator]:
+    return Indicator.objects.filter(plan__pilot__in=pilots_for_user(user))
+
+
+def indicator_get_for_user(user, pk: int) -> Indicator:
+    indicators = indicators_for_user(user).select_related(
+        "plan__pilot__department", "plan__pilot__programme"
+    )
+    return get_object_or_404(indicators, pk=pk)
+
+
 # The plan page
-
-
-@dataclass(frozen=True)
-class PlanGains:
-    identified: Decimal
-    realised: Decimal
 
 
 @dataclass(frozen=True)
@@ -54,26 +84,19 @@ class PlanPage:
     root_causes: list[RootCause]
     measures: list[Measure]
     indicators: list[Indicator]
-    gains: PlanGains
-
-
-def plan_for_pilot(pilot: Pilot) -> ProjectPlan | None:
-    """The pilot's plan on its own, or None before it has one."""
-    plan = ProjectPlan.objects.filter(pilot=pilot).first()
-    if plan is not None:
-        plan.pilot = pilot
-    return plan
+    gains: Gains
 
 
 def plan_page_for_pilot(pilot: Pilot, *, today: dt.date) -> PlanPage | None:
-    """The pilot's plan with all its parts (six queries), or None before it has one.
+    """The pilot's plan with its gains and all its parts (six queries), or None before it has one.
 
-    Each measure gets `is_overdue`, each root cause `why_list` (its whys, one per line) and each
+    Each measure gets `overdue`, each root cause `why_list` (its whys, one per line) and each
     indicator `latest_value` and `latest_on` (its newest measurement).
     """
     newest = Measurement.objects.filter(indicator=OuterRef("pk")).order_by("-measured_on")
     plan = (
         ProjectPlan.objects.filter(pilot=pilot)
+        .annotate(**gains_annotations("measures__"))
         .prefetch_related(
             Prefetch(
                 "goals",
@@ -97,11 +120,7 @@ def plan_page_for_pilot(pilot: Pilot, *, today: dt.date) -> PlanPage | None:
     plan.pilot = pilot
     measures = list(plan.measures.all())
     for measure in measures:
-        measure.is_overdue = bool(
-            measure.deadline
-            and measure.deadline < today
-            and measure.status in OPEN_MEASURE_STATUSES
-        )
+        measure.overdue = measure.is_overdue(today)
     root_causes = list(plan.root_causes.all())
     for cause in root_causes:
         cause.why_list = [line.strip() for line in cause.whys.splitlines() if line.strip()]
@@ -112,16 +131,7 @@ def plan_page_for_pilot(pilot: Pilot, *, today: dt.date) -> PlanPage | None:
         root_causes=root_causes,
         measures=measures,
         indicators=list(plan.indicators.all()),
-        gains=plan_gains(measures),
-    )
-
-
-def plan_gains(measures: list[Measure]) -> PlanGains:
-    """Hours per week freed by the plan's measures; a dropped measure no longer counts."""
-    counted = [m for m in measures if m.status != Measure.Status.DROPPED]
-    return PlanGains(
-        identified=sum((m.hours_identified_per_week for m in counted), Decimal("0")),
-        realised=sum((m.hours_realised_per_week for m in counted), Decimal("0")),
+        gains=gains_of(plan),
     )
 
 
@@ -372,8 +382,8 @@ class PlanChanges:
 def plan_changes_since(*, plan: ProjectPlan, version: int) -> PlanChanges:
     """Compare the plan as it stood at `version` with the plan now, through its history.
 
-    Every save that moves the version on writes the plan row first and its parts after it (the
-    services here, the workflow and the admin all do), so the plan's first history record past
+    Every save that moves the version on writes the plan row first and its parts after it
+    (`plans.services` and the plan's admin page do), so the plan's first history record past
     `version` marks the moment: what was recorded before it is what the user started from.
     """
     first_newer = (

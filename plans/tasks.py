@@ -9,7 +9,7 @@ from plans.notifications import plan_transition_email_send, plan_transition_reci
 
 @shared_task
 def send_plan_transition_email(plan_id: int, transition: str, actor_user_id: int | None) -> int:
-    """Fan out one task per recipient (queued by `plans.workflow` after commit).
+    """Fan out one task per recipient (queued by `plans.services` after commit).
 
     One task per recipient means a mail server that refuses one address, or fails half-way,
     makes only that e-mail retry; nobody gets the same e-mail twice.

@@ -1,18 +1,18 @@
 from django.urls import path
 
-from plans.views import board, edit, workflow
+from plans.views import board, edit, gains, indicators, matrix, plan, workflow
 
 app_name = "plans"
 
 urlpatterns = [
-    path("pilots/<int:pilot_pk>/plan/", edit.plan_detail, name="plan_detail"),
+    path("pilots/<int:pilot_pk>/plan/", plan.plan_detail, name="plan_detail"),
     path("pilots/<int:pilot_pk>/plan/edit/", edit.plan_edit, name="plan_edit"),
-    path("pilots/<int:pilot_pk>/plan/history/", edit.plan_history, name="plan_history"),
+    path("pilots/<int:pilot_pk>/plan/history/", plan.plan_history, name="plan_history"),
     path("pilots/<int:pilot_pk>/plan/submit/", workflow.plan_submit, name="plan_submit"),
     path("pilots/<int:pilot_pk>/plan/review/", workflow.plan_review, name="plan_review"),
-    path("pilots/<int:pilot_pk>/plan/matrix/", board.plan_matrix, name="plan_matrix"),
+    path("pilots/<int:pilot_pk>/plan/matrix/", matrix.plan_matrix, name="plan_matrix"),
     path("pilots/<int:pilot_pk>/plan/board/", board.plan_board, name="plan_board"),
     path("measures/<int:pk>/status/", board.measure_set_status, name="measure_set_status"),
-    path("indicators/<int:pk>/", board.indicator_detail, name="indicator_detail"),
-    path("programmes/<int:pk>/gains/", board.programme_gains, name="programme_gains"),
+    path("indicators/<int:pk>/", indicators.indicator_detail, name="indicator_detail"),
+    path("programmes/<int:pk>/gains/", gains.programme_gains, name="programme_gains"),
 ]

@@ -355,16 +355,17 @@ def test_editing_plan_in_admin_makes_older_forms_stale(admin_client, harstad):
         _url(ProjectPlan, "change", plan.pk),
         {
             "pilot": plan.pilot_id,
-            "status": ProjectPlan.Status.RETURNED,
             "starts_on": "2027-02-26",
-            "return_comment": "Mangler indikatorer for ventetid.",
+            "current_state": "Endret i admin.",
             **_empty_inlines("goals", "wastes", "root_causes", "measures", "indicators"),
         },
     )
 
     assert response.status_code == 302
     plan.refresh_from_db()
-    assert plan.status == ProjectPlan.Status.RETURNED
+    # The status is the workflow's, changed by the admin's actions only.
+    assert plan.status == ProjectPlan.Status.SUBMITTED
+    assert plan.current_state == "Endret i admin."
     assert plan.version == 2
     assert plan.measures.count() == 1
 

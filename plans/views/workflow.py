@@ -4,50 +4,19 @@ Both are POSTs from the plan page. A refusal (wrong state, missing comment) answ
 page 409, on a page that says what happened and leads back to the plan.
 """
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from pilots.access import scope_for
 from pilots.models import Pilot
 from pilots.selectors import pilot_get_for_user
-from plans import workflow
+from plans import services
+from plans.forms import APPROVE, PlanReviewForm, PlanSubmitForm
 from plans.models import ProjectPlan
-
-APPROVE, RETURN = "approve", "return"
-
-
-class PlanSubmitForm(forms.Form):
-    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-
-
-class PlanReviewForm(forms.Form):
-    decision = forms.ChoiceField(
-        label=gettext_lazy("Decision"),
-        choices=[
-            (APPROVE, gettext_lazy("Approve the plan")),
-            (RETURN, gettext_lazy("Return the plan to the department with a comment")),
-        ],
-        widget=forms.RadioSelect,
-    )
-    comment = forms.CharField(
-        label=gettext_lazy("Comment to the department"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=gettext_lazy("Required when you return the plan: say what to improve."),
-    )
-    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("decision") == RETURN and not cleaned.get("comment", "").strip():
-            self.add_error("comment", _("Write a comment telling the department what to improve."))
-        return cleaned
 
 
 def _plan_for(pilot: Pilot) -> ProjectPlan:
@@ -70,14 +39,13 @@ def _refusal_status(error: ValidationError) -> int:
 @require_POST
 def plan_submit(request, pilot_pk: int):
     pilot = pilot_get_for_user(request.user, pilot_pk)
-    if not scope_for(request.user).can_lead(pilot.department_id):
-        raise PermissionDenied
     plan = _plan_for(pilot)
     form = PlanSubmitForm(request.POST)
     # A missing or garbled version cannot match the plan's: the page is stale, as for a wrong one.
     expected_version = form.cleaned_data["version"] if form.is_valid() else None
     try:
-        workflow.plan_submit(plan=plan, user=request.user, expected_version=expected_version)
+        # The service refuses (403) whoever may not submit, before it looks at the version.
+        services.plan_submit(plan=plan, user=request.user, expected_version=expected_version)
     except ValidationError as error:
         return _refused(
             request, pilot=pilot, plan=plan, errors=error.messages, status=_refusal_status(error)
@@ -96,8 +64,9 @@ def plan_submit(request, pilot_pk: int):
 @require_POST
 def plan_review(request, pilot_pk: int):
     pilot = pilot_get_for_user(request.user, pilot_pk)
-    if not scope_for(request.user).can_manage_programme():
-        raise PermissionDenied
+    scope = scope_for(request.user)
+    # Asked before the form, so that a leader or staff member learns they may not, not why not.
+    scope.require(scope.can_review_plan(pilot))
     plan = _plan_for(pilot)
     form = PlanReviewForm(request.POST)
     if not form.is_valid():
@@ -105,10 +74,10 @@ def plan_review(request, pilot_pk: int):
     data = form.cleaned_data
     try:
         if data["decision"] == APPROVE:
-            workflow.plan_approve(plan=plan, user=request.user, expected_version=data["version"])
+            services.plan_approve(plan=plan, user=request.user, expected_version=data["version"])
             success = _("The plan has been approved. The department leader is told by e-mail.")
         else:
-            workflow.plan_return(
+            services.plan_return(
                 plan=plan,
                 user=request.user,
                 expected_version=data["version"],

@@ -8,7 +8,7 @@ from django.test import Client
 
 from plans.forms import PlanEditForms
 from plans.models import Measure, ProjectPlan
-from plans.services import PlanConflict, plan_update
+from plans.services import PlanConflict, plan_submit, plan_update
 from tests.factories import MeasureFactory, ProjectPlanFactory
 from tests.plans import add_rows, edit_url, form_data, row_index
 
@@ -155,10 +155,7 @@ def test_row_the_other_removed_comes_back_only_if_you_changed_it(cast, plan_a, t
 
 def test_form_opened_before_the_plan_was_submitted_gets_409(cast, plan_a, tore):
     form = form_data(tore.get(edit_url(cast.pilot_a)))
-    plan_a.status = ProjectPlan.Status.SUBMITTED
-    plan_a.version += 1
-    plan_a._history_user = cast.users.coordinator
-    plan_a.save()
+    plan_submit(plan=plan_a, user=cast.users.coordinator, expected_version=1)
     form["current_state"] = "Etter innsending"
 
     response = tore.post(edit_url(cast.pilot_a), form)
@@ -194,11 +191,11 @@ def test_plan_update_refuses_a_stale_version_and_changes_nothing(cast, plan_a):
 
     with pytest.raises(PlanConflict) as raised:
         plan_update(
-            plan=plan_a,
+            pilot=cast.pilot_a,
+            user=cast.users.tore,
             expected_version=1,
             fields=forms.plan_fields(),
-            formsets=forms.formsets.values(),
-            user=cast.users.tore,
+            parts=forms.parts(),
         )
 
     assert (raised.value.expected_version, raised.value.current_version) == (1, 2)

@@ -9,7 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from pilots.models import ProgrammeGoal
+from plans.forms import PlanEditForms, PlanPartForm
 from plans.models import Indicator, Measure, Measurement, ProjectPlan, QualityGoal, Waste
+from plans.services import MAX_ROWS_PER_PART
 from tests.factories import MeasureFactory, ProgrammeFactory, ProjectPlanFactory
 from tests.plans import add_rows, edit_url, form_data
 
@@ -113,15 +115,40 @@ def test_hours_take_a_decimal_comma_in_norwegian(client, cast, plan_a, settings)
     assert 'value="1,25"' in page
 
 
-def test_leader_opening_the_edit_page_starts_a_draft(client, cast):
+def test_opening_the_edit_page_writes_nothing_and_the_first_save_starts_the_plan(client, cast):
     client.force_login(cast.users.tore)
 
     response = client.get(edit_url(cast.pilot_a))
 
     assert response.status_code == 200
+    assert not ProjectPlan.objects.exists()
+    data = form_data(response)
+    assert data["version"] == "1"
+    data["current_state"] = "Første utkast"
+    data = add_rows(data, "measures", [_measure_row("Første tiltak", cast.siri)])
+
+    assert client.post(edit_url(cast.pilot_a), data).status_code == 302
+
     plan = ProjectPlan.objects.get(pilot=cast.pilot_a)
-    assert plan.status == ProjectPlan.Status.DRAFT
-    assert plan.history.get().history_user == cast.users.tore
+    assert (plan.status, plan.current_state) == (ProjectPlan.Status.DRAFT, "Første utkast")
+    assert list(plan.measures.values_list("title", flat=True)) == ["Første tiltak"]
+    assert {record.history_user for record in plan.history.all()} == {cast.users.tore}
+
+
+def test_first_save_checks_deadlines_against_the_new_plans_start(client, cast):
+    # The forms cannot tell (the plan is not saved yet); plan_update can, and says so on the row.
+    client.force_login(cast.users.tore)
+    data = form_data(client.get(edit_url(cast.pilot_a)))
+    data["starts_on"] = "2027-05-01"
+    data = add_rows(data, "measures", [_measure_row("For tidlig", cast.siri)])
+
+    response = client.post(edit_url(cast.pilot_a), data)
+
+    assert response.status_code == 400
+    row = response.context["forms"].formsets["measures"].forms[0]
+    assert list(row.errors) == ["deadline"]
+    assert row["title"].value() == "For tidlig"
+    assert not ProjectPlan.objects.exists()
 
 
 @pytest.mark.parametrize("who", ["coordinator", "guide", "superuser"])
@@ -396,6 +423,117 @@ def test_text_with_html_is_shown_escaped(client, cast, plan_a):
         assert XSS_ESCAPED in page
 
 
+def test_a_date_far_in_the_future_is_a_form_error_not_a_crash(client, cast, plan_a):
+    client.force_login(cast.users.tore)
+    data = form_data(client.get(edit_url(cast.pilot_a)))
+    data["starts_on"] = "31.12.9999"
+    data = add_rows(
+        data, "measures", [_measure_row("Langt fram", cast.siri, deadline="9999-12-31")]
+    )
+
+    response = client.post(edit_url(cast.pilot_a), data)
+
+    assert response.status_code == 400
+    forms = response.context["forms"]
+    assert list(forms.plan_form.errors) == ["starts_on"]
+    assert list(forms.formsets["measures"].forms[0].errors) == ["deadline"]
+    assert not Measure.objects.exists()
+
+
+# More rows than a plan may have
+
+
+PARTS = ("goals", "wastes", "causes", "measures", "indicators")
+
+
+def _bomb(**rows) -> dict:
+    """The forged POST: every part claims 100,000 new rows."""
+    data = {
+        "version": "1",
+        "starts_on": "2027-02-15",
+        "current_state": "Skrevet",
+        "future_state": "",
+    }
+    for prefix in PARTS:
+        data[f"{prefix}-TOTAL_FORMS"] = "100000"
+        data[f"{prefix}-INITIAL_FORMS"] = "0"
+    return {**data, **rows}
+
+
+@pytest.fixture
+def built_rows(monkeypatch):
+    """Every row form built while the test runs (the page's five empty row templates too)."""
+    built = []
+    original = PlanPartForm.__init__
+
+    def counting(self, *args, **kwargs):
+        built.append(self)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(PlanPartForm, "__init__", counting)
+    return built
+
+
+def test_a_forged_row_count_is_refused_with_400_before_the_rows_are_built(
+    client, cast, plan_a, built_rows
+):
+    client.force_login(cast.users.tore)
+
+    response = client.post(edit_url(cast.pilot_a), _bomb())
+
+    assert response.status_code == 400
+    assert len(built_rows) <= MAX_ROWS_PER_PART
+    assert len(response.content) < 100_000
+    page = response.content.decode()
+    assert f"A part of the plan can have at most {MAX_ROWS_PER_PART} rows." in page
+    assert response.context["forms"].plan_form["current_state"].value() == "Skrevet"
+    plan_a.refresh_from_db()
+    assert (plan_a.version, plan_a.current_state) == (1, "")
+
+
+def test_a_forged_row_count_keeps_the_rows_the_user_typed(client, cast, plan_a, built_rows):
+    client.force_login(cast.users.tore)
+    typed = {f"measures-7-{name}": value for name, value in _measure_row("Ekte", cast.siri).items()}
+
+    response = client.post(edit_url(cast.pilot_a), _bomb(**typed))
+
+    assert response.status_code == 400
+    rows = response.context["forms"].formsets["measures"].forms
+    assert [row["title"].value() for row in rows] == ["Ekte"]
+    assert len(built_rows) <= MAX_ROWS_PER_PART
+    assert not Measure.objects.exists()
+
+
+def test_formsets_build_no_more_than_the_maximum_rows(cast, plan_a, built_rows):
+    # Behind the view's check, the formsets themselves stop at the maximum.
+    forms = PlanEditForms(plan=plan_a, data=_bomb())
+
+    assert not forms.is_valid()
+    assert all(len(fs.forms) == MAX_ROWS_PER_PART for fs in forms.formsets.values())
+    assert forms.formsets["measures"].non_form_errors()
+    assert len(built_rows) == len(PARTS) * MAX_ROWS_PER_PART
+
+
+def test_add_row_and_rebase_stop_at_the_maximum(cast, plan_a):
+    full = _bomb(**{"measures-TOTAL_FORMS": str(MAX_ROWS_PER_PART)})
+
+    added = PlanEditForms.with_added_row(full, "measures", plan=plan_a)
+    rebased = PlanEditForms(plan=plan_a).rebased(_bomb(), current=plan_a, base=None)
+
+    assert added["measures-TOTAL_FORMS"] == str(MAX_ROWS_PER_PART)
+    assert all(int(rebased[f"{prefix}-TOTAL_FORMS"]) <= MAX_ROWS_PER_PART for prefix in PARTS)
+
+
+def test_saving_the_most_rows_a_part_may_have_works(client, cast, plan_a):
+    client.force_login(cast.users.tore)
+    data = form_data(client.get(edit_url(cast.pilot_a)))
+    rows = [{"kind": "waiting", "description": f"Venting {n}"} for n in range(MAX_ROWS_PER_PART)]
+
+    assert client.post(edit_url(cast.pilot_a), add_rows(data, "wastes", rows)).status_code == 302
+
+    assert Waste.objects.count() == MAX_ROWS_PER_PART
+
+
 # Who may see and change the plan
 
 
@@ -444,13 +582,16 @@ def test_staff_sees_no_plan_yet_and_no_draft_is_started(client, cast):
     assert not ProjectPlan.objects.exists()
 
 
-def test_leader_opening_the_plan_page_starts_a_draft(client, cast):
+def test_leader_opening_the_plan_page_writes_nothing_and_is_invited_to_start(client, cast):
     client.force_login(cast.users.tore)
 
     response = client.get(detail_url(cast.pilot_a))
 
     assert response.status_code == 200
-    assert ProjectPlan.objects.get(pilot=cast.pilot_a).status == ProjectPlan.Status.DRAFT
+    assert not ProjectPlan.objects.exists()
+    page = response.content.decode()
+    assert "No plan yet." in page
+    assert "Start the plan" in page and edit_url(cast.pilot_a) in page
 
 
 # The plan page
@@ -495,7 +636,7 @@ def test_plan_page_shows_measures_indicators_and_gains(client, cast, plan_a):
     assert reverse("plans:indicator_detail", kwargs={"pk": indicator.pk}) in page
     assert "08.03.2027" in page
     gains = response.context["page"].gains
-    assert (gains.identified, gains.realised) == (Decimal("37.5"), Decimal("7.5"))
+    assert (gains.hours_identified, gains.hours_realised) == (Decimal("37.5"), Decimal("7.5"))
     assert ">1.0<" in page  # 37.5 hours per week is one full-time equivalent
     assert ">0.2<" in page
     for name in ("plan_board", "plan_matrix", "plan_history"):
@@ -579,7 +720,11 @@ def test_plan_pages_cost_the_same_queries_for_2_and_40_measures(
     client.force_login(cast.users.coordinator)
     client.get(url(cast.pilot_a))  # the session settles on the first request
 
-    with django_assert_max_num_queries(20):
+    # Session, user and the scope (5); the pilot (1). The plan page: the plan with its gains,
+    # then goals, waste, root causes, measures and indicators with their newest measurement (6)
+    # = 12. The edit page: the plan (1), the owners and programme goals to choose from (2), and
+    # each part's rows (5) = 14.
+    with django_assert_max_num_queries(14):
         small_count = _queries(client, url(cast.pilot_a))
     big_count = _queries(client, url(cast.pilot_b))
 

@@ -6,13 +6,14 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 from django.core import mail
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 
 from leanprogram.celery import app as celery_app
-from plans import workflow
+from pilots.models import ProgrammeRole
+from plans import services
 from plans.models import (
     Indicator,
     Measure,
@@ -23,6 +24,7 @@ from plans.models import (
     RootCause,
     Waste,
 )
+from plans.tasks import send_plan_transition_email, send_plan_transition_email_to
 from tests.factories import MeasureFactory, ProjectPlanFactory
 
 pytestmark = pytest.mark.django_db
@@ -55,10 +57,53 @@ def plan_b(cast):
     return ProjectPlanFactory(pilot=cast.pilot_b)
 
 
+def _coordinator(plan):
+    return ProgrammeRole.objects.get(
+        programme=plan.pilot.programme, role=ProgrammeRole.Role.LEAN_COORDINATOR
+    ).person.user
+
+
 def _submitted(plan):
-    ProjectPlan.objects.filter(pk=plan.pk).update(status=ProjectPlan.Status.SUBMITTED, version=2)
+    """The plan submitted through the service (version 1 → 2), by the programme's coordinator."""
+    services.plan_submit(plan=plan, user=_coordinator(plan), expected_version=plan.version)
     plan.refresh_from_db()
     return plan
+
+
+def _returned(plan, comment="Mål mangler."):
+    plan = _submitted(plan)
+    services.plan_return(
+        plan=plan, user=_coordinator(plan), expected_version=plan.version, comment=comment
+    )
+    plan.refresh_from_db()
+    return plan
+
+
+def _approved(plan):
+    plan = _submitted(plan)
+    services.plan_approve(plan=plan, user=_coordinator(plan), expected_version=plan.version)
+    plan.refresh_from_db()
+    return plan
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """Every plan e-mail task queued, as (task name, args), recorded on its way to the broker.
+
+    Celery makes a class per task; wrapping its `apply_async` (which `delay` calls) records the
+    task and then queues it as usual, so what is counted is what was sent, not what arrived.
+    """
+    calls = []
+    for task in (send_plan_transition_email, send_plan_transition_email_to):
+        task_class = type(task._get_current_object())
+        original = task_class.apply_async
+
+        def recording(self, args=None, kwargs=None, *rest, _original=original, **options):
+            calls.append((self.name.rsplit(".", 1)[-1], tuple(args or ())))
+            return _original(self, args, kwargs, *rest, **options)
+
+        monkeypatch.setattr(task_class, "apply_async", recording)
+    return calls
 
 
 def _submit(client, plan, **data):
@@ -156,10 +201,7 @@ def test_submitted_plan_cannot_be_submitted_again(client, cast, plan_a):
 
 
 def test_returned_plan_can_be_submitted_again(client, cast, plan_a):
-    ProjectPlan.objects.filter(pk=plan_a.pk).update(
-        status=ProjectPlan.Status.RETURNED, return_comment="Mål mangler."
-    )
-    plan_a.refresh_from_db()
+    plan_a = _returned(plan_a)
     client.force_login(cast.users.tore)
 
     assert _submit(client, plan_a).status_code == 302
@@ -255,8 +297,8 @@ def test_return_without_comment_is_refused_with_400_on_the_comment(client, cast,
 def test_return_without_comment_is_refused_by_the_service_too(cast, plan_a):
     plan_a = _submitted(plan_a)
 
-    with pytest.raises(workflow.ValidationError) as refusal:
-        workflow.plan_return(
+    with pytest.raises(ValidationError) as refusal:
+        services.plan_return(
             plan=plan_a, user=cast.users.coordinator, expected_version=2, comment=""
         )
 
@@ -283,7 +325,7 @@ def test_approving_a_draft_is_refused(client, cast, plan_a):
 
 
 def test_returning_an_approved_plan_is_refused(client, cast, plan_a):
-    ProjectPlan.objects.filter(pk=plan_a.pk).update(status=ProjectPlan.Status.APPROVED)
+    plan_a = _approved(plan_a)
     client.force_login(cast.users.coordinator)
 
     response = _review(client, plan_a, "return", "For sent.")
@@ -307,22 +349,28 @@ def test_service_refuses_a_leader_who_tries_to_approve(cast, plan_a):
     plan_a = _submitted(plan_a)
 
     with pytest.raises(PermissionDenied):
-        workflow.plan_approve(plan=plan_a, user=cast.users.tore, expected_version=2)
+        services.plan_approve(plan=plan_a, user=cast.users.tore, expected_version=2)
 
 
 def test_approved_plan_stays_editable_and_is_not_locked(cast, plan_a):
-    plan_a = _submitted(plan_a)
-    workflow.plan_approve(plan=plan_a, user=cast.users.coordinator, expected_version=2)
+    plan_a = _approved(plan_a)
+
+    services.plan_update(
+        pilot=cast.pilot_a,
+        user=cast.users.tore,
+        expected_version=plan_a.version,
+        fields={"current_state": "Endret etter godkjenning."},
+        parts={},
+    )
 
     plan_a.refresh_from_db()
-    plan_a.current_state = "Endret etter godkjenning."
-    plan_a.save()
-
-    assert ProjectPlan.objects.get(pk=plan_a.pk).current_state == "Endret etter godkjenning."
+    assert plan_a.current_state == "Endret etter godkjenning."
+    assert plan_a.status == ProjectPlan.Status.APPROVED
+    assert PlanSnapshot.objects.get(plan=plan_a).data["current_state"] == ""
 
 
 def test_history_records_who_moved_the_plan(cast, plan_a):
-    workflow.plan_submit(plan=plan_a, user=cast.users.tore, expected_version=1)
+    services.plan_submit(plan=plan_a, user=cast.users.tore, expected_version=1)
 
     latest = plan_a.history.first()
     assert latest.status == ProjectPlan.Status.SUBMITTED
@@ -333,9 +381,14 @@ def test_history_records_who_moved_the_plan(cast, plan_a):
 
 
 def test_approval_keeps_a_snapshot_of_the_whole_plan(client, cast, plan_a):
-    plan_a.current_state = "Mye leting etter utstyr."
-    plan_a.starts_on = dt.date(2027, 3, 1)
-    plan_a.save()
+    services.plan_update(
+        pilot=cast.pilot_a,
+        user=cast.users.tore,
+        expected_version=1,
+        fields={"current_state": "Mye leting etter utstyr.", "starts_on": dt.date(2027, 3, 1)},
+        parts={},
+    )
+    plan_a.refresh_from_db()
     QualityGoal.objects.create(plan=plan_a, text="Mer tid hos brukeren")
     Waste.objects.create(plan=plan_a, kind=Waste.Kind.MOTION, description="Leting")
     RootCause.objects.create(
@@ -358,7 +411,7 @@ def test_approval_keeps_a_snapshot_of_the_whole_plan(client, cast, plan_a):
     _review(client, plan_a, "approve")
 
     snapshot = PlanSnapshot.objects.get(plan=plan_a)
-    assert snapshot.plan_version == 3
+    assert snapshot.plan_version == 4
     assert snapshot.approved_by == cast.users.coordinator
     assert snapshot.approved_at == ProjectPlan.objects.get(pk=plan_a.pk).approved_at
     data = snapshot.data
@@ -375,15 +428,15 @@ def test_approval_keeps_a_snapshot_of_the_whole_plan(client, cast, plan_a):
     ]
 
 
-def test_each_approval_keeps_its_own_snapshot(cast, plan_a):
+def test_snapshot_is_taken_at_the_approved_version_after_a_return(cast, plan_a):
     coordinator = cast.users.coordinator
-    workflow.plan_submit(plan=plan_a, user=cast.users.tore, expected_version=1)
-    workflow.plan_approve(plan=plan_a, user=coordinator, expected_version=2)
-    ProjectPlan.objects.filter(pk=plan_a.pk).update(status=ProjectPlan.Status.RETURNED)
-    workflow.plan_submit(plan=plan_a, user=cast.users.tore, expected_version=3)
-    workflow.plan_approve(plan=plan_a, user=coordinator, expected_version=4)
+    services.plan_submit(plan=plan_a, user=cast.users.tore, expected_version=1)
+    services.plan_return(plan=plan_a, user=coordinator, expected_version=2, comment="Mer.")
+    assert not PlanSnapshot.objects.exists()
+    services.plan_submit(plan=plan_a, user=cast.users.tore, expected_version=3)
+    services.plan_approve(plan=plan_a, user=coordinator, expected_version=4)
 
-    assert list(PlanSnapshot.objects.values_list("plan_version", flat=True)) == [5, 3]
+    assert list(PlanSnapshot.objects.values_list("plan_version", flat=True)) == [5]
 
 
 # E-mails
@@ -522,28 +575,34 @@ def test_inactive_people_get_no_email(client, cast, plan_a, django_capture_on_co
     assert _recipients() == [cast.jorunn.email]
 
 
-def test_one_email_per_transition_and_recipient(cast, plan_a, django_capture_on_commit_callbacks):
+def test_one_task_and_one_email_per_transition_and_recipient(
+    cast, plan_a, queued, django_capture_on_commit_callbacks
+):
     steps = [
-        (workflow.plan_submit, cast.users.tore, {}),
-        (workflow.plan_return, cast.users.coordinator, {"comment": "Mer."}),
-        (workflow.plan_submit, cast.users.tore, {}),
-        (workflow.plan_approve, cast.users.guide, {}),
+        (services.plan_submit, cast.users.tore, {}),
+        (services.plan_return, cast.users.coordinator, {"comment": "Mer."}),
+        (services.plan_submit, cast.users.tore, {}),
+        (services.plan_approve, cast.users.guide, {}),
     ]
-    sent = []
+    sent, tasks = [], []
     for version, (step, user, extra) in enumerate(steps, start=1):
         with django_capture_on_commit_callbacks(execute=True):
             step(plan=plan_a, user=user, expected_version=version, **extra)
         sent.append(_recipients())
+        tasks.append(sorted(args[3] for name, args in queued if name.endswith("_to")))
         mail.outbox.clear()
+        queued.clear()
 
     leaders, reviewers = [cast.tore.email], [cast.jorunn.email, cast.monica.email]
     assert sent == [reviewers, leaders, reviewers, leaders]
+    leader_ids, reviewer_ids = [cast.tore.pk], sorted([cast.jorunn.pk, cast.monica.pk])
+    assert tasks == [reviewer_ids, leader_ids, reviewer_ids, leader_ids]
 
 
 def test_measures_are_untouched_by_the_workflow(cast, plan_a):
     measure = MeasureFactory(plan=plan_a, status=Measure.Status.IN_PROGRESS)
 
-    workflow.plan_submit(plan=plan_a, user=cast.users.tore, expected_version=1)
+    services.plan_submit(plan=plan_a, user=cast.users.tore, expected_version=1)
 
     measure.refresh_from_db()
     assert measure.status == Measure.Status.IN_PROGRESS
@@ -567,13 +626,31 @@ def test_submit_succeeds_while_the_broker_is_down(
 
 
 def test_each_recipient_gets_a_task_of_their_own(
-    client, cast, plan_a, django_capture_on_commit_callbacks
+    cast, plan_a, queued, django_capture_on_commit_callbacks
 ):
-    from plans.tasks import send_plan_transition_email
+    with django_capture_on_commit_callbacks(execute=True):
+        services.plan_submit(plan=plan_a, user=cast.users.tore, expected_version=1)
 
-    sent = send_plan_transition_email.apply(args=(plan_a.pk, "submitted", cast.users.tore.pk))
-
-    assert sent.result == 2
-    assert sorted(message.to[0] for message in mail.outbox) == sorted(
-        [cast.jorunn.email, cast.monica.email]
+    actor = cast.users.tore.pk
+    assert [args for name, args in queued if name == "send_plan_transition_email"] == [
+        (plan_a.pk, "submitted", actor)
+    ]
+    per_recipient = sorted(args for name, args in queued if name.endswith("_to"))
+    assert per_recipient == sorted(
+        (plan_a.pk, "submitted", actor, person.pk) for person in (cast.jorunn, cast.monica)
     )
+    assert len(mail.outbox) == len(per_recipient)
+
+
+def test_a_transition_nobody_hears_about_queues_no_per_recipient_task(
+    cast, plan_a, queued, django_capture_on_commit_callbacks
+):
+    cast.jorunn.is_active = cast.monica.is_active = False
+    cast.jorunn.save()
+    cast.monica.save()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.plan_submit(plan=plan_a, user=cast.users.tore, expected_version=1)
+
+    assert [name for name, _args in queued] == ["send_plan_transition_email"]
+    assert mail.outbox == []
