@@ -34,8 +34,8 @@ def test_each_role_lands_on_its_page_after_login(client, cast, username, landing
     response = client.get(response.url)
 
     expected = {
-        "pilot_a": reverse("pilots:pilot_detail", args=[cast.pilot_a.pk]),
-        "pilot_b": reverse("pilots:pilot_detail", args=[cast.pilot_b.pk]),
+        "pilot_a": reverse("programme:pilot_detail", args=[cast.pilot_a.pk]),
+        "pilot_b": reverse("programme:pilot_detail", args=[cast.pilot_b.pk]),
     }.get(landing, landing)
     assert response.status_code == 302
     assert response.url == expected
@@ -128,7 +128,7 @@ def test_not_found_page_is_norwegian_and_uses_the_site_layout(client, cast):
     client.force_login(cast.users.kari)
     client.cookies["django_language"] = "nb"
 
-    response = client.get(reverse("pilots:pilot_detail", args=[cast.pilot_a.pk]))
+    response = client.get(reverse("programme:pilot_detail", args=[cast.pilot_a.pk]))
 
     html = response.content.decode()
     assert response.status_code == 404
