@@ -1,7 +1,18 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
 
 class FollowupConfig(AppConfig):
     name = "followup"
     verbose_name = _("Follow-up")
+
+    def ready(self):
+        # Reminders queue their send task by name; registering the tasks in every process (not
+        # only in workers, where Celery discovers them) lets eager mode run them in-process.
+        from followup import tasks  # noqa: F401
+
+        # The kinds import the models, so the registry can only be loaded once they are ready.
+        from followup.reminders.registry import kinds_check
+
+        checks.register(kinds_check)
