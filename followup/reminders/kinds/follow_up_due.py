@@ -26,10 +26,10 @@ class FollowUpDue(ReminderKind):
     def moment(self, policy: FollowUpPolicy, due_on: dt.date) -> dt.datetime:
         return at_local(due_on - dt.timedelta(days=policy.follow_up_notice_days), policy.send_hour)
 
-    def too_late(self, policy: FollowUpPolicy, due_on: dt.date, due_at: dt.datetime):
+    def too_late(self, policy: FollowUpPolicy, due_on: dt.date, due_at: dt.datetime) -> dt.datetime:
         return max(start_of_local_day(due_on), due_at)
 
-    def recipients(self, ctx: Context, *, programme_id: int, department_id: int):
+    def recipients(self, ctx: Context, *, programme_id: int, department_id: int) -> list[Recipient]:
         return ctx.leaders.get(department_id, []) + ctx.guides.get(programme_id, [])
 
     def due(self, ctx: Context) -> Iterator[Due]:
@@ -42,9 +42,7 @@ class FollowUpDue(ReminderKind):
             due_at = self.moment(policy, due_on)
             if due_at > ctx.now:
                 continue
-            people: list[Recipient] = self.recipients(
-                ctx, programme_id=programme_id, department_id=department_id
-            )
+            people = self.recipients(ctx, programme_id=programme_id, department_id=department_id)
             for person in people:
                 yield Due(
                     self.kind,

@@ -5,7 +5,7 @@ import datetime as dt
 from django.utils.translation import gettext as _
 
 from followup.models import FollowUpPolicy, Reminder
-from followup.reminders.context import Context
+from followup.reminders.context import Context, Recipient
 from followup.reminders.kinds.base import Email
 from followup.reminders.kinds.follow_up_due import FollowUpDue
 from pilots.calendar import at_local
@@ -27,10 +27,10 @@ class FollowUpOverdue(FollowUpDue):
     def moment(self, policy: FollowUpPolicy, due_on: dt.date) -> dt.datetime:
         return at_local(due_on + dt.timedelta(days=policy.follow_up_overdue_days), policy.send_hour)
 
-    def too_late(self, policy: FollowUpPolicy, due_on: dt.date, due_at: dt.datetime):
+    def too_late(self, policy: FollowUpPolicy, due_on: dt.date, due_at: dt.datetime) -> dt.datetime:
         return due_at + dt.timedelta(days=policy.late_after_days)
 
-    def recipients(self, ctx: Context, *, programme_id: int, department_id: int):
+    def recipients(self, ctx: Context, *, programme_id: int, department_id: int) -> list[Recipient]:
         return ctx.coordinators.get(programme_id, [])
 
     def write(self, reminder: Reminder, ctx: Context) -> Email:

@@ -24,7 +24,7 @@ class PlanNotSubmitted(ReminderKind):
     def days_after_last_course_day(self, policy: FollowUpPolicy) -> int:
         return policy.plan_submit_days
 
-    def recipients(self, ctx: Context, *, programme_id: int, department_id: int):
+    def recipients(self, ctx: Context, *, programme_id: int, department_id: int) -> list[Recipient]:
         return ctx.leaders.get(department_id, [])
 
     def due(self, ctx: Context) -> Iterator[Due]:
@@ -47,9 +47,7 @@ class PlanNotSubmitted(ReminderKind):
             )
             if due_at > ctx.now:
                 continue
-            people: list[Recipient] = self.recipients(
-                ctx, programme_id=programme_id, department_id=department_id
-            )
+            people = self.recipients(ctx, programme_id=programme_id, department_id=department_id)
             for person in people:
                 yield Due(
                     self.kind,

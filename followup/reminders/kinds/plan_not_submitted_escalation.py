@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 
 from followup.models import FollowUpPolicy, Reminder
-from followup.reminders.context import Context
+from followup.reminders.context import Context, Recipient
 from followup.reminders.kinds.base import Email
 from followup.reminders.kinds.plan_not_submitted import PlanNotSubmitted
 
@@ -17,7 +17,7 @@ class PlanNotSubmittedEscalation(PlanNotSubmitted):
     def days_after_last_course_day(self, policy: FollowUpPolicy) -> int:
         return policy.plan_submit_days + policy.plan_escalation_days
 
-    def recipients(self, ctx: Context, *, programme_id: int, department_id: int):
+    def recipients(self, ctx: Context, *, programme_id: int, department_id: int) -> list[Recipient]:
         return ctx.coordinators.get(programme_id, [])
 
     def write(self, reminder: Reminder, ctx: Context) -> Email:
