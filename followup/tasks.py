@@ -6,6 +6,7 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
+from followup.reminders.claims import SEND_REMINDER_TASK
 from followup.reminders.delivery import reminder_deliver
 from followup.reminders.sweep import reminders_sweep
 
@@ -17,19 +18,18 @@ def sweep_reminders() -> None:
     """Beat runs this every REMINDER_SWEEP_SECONDS: store, claim and queue what is due."""
     result = reminders_sweep(now=timezone.now())
     logger.info(
-        "Reminder sweep: %s due, %s cancelled, %s queued, %s left pending.",
+        "Reminder sweep: %s due, %s cancelled, %s queued, %s left pending%s.",
         result.due,
         result.cancelled,
         result.enqueued,
         result.left_pending,
+        f"; kinds that failed: {', '.join(result.failed_kinds)}" if result.failed_kinds else "",
     )
 
 
-# Well inside the claim timeout, so a send that hangs is killed (and its transaction rolled
-# back) long before a sweep may claim the row again.
-@shared_task(
-    name="followup.tasks.send_reminder", ignore_result=True, soft_time_limit=120, time_limit=150
-)
+# Well inside the claim timeout: a send that hangs is interrupted by the soft limit, which
+# counts as a failed attempt, long before a sweep may claim the row again.
+@shared_task(name=SEND_REMINDER_TASK, ignore_result=True, soft_time_limit=120, time_limit=150)
 def send_reminder(reminder_id: int, claim_token: str, as_of: str | None = None) -> str:
     """Send one claimed reminder. `as_of` stands for the clock when the sweep's did too."""
     now = dt.datetime.fromisoformat(as_of) if as_of else timezone.now()

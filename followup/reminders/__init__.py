@@ -1,2 +1,3 @@
-"""Reminders as rows: what is due (`kinds`), the sweep that stores and claims it (`sweep`,
-`claims`), and the send task's work (`delivery`, `messages`). Calendar arithmetic in `clock`."""
+"""Reminders as rows. Each kind lives whole in `kinds/<kind>.py` and is listed in `registry`;
+`context` holds what every kind reads. The sweep (`sweep`) stores what is due and claims it
+(`claims`); the send task's work is in `delivery`."""

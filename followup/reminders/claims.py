@@ -11,6 +11,7 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -21,6 +22,9 @@ from followup.models import Reminder
 logger = logging.getLogger(__name__)
 
 Status = Reminder.Status
+# Queued by name so that this module need not import the tasks module, which imports the sweep,
+# which imports this module. `followup.tasks` registers the task under this name.
+SEND_REMINDER_TASK = "followup.tasks.send_reminder"
 # A web request or a sweep must not hang on a broker that is down: try twice, briefly, then
 # leave the row pending for the next sweep.
 PUBLISH_RETRY_POLICY = {
@@ -94,19 +98,19 @@ def reminders_enqueue(claim: Claim) -> None:
     Runs after commit. A broker that is down must not fail the request or the sweep that got us
     here: the rows not queued go back to pending, and the next sweep queues them.
     """
-    # Imported here because the tasks module imports the sweep, which imports this module.
-    from followup.tasks import send_reminder
-
     kwargs = {"as_of": claim.as_of.isoformat()} if claim.as_of else {}
+    # A signature by name runs the registered task where there is one (so eager mode in tests
+    # still runs it in-process) and publishes by name where there is not.
+    send_reminder = current_app.signature(
+        SEND_REMINDER_TASK,
+        kwargs=kwargs,
+        queue=settings.REMINDER_TASK_QUEUE,
+        retry=True,
+        retry_policy=PUBLISH_RETRY_POLICY,
+    )
     for index, reminder_id in enumerate(claim.reminder_ids):
         try:
-            send_reminder.apply_async(
-                args=(reminder_id, str(claim.token)),
-                kwargs=kwargs,
-                queue=settings.REMINDER_TASK_QUEUE,
-                retry=True,
-                retry_policy=PUBLISH_RETRY_POLICY,
-            )
+            send_reminder.apply_async(args=(reminder_id, str(claim.token)))
         except (KombuError, OSError):
             logger.exception(
                 "Could not queue reminder %s; it and %s more stay pending for the next sweep.",

@@ -8,6 +8,10 @@ commit, the row is still claimed with the old `claimed_at`, and the next sweep a
 timeout sends it. What no database can close is a crash in the instant between the SMTP server
 accepting the message and our commit; the message then goes out again, with the same Message-ID
 so that mail clients can recognise it.
+
+Any error while checking, writing or sending counts as a failed attempt, not only SMTP errors:
+a template or a kind that raises must not leave the row "sending" until it is too late, but
+wait, be tried again and end failed in the outbox with its error.
 """
 
 import datetime as dt
@@ -22,8 +26,8 @@ from django.db import transaction
 
 from followup.models import Reminder
 from followup.policies import follow_up_policies_load
-from followup.reminders.kinds import Context, Narrow, due_reminders
-from followup.reminders.messages import reminder_message
+from followup.reminders.context import Context, Narrow
+from followup.reminders.registry import KINDS
 
 logger = logging.getLogger(__name__)
 
@@ -38,13 +42,8 @@ class Outcome(StrEnum):
     FAILED = "failed"
 
 
-def reminder_holds(reminder: Reminder, *, now: dt.datetime, ctx: Context | None = None) -> bool:
-    """Whether the reminder would still be due now: the same computation the sweep makes."""
-    ctx = ctx or reminder_context(reminder, now=now)
-    return reminder.key in due_reminders(ctx, kinds={reminder.kind})
-
-
 def reminder_context(reminder: Reminder, *, now: dt.datetime) -> Context:
+    """The sweep's context narrowed to the reminder's pilot and recipient."""
     if reminder.pilot_id is not None:
         programme_ids = [reminder.pilot.programme_id]
     else:
@@ -61,6 +60,14 @@ def reminder_context(reminder: Reminder, *, now: dt.datetime) -> Context:
 
 def reminder_deliver(*, reminder_id: int, claim_token: str | uuid.UUID, now: dt.datetime) -> str:
     """Send a claimed reminder once. Returns what happened (for the task's log)."""
+    try:
+        return _deliver(reminder_id=reminder_id, claim_token=claim_token, now=now)
+    except Exception as exc:
+        logger.exception("Reminder %s: unexpected error while sending.", reminder_id)
+        return _unexpected_error(reminder_id=reminder_id, claim_token=claim_token, exc=exc, now=now)
+
+
+def _deliver(*, reminder_id: int, claim_token: str | uuid.UUID, now: dt.datetime) -> str:
     with transaction.atomic():
         # The conditional update is the lock and the proof that the claim is still ours.
         mine = Reminder.objects.filter(
@@ -74,11 +81,12 @@ def reminder_deliver(*, reminder_id: int, claim_token: str | uuid.UUID, now: dt.
 
         if reminder.expires_at is not None and now >= reminder.expires_at:
             return _cancel(reminder, Reminder.CancelReason.TOO_LATE)
+        kind = KINDS[reminder.kind]
         ctx = reminder_context(reminder, now=now)
-        if not reminder_holds(reminder, now=now, ctx=ctx):
+        if not kind.holds(reminder, ctx):
             return _cancel(reminder, Reminder.CancelReason.NO_LONGER_APPLIES)
 
-        message = reminder_message(reminder, ctx=ctx)
+        message = kind.message(reminder, ctx)
         message.extra_headers["Message-ID"] = _message_id(reminder)
         reminder.email_subject = message.subject[:200]
         reminder.email_body = message.body
@@ -87,6 +95,7 @@ def reminder_deliver(*, reminder_id: int, claim_token: str | uuid.UUID, now: dt.
         try:
             message.send()
         except (smtplib.SMTPException, OSError) as exc:
+            # The attempt is recorded with the e-mail as written, in this transaction.
             return _failed_attempt(reminder, exc=exc, now=now)
         reminder.status = Status.SENT
         reminder.sent_at = now
@@ -104,6 +113,28 @@ def reminder_deliver(*, reminder_id: int, claim_token: str | uuid.UUID, now: dt.
             ]
         )
         return Outcome.SENT
+
+
+def _unexpected_error(
+    *, reminder_id: int, claim_token: str | uuid.UUID, exc: Exception, now: dt.datetime
+) -> str:
+    """Record a failed attempt after the sending transaction was rolled back.
+
+    The claim outlived the rollback (the sweep committed it), so the row is still ours exactly
+    when it still carries our token; a sweep that took over an expired claim has given it another
+    token, and then the error is only logged. The lock we take keeps any sweep from claiming the
+    row while we record.
+    """
+    with transaction.atomic():
+        reminder = (
+            Reminder.objects.select_for_update()
+            .filter(pk=reminder_id, status=Status.CLAIMED, claim_token=claim_token)
+            .first()
+        )
+        if reminder is None:
+            return Outcome.NOT_OURS
+        reminder.attempts += 1
+        return _failed_attempt(reminder, exc=exc, now=now)
 
 
 def _cancel(reminder: Reminder, reason: str) -> str:

@@ -4,6 +4,10 @@ Celery beat runs it every REMINDER_SWEEP_SECONDS through `followup.tasks.sweep_r
 `manage.py send_due_reminders` runs the very same function once. Running it again, or twice at
 the same time, sends nothing twice: a reminder's unique key (kind, recipient, subject, period)
 lets it exist once, and a row is sent only by the holder of its current claim.
+
+One kind that fails (a bug, a query the database refuses) is logged and skipped: the other kinds
+are still stored and claimed, and the failing kind's stored rows are left as they are rather than
+cancelled as no longer holding, since nothing was learned about them.
 """
 
 import datetime as dt
@@ -13,11 +17,12 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Q
 
+from followup.cadence import follow_up_meetings_sync
 from followup.models import Reminder
 from followup.policies import follow_up_policies_load
 from followup.reminders.claims import Claim, claim_timeout, reminders_claim
-from followup.reminders.kinds import Context, Due, due_reminders
-from followup.services import follow_up_meetings_sync
+from followup.reminders.context import Context, Due
+from followup.reminders.registry import KINDS
 from pilots.models import Pilot
 
 logger = logging.getLogger(__name__)
@@ -32,6 +37,7 @@ class SweepResult:
     dry_run: bool
     due: int = 0
     cancelled: int = 0
+    failed_kinds: list[str] = field(default_factory=list)
     claim: Claim | None = None
     queued: list[Reminder] = field(default_factory=list)
 
@@ -74,7 +80,7 @@ def _sweep(result: SweepResult, *, as_of: dt.datetime | None, durable: bool) -> 
 
     due = {
         key: item
-        for key, item in due_reminders(Context(now=now, policies=policies)).items()
+        for key, item in _due(Context(now=now, policies=policies), result).items()
         if item.expires_at > now
     }
     result.due = len(due)
@@ -86,13 +92,36 @@ def _sweep(result: SweepResult, *, as_of: dt.datetime | None, durable: bool) -> 
         batch_size=INSERT_BATCH,
         ignore_conflicts=True,
     )
-    result.cancelled = _cancel_what_no_longer_holds(now=now, due=due)
+    result.cancelled = _cancel_what_no_longer_holds(
+        now=now, due=due, failed_kinds=result.failed_kinds
+    )
     result.claim = reminders_claim(now=now, as_of=as_of, durable=durable)
     result.queued = list(
         Reminder.objects.filter(pk__in=result.claim.reminder_ids)
         .select_related("recipient", "pilot__department")
         .order_by("due_at", "pk")
     )
+
+
+def _due(ctx: Context, result: SweepResult) -> dict[tuple, Due]:
+    """Every reminder due at ctx.now by unique key (a person who is both leader and guide is
+    reminded once). A kind that raises is left out and named in `result.failed_kinds`."""
+    found: dict[tuple, Due] = {}
+    if not ctx.policies:
+        return found
+    for kind in KINDS.values():
+        try:
+            # A savepoint, so that a query the database refused does not abort the transaction
+            # the other kinds (and a dry run) go on in.
+            with transaction.atomic():
+                items = list(kind.due(ctx))
+        except Exception:
+            logger.exception("Reminder kind %s failed; the other kinds go on.", kind.kind)
+            result.failed_kinds.append(kind.kind)
+            continue
+        for item in items:
+            found.setdefault(item.key, item)
+    return found
 
 
 def _known_keys(due: dict[tuple, Due]) -> set[tuple]:
@@ -118,17 +147,22 @@ def _row(item: Due) -> Reminder:
     )
 
 
-def _cancel_what_no_longer_holds(*, now: dt.datetime, due: dict[tuple, Due]) -> int:
+def _cancel_what_no_longer_holds(
+    *, now: dt.datetime, due: dict[tuple, Due], failed_kinds: list[str]
+) -> int:
     """Pending rows that are no longer due (the plan was submitted, the meeting moved, reminders
-    were turned off) or are too late, and abandoned claims that are too late, are cancelled."""
+    were turned off) or are too late, and abandoned claims that are too late, are cancelled.
+    Rows of a kind whose computation failed are only cancelled when too late."""
     too_late = Q(expires_at__lte=now) & (
         Q(status=Status.PENDING) | Q(status=Status.CLAIMED, claimed_at__lt=now - claim_timeout())
     )
     cancelled = Reminder.objects.filter(too_late).update(
         status=Status.CANCELLED, cancel_reason=Reminder.CancelReason.TOO_LATE, claim_token=None
     )
-    pending = Reminder.objects.filter(status=Status.PENDING, due_at__lte=now).values_list(
-        "pk", "kind", "recipient_id", "subject_key", "period"
+    pending = (
+        Reminder.objects.filter(status=Status.PENDING, due_at__lte=now)
+        .exclude(kind__in=failed_kinds)
+        .values_list("pk", "kind", "recipient_id", "subject_key", "period")
     )
     stale = [pk for pk, *key in pending if tuple(key) not in due]
     for start in range(0, len(stale), INSERT_BATCH):
@@ -141,8 +175,8 @@ def _cancel_what_no_longer_holds(*, now: dt.datetime, due: dict[tuple, Due]) -> 
 def _follow_up_meetings_fill_in() -> None:
     """Give follow-up meetings to pilots that have course days but none yet.
 
-    The training services schedule them whenever course days change; this catches course days
-    that arrived another way (the admin, the demo loader, an import).
+    `followup.signals` schedules them whenever a course day is saved or deleted, wherever that
+    happens; this catches course days written in bulk, which send no signals (an import).
     """
     pilots = (
         Pilot.objects.exclude(phase=Pilot.Phase.CLOSED)

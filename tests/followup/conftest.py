@@ -13,9 +13,9 @@ import pytest
 from django.core import mail
 from kombu import pools as kombu_pools
 
+from followup.cadence import follow_up_meetings_sync
 from followup.models import Reminder
 from followup.reminders.sweep import reminders_sweep
-from followup.services import follow_up_meetings_sync
 from leanprogram.celery import app as celery_app
 from tests.factories import CourseDayFactory
 

@@ -87,6 +87,9 @@ def test_outbox_costs_the_same_queries_for_2_and_50_reminders(
     for person in people:
         _reminder(cast, recipient=person)
     client.force_login(cast.users.coordinator)
+    # session, user, the user's person, their department roles, their programme roles (the access
+    # scope), the count of reminders, the pilot and person choices of the filter, one page of
+    # reminders with recipient and pilot
     with django_assert_num_queries(9):
         response = client.get(OUTBOX)
     assert len(response.context["page"].object_list) == count

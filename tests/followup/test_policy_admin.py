@@ -60,6 +60,8 @@ def test_policy_list_costs_the_same_queries_with_more_programmes(
 ):
     for _ in range(programmes):
         follow_up_policy_ensure(programme=ProgrammeFactory())
+    # Each list: session, user, the municipalities of the list filter, the count of rows twice
+    # (filtered and in total), one page of rows with their programme, the user's person (layout)
     with django_assert_num_queries(7):
         response = admin_client.get(reverse("admin:followup_followuppolicy_changelist"))
     assert response.context["cl"].result_count == programmes

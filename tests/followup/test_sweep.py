@@ -8,11 +8,14 @@ from io import StringIO
 
 import pytest
 from django.core import mail
+from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.urls import reverse
 
-from followup.models import FollowUpPolicy, Reminder
+from followup.models import FollowUpMeeting, FollowUpPolicy, Reminder
 from followup.reminders.claims import reminders_enqueue
+from followup.reminders.registry import KINDS
 from followup.reminders.sweep import reminders_sweep
 from followup.services import ResendRefused, reminder_resend
 from pilots.models import DepartmentRole
@@ -25,6 +28,7 @@ from tests.followup.conftest import (
     mails_of,
     oslo,
     schedule_course_days,
+    to_of,
 )
 
 Status = Reminder.Status
@@ -123,6 +127,131 @@ def test_smtp_errors_retry_with_growing_waits_then_fail(cast, sweep, settings):
     assert mail.outbox == []
 
 
+def _explode(*args):
+    raise RuntimeError("the template is broken")
+
+
+@pytest.mark.django_db
+def test_unexpected_error_while_writing_retries_then_fails_and_the_outbox_shows_it(
+    cast, sweep, client, monkeypatch
+):
+    schedule_course_days(cast.pilot_a, A_DAYS)
+    monkeypatch.setattr(KINDS[Kind.PLAN_NOT_SUBMITTED], "write", _explode)
+
+    sweep(PLAN_DUE)
+    reminder = Reminder.objects.get(kind=Kind.PLAN_NOT_SUBMITTED)
+    # Recorded although the transaction that wrote the e-mail was rolled back, and not left
+    # "sending": it waits for a retry like an SMTP error.
+    assert (reminder.status, reminder.attempts, reminder.claim_token) == (Status.PENDING, 1, None)
+    assert reminder.next_attempt_at == PLAN_DUE + dt.timedelta(minutes=5)
+    assert reminder.last_error == "RuntimeError: the template is broken"
+
+    attempts_at = []
+    for minutes in range(0, 61):
+        before = Reminder.objects.get(pk=reminder.pk).attempts
+        sweep(PLAN_DUE + dt.timedelta(minutes=minutes))
+        if Reminder.objects.get(pk=reminder.pk).attempts > before:
+            attempts_at.append(minutes)
+    assert attempts_at == [5, 15, 35]
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.attempts) == (Status.FAILED, 4)
+    assert reminder.last_error == "RuntimeError: the template is broken"
+    assert mails_of(Kind.PLAN_NOT_SUBMITTED) == []
+    # The same sweeps sent the reminders that could be written.
+    assert sorted(to_of(Kind.FOLLOW_UP_DUE)) == sorted([cast.tore.email, cast.monica.email])
+
+    client.force_login(cast.users.coordinator)
+    outbox = client.get(reverse("followup:outbox"), {"status": Status.FAILED})
+    assert [r.pk for r in outbox.context["page"].object_list] == [reminder.pk]
+    detail_url = reverse("followup:reminder_detail", kwargs={"pk": reminder.pk})
+    assert detail_url in outbox.content.decode()
+    detail = client.get(detail_url).content.decode()
+    assert "RuntimeError: the template is broken" in detail
+    assert reverse("followup:reminder_resend", kwargs={"pk": reminder.pk}) in detail
+
+
+@pytest.mark.django_db
+def test_unexpected_error_for_a_claim_that_is_no_longer_ours_changes_nothing(cast, monkeypatch):
+    from followup.reminders.delivery import Outcome, reminder_deliver
+
+    schedule_course_days(cast.pilot_a, A_DAYS)
+    monkeypatch.setattr(KINDS[Kind.PLAN_NOT_SUBMITTED], "write", _explode)
+    reminder = Reminder.objects.create(
+        kind=Kind.PLAN_NOT_SUBMITTED,
+        recipient=cast.tore,
+        pilot=cast.pilot_a,
+        subject_key=f"plan:{cast.pilot_a.pk}",
+        period="2027-02-25",
+        due_at=PLAN_DUE,
+        expires_at=PLAN_DUE + dt.timedelta(days=7),
+        status=Status.CLAIMED,
+        claim_token="00000000-0000-0000-0000-000000000001",
+        claimed_at=PLAN_DUE,
+    )
+    outcome = reminder_deliver(
+        reminder_id=reminder.pk, claim_token="00000000-0000-0000-0000-000000000002", now=PLAN_DUE
+    )
+    assert outcome == Outcome.NOT_OURS
+    reminder.refresh_from_db()
+    assert (reminder.status, reminder.attempts, reminder.last_error) == (Status.CLAIMED, 0, "")
+
+
+def _rule_raises(ctx):
+    raise RuntimeError("the rule is broken")
+
+
+def _rule_query_fails(ctx):
+    # A query the database refuses: on PostgreSQL it aborts the transaction it runs in.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM no_such_table")
+    return iter(())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("broken", [_rule_raises, _rule_query_fails])
+def test_one_failing_kind_is_logged_and_the_other_kinds_are_still_stored_and_sent(
+    cast, sweep, monkeypatch, caplog, broken
+):
+    schedule_course_days(cast.pilot_a, A_DAYS)
+    meeting = FollowUpMeeting.objects.get(pilot=cast.pilot_a, due_on=dt.date(2027, 3, 11))
+    # Stored by an earlier sweep, before the rule broke, and waiting to be tried again.
+    waiting = Reminder.objects.create(
+        kind=Kind.FOLLOW_UP_DUE,
+        recipient=cast.tore,
+        pilot=cast.pilot_a,
+        subject_key=f"followup:{meeting.pk}",
+        period=meeting.due_on.isoformat(),
+        due_at=PLAN_DUE,
+        expires_at=oslo(2027, 3, 11, 0),
+        attempts=1,
+        next_attempt_at=PLAN_DUE + dt.timedelta(hours=1),
+    )
+    monkeypatch.setattr(KINDS[Kind.FOLLOW_UP_DUE], "due", broken)
+
+    result = sweep(PLAN_DUE)
+
+    assert result.failed_kinds == [Kind.FOLLOW_UP_DUE]
+    [logged] = [r for r in caplog.records if r.exc_info and "follow_up_due" in r.getMessage()]
+    assert logged.levelname == "ERROR"
+    # The kinds before and after the broken one (in the registry's order) still ran.
+    assert to_of(Kind.PLAN_NOT_SUBMITTED) == [cast.tore.email]
+    assert to_of(Kind.COORDINATOR_DIGEST) == [cast.jorunn.email]
+    assert not Reminder.objects.filter(kind=Kind.FOLLOW_UP_DUE, recipient=cast.monica).exists()
+    # Nothing was learned about the broken kind's rows, so none is cancelled as no longer due.
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.cancel_reason, waiting.attempts) == (Status.PENDING, "", 1)
+
+
+@pytest.mark.django_db
+def test_command_names_the_kinds_that_failed(cast, monkeypatch):
+    schedule_course_days(cast.pilot_a, A_DAYS)
+    monkeypatch.setattr(KINDS[Kind.FOLLOW_UP_DUE], "due", _rule_raises)
+    out = StringIO()
+    call_command("send_due_reminders", "--now", "2027-03-04T08:00", "--dry-run", stdout=out)
+    assert "plan_not_submitted → Tore Meltzer" in out.getvalue()
+    assert "kinds failed and were left out (see the log): follow_up_due" in out.getvalue()
+
+
 @pytest.mark.django_db
 def test_resent_failed_reminder_goes_out_once(cast, eager, django_capture_on_commit_callbacks):
     schedule_course_days(cast.pilot_a, A_DAYS)
@@ -139,12 +268,19 @@ def test_resent_failed_reminder_goes_out_once(cast, eager, django_capture_on_com
         last_error="SMTPServerDisconnected",
     )
     with django_capture_on_commit_callbacks(execute=True):
-        reminder_resend(reminder=reminder, now=PLAN_DUE + dt.timedelta(hours=2))
+        reminder_resend(
+            user=cast.users.coordinator, reminder=reminder, now=PLAN_DUE + dt.timedelta(hours=2)
+        )
     reminder.refresh_from_db()
     assert (reminder.status, reminder.attempts, reminder.last_error) == (Status.SENT, 1, "")
     assert [m.to for m in mail.outbox] == [[cast.tore.email]]
     with pytest.raises(ResendRefused):
-        reminder_resend(reminder=reminder, now=PLAN_DUE + dt.timedelta(hours=3))
+        reminder_resend(
+            user=cast.users.coordinator, reminder=reminder, now=PLAN_DUE + dt.timedelta(hours=3)
+        )
+    for who in (cast.users.tore, cast.users.outsider):
+        with pytest.raises(PermissionDenied):
+            reminder_resend(user=who, reminder=reminder, now=PLAN_DUE + dt.timedelta(hours=3))
 
 
 @pytest.mark.django_db

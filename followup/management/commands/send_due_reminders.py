@@ -39,6 +39,13 @@ class Command(BaseCommand):
                 f"  {verb} #{reminder.pk} {reminder.kind} → {reminder.recipient.full_name} "
                 f"<{reminder.recipient.email}> ({reminder.recipient.language}), {about}"
             )
+        if result.failed_kinds:
+            self.stdout.write(
+                self.style.ERROR(
+                    "These reminder kinds failed and were left out (see the log): "
+                    + ", ".join(result.failed_kinds)
+                )
+            )
         if result.left_pending:
             self.stdout.write(
                 self.style.WARNING(

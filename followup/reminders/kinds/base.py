@@ -1,0 +1,133 @@
+"""What every reminder kind is, and the few things more than one kind writes the same way."""
+
+import datetime as dt
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import ClassVar
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from followup.models import Reminder
+from followup.reminders.context import Context, Due
+from pilots.calendar import (
+    OSLO,
+    at_local,
+    end_of_week,
+    iso_week_key,
+    local_date,
+    local_moment,
+    week_day,
+)
+from training.models import CourseDay, InformationMeeting
+
+# Generous enough for any run of weekends and public holidays around the notice days.
+CALENDAR_DAYS_PER_WORKING_DAY = 3
+
+
+@dataclass
+class Email:
+    """A reminder's subject and its template's context, written in the recipient's language."""
+
+    subject: str
+    context: dict
+
+
+class ReminderKind(ABC):
+    """One kind of reminder, whole.
+
+    `due()` says who gets it, from when (`due_at`) and until when it may still go out
+    (`expires_at`); the sweep stores what it yields, and the send task asks it again, narrowed to
+    the one reminder, right before sending, so a reminder that stopped holding in the meantime
+    is cancelled instead of sent. `write()` gives the e-mail's subject and the context of its
+    template, `followup/email/<kind>.txt`, and runs in the recipient's language.
+
+    `due()` must read with a fixed number of queries whatever the number of pilots.
+    """
+
+    kind: ClassVar[str]
+
+    @property
+    def template(self) -> str:
+        return f"followup/email/{self.kind}.txt"
+
+    @abstractmethod
+    def due(self, ctx: Context) -> Iterator[Due]:
+        """Every reminder of this kind whose moment has come at `ctx.now` and that still holds."""
+
+    @abstractmethod
+    def write(self, reminder: Reminder, ctx: Context) -> Email:
+        """The e-mail's subject and template context, in the active language."""
+
+    def holds(self, reminder: Reminder, ctx: Context) -> bool:
+        """Whether the reminder would still be due now: the same computation the sweep made."""
+        return any(due.key == reminder.key for due in self.due(ctx))
+
+    def message(self, reminder: Reminder, ctx: Context) -> EmailMessage:
+        """The reminder's e-mail in the recipient's language (Content-Language says which)."""
+        recipient = reminder.recipient
+        with translation.override(recipient.language):
+            email = self.write(reminder, ctx)
+            context = {"recipient": recipient, "reminder": reminder, **email.context}
+            return EmailMessage(
+                subject=email.subject,
+                body=render_to_string(self.template, context),
+                to=[recipient.email],
+                headers={
+                    "Content-Language": translation.get_language(),
+                    # RFC 3834: out-of-office replies should not answer a machine.
+                    "Auto-Submitted": "auto-generated",
+                },
+            )
+
+
+def link(name: str, **kwargs) -> str:
+    return settings.SITE_URL + reverse(name, kwargs=kwargs)
+
+
+def subject_id(reminder: Reminder) -> int:
+    """The id in a subject key such as `courseday:12`."""
+    return int(reminder.subject_key.split(":", 1)[1])
+
+
+def event_details(reminder: Reminder) -> dict:
+    """The course day or information meeting a reminder is about, as both event kinds show it."""
+    if reminder.subject_key.startswith("courseday:"):
+        day = CourseDay.objects.get(pk=subject_id(reminder))
+        return {
+            "is_course_day": True,
+            "number": day.number,
+            "date": day.date,
+            "starts_at": local_moment(day.date, day.starts_at),
+            "ends_at": local_moment(day.date, day.ends_at),
+            "place": day.place,
+            "topic": day.topic,
+        }
+    meeting = InformationMeeting.objects.get(pk=subject_id(reminder))
+    return {
+        "is_course_day": False,
+        "date": local_date(meeting.starts_at),
+        "starts_at": meeting.starts_at.astimezone(OSLO),
+        "ends_at": meeting.ends_at.astimezone(OSLO),
+        "place": meeting.place,
+        "topic": "",
+    }
+
+
+def weekly(
+    ctx: Context, kind: str, subject_key: str, programmes_of: dict[int, set[int]]
+) -> Iterator[Due]:
+    """One digest per person this ISO week, due on the earliest digest day of their programmes
+    and too late once the week is over."""
+    week, expires_at = iso_week_key(ctx.today), end_of_week(ctx.today)
+    for person_id, programme_ids in programmes_of.items():
+        due_at: dt.datetime = min(
+            at_local(week_day(ctx.today, ctx.policy(pid).digest_weekday), ctx.policy(pid).send_hour)
+            for pid in programme_ids
+        )
+        if due_at <= ctx.now:
+            yield Due(kind, person_id, subject_key, week, None, due_at, expires_at)

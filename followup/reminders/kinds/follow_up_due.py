@@ -1,0 +1,72 @@
+"""A follow-up meeting is due soon."""
+
+import datetime as dt
+from collections.abc import Iterator
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from followup.models import FollowUpMeeting, FollowUpPolicy, Reminder
+from followup.reminders.context import Context, Due, Recipient
+from followup.reminders.kinds.base import Email, ReminderKind, link, subject_id
+from pilots.calendar import at_local, start_of_local_day
+
+
+class FollowUpDue(ReminderKind):
+    """To the department leader and the programme's lean guides, `follow_up_notice_days` before
+    a follow-up meeting not yet held, at the send hour. Stops holding when the meeting is held or
+    moves; too late once its day has begun."""
+
+    kind = Reminder.Kind.FOLLOW_UP_DUE
+
+    def window(self, ctx: Context) -> tuple[dt.date, dt.date]:
+        """The due dates of the meetings that may have a reminder of this kind now."""
+        return ctx.today, ctx.today + dt.timedelta(days=ctx.days(lambda p: p.follow_up_notice_days))
+
+    def moment(self, policy: FollowUpPolicy, due_on: dt.date) -> dt.datetime:
+        return at_local(due_on - dt.timedelta(days=policy.follow_up_notice_days), policy.send_hour)
+
+    def too_late(self, policy: FollowUpPolicy, due_on: dt.date, due_at: dt.datetime) -> dt.datetime:
+        return max(start_of_local_day(due_on), due_at)
+
+    def recipients(self, ctx: Context, *, programme_id: int, department_id: int) -> list[Recipient]:
+        return ctx.leaders.get(department_id, []) + ctx.guides.get(programme_id, [])
+
+    def due(self, ctx: Context) -> Iterator[Due]:
+        earliest, latest = self.window(ctx)
+        meetings = FollowUpMeeting.objects.filter(
+            pilot__in=ctx.pilots(), held_on__isnull=True, due_on__gte=earliest, due_on__lte=latest
+        ).values_list("pk", "pilot_id", "pilot__programme_id", "pilot__department_id", "due_on")
+        for pk, pilot_id, programme_id, department_id, due_on in meetings:
+            policy = ctx.policy(programme_id)
+            due_at = self.moment(policy, due_on)
+            if due_at > ctx.now:
+                continue
+            people = self.recipients(ctx, programme_id=programme_id, department_id=department_id)
+            for person in people:
+                yield Due(
+                    self.kind,
+                    person.person_id,
+                    f"followup:{pk}",
+                    due_on.isoformat(),
+                    pilot_id,
+                    due_at,
+                    self.too_late(policy, due_on, due_at),
+                )
+
+    def write(self, reminder: Reminder, ctx: Context) -> Email:
+        context = self.meeting_context(reminder)
+        subject = _("Follow-up meeting for %(department)s due %(date)s") % {
+            "department": context["department"],
+            "date": date_format(context["due_on"], "SHORT_DATE_FORMAT"),
+        }
+        return Email(subject, context)
+
+    def meeting_context(self, reminder: Reminder) -> dict:
+        meeting = FollowUpMeeting.objects.select_related("step").get(pk=subject_id(reminder))
+        return {
+            "department": reminder.pilot.department.name,
+            "meeting_label": meeting.display_label(),
+            "due_on": meeting.due_on,
+            "link": link("followup:pilot_follow_up", pilot_pk=reminder.pilot_id),
+        }

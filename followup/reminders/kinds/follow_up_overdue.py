@@ -1,0 +1,41 @@
+"""A follow-up meeting is overdue: the escalation of `FollowUpDue`."""
+
+import datetime as dt
+
+from django.utils.translation import gettext as _
+
+from followup.models import FollowUpPolicy, Reminder
+from followup.reminders.context import Context, Recipient
+from followup.reminders.kinds.base import Email
+from followup.reminders.kinds.follow_up_due import FollowUpDue
+from pilots.calendar import at_local
+
+
+class FollowUpOverdue(FollowUpDue):
+    """The same meetings, `follow_up_overdue_days` after their due date, to the programme's lean
+    coordinators, if not recorded as held by then. Too late `late_after_days` after its moment."""
+
+    kind = Reminder.Kind.FOLLOW_UP_OVERDUE
+
+    def window(self, ctx: Context) -> tuple[dt.date, dt.date]:
+        return (
+            ctx.today
+            - dt.timedelta(days=ctx.days(lambda p: p.follow_up_overdue_days + p.late_after_days)),
+            ctx.today - dt.timedelta(days=ctx.days(lambda p: p.follow_up_overdue_days, min)),
+        )
+
+    def moment(self, policy: FollowUpPolicy, due_on: dt.date) -> dt.datetime:
+        return at_local(due_on + dt.timedelta(days=policy.follow_up_overdue_days), policy.send_hour)
+
+    def too_late(self, policy: FollowUpPolicy, due_on: dt.date, due_at: dt.datetime) -> dt.datetime:
+        return due_at + dt.timedelta(days=policy.late_after_days)
+
+    def recipients(self, ctx: Context, *, programme_id: int, department_id: int) -> list[Recipient]:
+        return ctx.coordinators.get(programme_id, [])
+
+    def write(self, reminder: Reminder, ctx: Context) -> Email:
+        context = self.meeting_context(reminder)
+        subject = _("Overdue follow-up meeting: %(department)s") % {
+            "department": context["department"]
+        }
+        return Email(subject, context)
