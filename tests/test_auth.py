@@ -144,3 +144,16 @@ def test_forbidden_page_uses_the_site_layout(client, cast):
 
     assert response.status_code == 403
     assert "403.html" in [template.name for template in response.templates]
+
+
+@pytest.mark.parametrize("url", ["/accounts/login/", "/admin/login/"])
+def test_overlong_username_is_a_form_error_not_a_server_error(client, cast, url):
+    # django-axes stores the username in a 255-character column (its issue #1381).
+    client.cookies["django_language"] = "en"
+
+    response = client.post(url, {"username": "a" * 300, "password": "x"}, REMOTE_ADDR="10.0.0.1")
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["username"] == [
+        "Ensure this value has at most 150 characters (it has 300)."
+    ]
