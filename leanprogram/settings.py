@@ -106,7 +106,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "pilots.auth.PersonBackend",
 ]
 
 # Sessions: an absolute lifetime and an idle timeout, both in seconds.

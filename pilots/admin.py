@@ -137,6 +137,22 @@ class PersonAdmin(admin.ModelAdmin):
     search_fields = ["full_name", "email"]
     autocomplete_fields = ["user"]
     inlines = [ProgrammeRoleInline, DepartmentRoleInline]
+    actions = ["deactivate", "activate"]
+
+    @admin.action(description=_("Mark selected people inactive; their logins stop working"))
+    def deactivate(self, request, queryset):
+        self._set_active(queryset, active=False)
+
+    @admin.action(description=_("Mark selected people active; their logins work again"))
+    def activate(self, request, queryset):
+        self._set_active(queryset, active=True)
+
+    def _set_active(self, queryset, *, active):
+        # One save per person rather than update(): saving is what takes the login along
+        # (pilots.signals).
+        for person in queryset.exclude(is_active=active):
+            person.is_active = active
+            person.save(update_fields=["is_active"])
 
 
 @admin.register(ProgrammeRole)
