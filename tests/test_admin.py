@@ -496,3 +496,43 @@ def test_save_refused_by_the_database_shows_the_form_again_with_a_message(admin_
     ]
     assert form["name"].value() == "Narvik kommune"
     assert not Municipality.objects.exists()
+
+
+@pytest.mark.django_db
+def test_course_day_changed_in_the_admin_is_validated_like_the_model(admin_client, harstad):
+    # Whatever moving a course day sets off happens only after the model's own validation.
+    day = harstad.course_day
+    admin_client.cookies["django_language"] = "en"
+    data = _change_form(admin_client, CourseDay, day.pk)
+
+    response = admin_client.post(_url(CourseDay, "change", day.pk), {**data, "ends_at": "08:00"})
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["ends_at"] == [
+        "The course day must end after it starts."
+    ]
+
+
+@pytest.mark.django_db
+def test_course_day_changed_inline_on_the_pilot_is_validated_like_the_model(admin_client, harstad):
+    pilot = harstad.pilot
+    admin_client.cookies["django_language"] = "en"
+    data = _change_form(admin_client, Pilot, pilot.pk)
+
+    response = admin_client.post(
+        _url(Pilot, "change", pilot.pk),
+        {**data, "course_days-0-date": "31.12.9999", "course_days-0-ends_at": "08:00"},
+    )
+
+    assert response.status_code == 200
+    course_days = next(
+        inline.formset
+        for inline in response.context["inline_admin_formsets"]
+        if inline.formset.prefix == "course_days"
+    )
+    assert course_days.errors[0] == {
+        "date": ["Give a date between 01.01.2000 and 31.12.2100."],
+        "ends_at": ["The course day must end after it starts."],
+    }
+    harstad.course_day.refresh_from_db()
+    assert harstad.course_day.date == date(2027, 2, 15)
