@@ -121,8 +121,8 @@ class TabularInline(_SafeFormFields, admin.TabularInline):
 
 class ModelAdmin(_SafeFormFields, admin.ModelAdmin):
     save_refused_message = _(
-        "Nothing was saved: someone else saved a conflicting change at the same time. "
-        "Check the values and save again."
+        "Nothing was saved: the changes conflict with data already saved, perhaps by someone "
+        "else at the same time. Check the values and save again."
     )
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
@@ -130,7 +130,9 @@ class ModelAdmin(_SafeFormFields, admin.ModelAdmin):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except IntegrityError:
-            logger.warning("Admin save of %s refused by the database", self.opts.label, exc_info=1)
+            logger.warning(
+                "Admin save of %s refused by the database", self.opts.label, exc_info=True
+            )
         request.admin_save_refused = True
         return super().changeform_view(request, object_id, form_url, extra_context)
 

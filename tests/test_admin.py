@@ -491,8 +491,8 @@ def test_save_refused_by_the_database_shows_the_form_again_with_a_message(admin_
     assert response.status_code == 200
     form = response.context["adminform"].form
     assert form.non_field_errors() == [
-        "Nothing was saved: someone else saved a conflicting change at the same time. "
-        "Check the values and save again."
+        "Nothing was saved: the changes conflict with data already saved, perhaps by someone "
+        "else at the same time. Check the values and save again."
     ]
     assert form["name"].value() == "Narvik kommune"
     assert not Municipality.objects.exists()
