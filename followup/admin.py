@@ -3,20 +3,22 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from pilots.admin_base import ModelAdmin, TabularInline
+
 from .models import BoardMeeting, FollowUpMeeting, FollowUpPolicy, FollowUpStep, Reminder
 
 # The string of a pilot names its department and programme.
 PILOT_RELATED = ["pilot__department", "pilot__programme"]
 
 
-class FollowUpStepInline(admin.TabularInline):
+class FollowUpStepInline(TabularInline):
     model = FollowUpStep
     extra = 1
     fields = ["amount", "unit"]
 
 
 @admin.register(FollowUpPolicy)
-class FollowUpPolicyAdmin(admin.ModelAdmin):
+class FollowUpPolicyAdmin(ModelAdmin):
     """Per programme: the cadence of follow-up meetings and every number the reminders use.
 
     A programme without a policy gets one with the defaults the first time reminders run.
@@ -52,7 +54,7 @@ class FollowUpPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(FollowUpStep)
-class FollowUpStepAdmin(admin.ModelAdmin):
+class FollowUpStepAdmin(ModelAdmin):
     """The cadence is edited on its policy's page; this list shows every programme's at once."""
 
     list_display = ["policy", "amount", "unit"]
@@ -63,7 +65,7 @@ class FollowUpStepAdmin(admin.ModelAdmin):
 
 
 @admin.register(FollowUpMeeting)
-class FollowUpMeetingAdmin(admin.ModelAdmin):
+class FollowUpMeetingAdmin(ModelAdmin):
     list_display = ["label", "pilot", "due_on", "held_on", "step"]
     list_filter = [("held_on", admin.EmptyFieldListFilter), "pilot__programme"]
     list_select_related = [*PILOT_RELATED, "step"]
@@ -73,7 +75,7 @@ class FollowUpMeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(BoardMeeting)
-class BoardMeetingAdmin(admin.ModelAdmin):
+class BoardMeetingAdmin(ModelAdmin):
     list_display = ["pilot", "held_on", "present_count"]
     list_filter = ["pilot__programme", "pilot__department__municipality"]
     list_select_related = PILOT_RELATED
@@ -83,7 +85,7 @@ class BoardMeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
+class ReminderAdmin(ModelAdmin):
     """The sweep writes these rows; the administrator reads them and may cancel or reschedule."""
 
     list_display = [

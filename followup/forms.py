@@ -7,6 +7,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from followup.models import BoardMeeting, FollowUpMeeting, Reminder
+from pilots.fields import PlausibleDateField
 from pilots.models import Person, Pilot
 
 
@@ -29,6 +30,7 @@ class FollowUpMeetingHoldForm(forms.ModelForm):
     class Meta:
         model = FollowUpMeeting
         fields = ["held_on", "notes", "attendees"]
+        field_classes = {"held_on": PlausibleDateField}
         widgets = {
             "held_on": NativeDateInput(),
             "notes": forms.Textarea(attrs={"rows": 6}),
@@ -49,6 +51,7 @@ class BoardMeetingForm(forms.ModelForm):
     class Meta:
         model = BoardMeeting
         fields = ["held_on", "present_count", "minutes", "measures_touched"]
+        field_classes = {"held_on": PlausibleDateField}
         widgets = {
             "held_on": NativeDateInput(),
             "present_count": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),

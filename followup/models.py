@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from pilots.calendar import validate_plausible_date
 from pilots.models import Person, Pilot, Programme
 from plans.models import Measure
 
@@ -210,8 +211,10 @@ class FollowUpMeeting(models.Model):
         related_name="meetings",
         verbose_name=_("cadence step"),
     )
-    due_on = models.DateField(_("due on"))
-    held_on = models.DateField(_("held on"), null=True, blank=True)
+    due_on = models.DateField(_("due on"), validators=[validate_plausible_date])
+    held_on = models.DateField(
+        _("held on"), null=True, blank=True, validators=[validate_plausible_date]
+    )
     notes = models.TextField(_("notes"), blank=True)
     attendees = models.ManyToManyField(
         Person, blank=True, related_name="follow_up_meetings", verbose_name=_("who came")
@@ -241,7 +244,7 @@ class BoardMeeting(models.Model):
     pilot = models.ForeignKey(
         Pilot, on_delete=models.CASCADE, related_name="board_meetings", verbose_name=_("pilot")
     )
-    held_on = models.DateField(_("held on"))
+    held_on = models.DateField(_("held on"), validators=[validate_plausible_date])
     minutes = models.TextField(_("minutes"), blank=True)
     present_count = models.PositiveSmallIntegerField(_("number present"), default=0)
     measures_touched = models.ManyToManyField(

@@ -106,7 +106,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "pilots.auth.PersonBackend",
 ]
 
 # Sessions: an absolute lifetime and an idle timeout, both in seconds.
@@ -176,11 +176,19 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Celery: Redis when REDIS_URL is set; otherwise Kombu's filesystem transport under var/, so a
 # worker and beat run on a laptop with no server at all.
 REDIS_URL = env_url("REDIS_URL", schemes={"redis", "rediss"})
+BROKER_SOCKET_TIMEOUT_SECONDS = 2
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    # Claims on reminder rows expire after 10 minutes; the broker must redeliver an unacked
-    # message later than every retry of a send task finishes.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Claims on reminder rows expire after 10 minutes; the broker must redeliver an unacked
+        # message later than every retry of a send task finishes.
+        "visibility_timeout": 3600,
+        # A frozen Redis still accepts connections and then never answers: without these a
+        # publish from a web request waits forever. Above the worker's 1 s BRPOP timeout, so
+        # an idle worker's blocking read never times out.
+        "socket_connect_timeout": BROKER_SOCKET_TIMEOUT_SECONDS,
+        "socket_timeout": BROKER_SOCKET_TIMEOUT_SECONDS,
+    }
 else:
     _broker_dir = VAR_DIR / "broker"
     CELERY_BROKER_URL = "filesystem://"
@@ -192,6 +200,16 @@ else:
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_SOCKET_TIMEOUT_SECONDS
+# Tasks are queued from web requests after commit: against a broker that is down, try twice
+# briefly and give up (the caller logs it) rather than hold the request for Celery's default
+# four tries.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True

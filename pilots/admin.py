@@ -5,6 +5,8 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pilots.admin_base import ModelAdmin, TabularInline
+
 # Admin modules load after every app's models, so importing the training models here cannot
 # cycle even though training.models imports pilots.models.
 from training.models import CourseDay, InformationMeeting
@@ -23,19 +25,19 @@ from .models import (
 )
 
 
-class HolidayPeriodInline(admin.TabularInline):
+class HolidayPeriodInline(TabularInline):
     model = HolidayPeriod
     fields = ["name", "starts_on", "ends_on"]
     extra = 0
 
 
-class ProgrammeGoalInline(admin.TabularInline):
+class ProgrammeGoalInline(TabularInline):
     model = ProgrammeGoal
     fields = ["order", "text"]
     extra = 0
 
 
-class ProgrammeRoleInline(admin.TabularInline):
+class ProgrammeRoleInline(TabularInline):
     model = ProgrammeRole
     fields = ["programme", "person", "role", "position_percent"]
     # The inline's own foreign key is left out of the form, so one class serves both parents.
@@ -43,21 +45,21 @@ class ProgrammeRoleInline(admin.TabularInline):
     extra = 0
 
 
-class DepartmentRoleInline(admin.TabularInline):
+class DepartmentRoleInline(TabularInline):
     model = DepartmentRole
     fields = ["department", "person", "role", "position_percent"]
     autocomplete_fields = ["department", "person"]
     extra = 0
 
 
-class InformationMeetingInline(admin.TabularInline):
+class InformationMeetingInline(TabularInline):
     model = InformationMeeting
     fields = ["starts_at", "ends_at", "place", "notes"]
     extra = 0
     show_change_link = True
 
 
-class CourseDayInline(admin.TabularInline):
+class CourseDayInline(TabularInline):
     model = CourseDay
     fields = ["number", "date", "starts_at", "ends_at", "place", "topic", "facilitators"]
     autocomplete_fields = ["facilitators"]
@@ -67,7 +69,7 @@ class CourseDayInline(admin.TabularInline):
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
+class MunicipalityAdmin(ModelAdmin):
     list_display = ["name", "slug", "organisation_number"]
     search_fields = ["name", "slug", "organisation_number"]
     prepopulated_fields = {"slug": ["name"]}
@@ -75,7 +77,7 @@ class MunicipalityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(ModelAdmin):
     list_display = [
         "name",
         "municipality",
@@ -111,7 +113,7 @@ class ProgrammeAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProgrammeGoal)
-class ProgrammeGoalAdmin(admin.ModelAdmin):
+class ProgrammeGoalAdmin(ModelAdmin):
     list_display = ["text", "programme", "order"]
     list_filter = ["programme"]
     list_select_related = ["programme"]
@@ -120,7 +122,7 @@ class ProgrammeGoalAdmin(admin.ModelAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(ModelAdmin):
     list_display = ["name", "service_area", "parent", "municipality"]
     list_filter = ["municipality", "service_area"]
     list_select_related = ["municipality", "parent"]
@@ -130,17 +132,33 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(ModelAdmin):
     list_display = ["full_name", "email", "phone", "municipality", "language", "user", "is_active"]
     list_filter = ["is_active", "language", "municipality"]
     list_select_related = ["municipality", "user"]
     search_fields = ["full_name", "email"]
     autocomplete_fields = ["user"]
     inlines = [ProgrammeRoleInline, DepartmentRoleInline]
+    actions = ["deactivate", "activate"]
+
+    @admin.action(description=_("Mark selected people inactive; their logins stop working"))
+    def deactivate(self, request, queryset):
+        self._set_active(queryset, active=False)
+
+    @admin.action(description=_("Mark selected people active; their logins work again"))
+    def activate(self, request, queryset):
+        self._set_active(queryset, active=True)
+
+    def _set_active(self, queryset, *, active):
+        # One save per person rather than update(): saving is what takes the login along
+        # (pilots.signals).
+        for person in queryset.exclude(is_active=active):
+            person.is_active = active
+            person.save(update_fields=["is_active"])
 
 
 @admin.register(ProgrammeRole)
-class ProgrammeRoleAdmin(admin.ModelAdmin):
+class ProgrammeRoleAdmin(ModelAdmin):
     list_display = ["person", "role", "programme", "position_percent"]
     list_filter = ["role", "programme"]
     list_select_related = ["person", "programme"]
@@ -149,7 +167,7 @@ class ProgrammeRoleAdmin(admin.ModelAdmin):
 
 
 @admin.register(DepartmentRole)
-class DepartmentRoleAdmin(admin.ModelAdmin):
+class DepartmentRoleAdmin(ModelAdmin):
     list_display = ["person", "role", "department", "municipality", "position_percent"]
     list_filter = ["role", "department__municipality"]
     list_select_related = ["person", "department__municipality"]
@@ -162,7 +180,7 @@ class DepartmentRoleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Pilot)
-class PilotAdmin(admin.ModelAdmin):
+class PilotAdmin(ModelAdmin):
     list_display = ["department", "programme", "phase", "course_year", "course_weeks_display"]
     list_filter = ["phase", "programme", "department__municipality"]
     search_fields = ["department__name", "programme__name"]
@@ -202,7 +220,7 @@ class PilotAdmin(admin.ModelAdmin):
 
 
 @admin.register(EarlierProcess)
-class EarlierProcessAdmin(admin.ModelAdmin):
+class EarlierProcessAdmin(ModelAdmin):
     list_display = ["title", "year", "department", "municipality"]
     list_filter = ["municipality", "year"]
     list_select_related = ["municipality", "department"]
@@ -211,7 +229,7 @@ class EarlierProcessAdmin(admin.ModelAdmin):
 
 
 @admin.register(HolidayPeriod)
-class HolidayPeriodAdmin(admin.ModelAdmin):
+class HolidayPeriodAdmin(ModelAdmin):
     list_display = ["name", "starts_on", "ends_on", "municipality"]
     list_filter = ["municipality"]
     list_select_related = ["municipality"]

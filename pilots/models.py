@@ -11,6 +11,8 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from pilots.calendar import validate_plausible_date
+
 
 class Language(models.TextChoices):
     BOKMAL = "nb", _("Norwegian Bokmål")
@@ -57,8 +59,10 @@ class Programme(models.Model):
     )
     value_platform = models.CharField(_("value platform"), max_length=150, blank=True)
     description = models.TextField(_("description"), blank=True)
-    starts_on = models.DateField(_("starts on"))
-    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    starts_on = models.DateField(_("starts on"), validators=[validate_plausible_date])
+    ends_on = models.DateField(
+        _("ends on"), null=True, blank=True, validators=[validate_plausible_date]
+    )
     hours_per_fte_week = models.DecimalField(
         _("hours per full-time equivalent per week"),
         max_digits=4,
@@ -453,8 +457,8 @@ class HolidayPeriod(models.Model):
         verbose_name=_("municipality"),
     )
     name = models.CharField(_("name"), max_length=100)
-    starts_on = models.DateField(_("starts on"))
-    ends_on = models.DateField(_("ends on"))
+    starts_on = models.DateField(_("starts on"), validators=[validate_plausible_date])
+    ends_on = models.DateField(_("ends on"), validators=[validate_plausible_date])
 
     class Meta:
         verbose_name = _("holiday period")

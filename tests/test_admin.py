@@ -10,12 +10,13 @@ from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.db import connection
+from django.db.models.signals import pre_save
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from simple_history.models import HistoricalChanges
 
-from followup.models import BoardMeeting, FollowUpMeeting, Reminder
+from followup.models import BoardMeeting, FollowUpMeeting, FollowUpPolicy, Reminder
 from followup.policies import follow_up_policy_ensure
 from pilots.models import (
     Department,
@@ -39,6 +40,7 @@ from plans.models import (
     RootCause,
     Waste,
 )
+from tests.admin_forms import submitted_form_data
 from training.models import Attendance, CourseDay, InformationMeeting
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -415,3 +417,123 @@ def test_pilot_autocomplete_finds_pilot_by_department_name(admin_client, harstad
 
     assert response.status_code == 200
     assert response.json()["results"] == [{"id": str(harstad.pilot.pk), "text": str(harstad.pilot)}]
+
+
+def _change_form(client, model, pk):
+    """The change page's form as a browser would post it back."""
+    return submitted_form_data(client.get(_url(model, "change", pk)).content.decode())
+
+
+@pytest.mark.django_db
+def test_autocomplete_field_posted_with_a_non_numeric_id_is_a_form_error(admin_client, harstad):
+    # The form is shown again, which used to look "abc" up as an id in the database: a 500.
+    data = _change_form(admin_client, CourseDay, harstad.course_day.pk)
+
+    response = admin_client.post(
+        _url(CourseDay, "change", harstad.course_day.pk),
+        {**data, "pilot": "abc", "facilitators": ["abc"]},
+    )
+
+    assert response.status_code == 200
+    assert set(response.context["adminform"].form.errors) == {"pilot", "facilitators"}
+
+
+@pytest.mark.django_db
+def test_swapping_two_follow_up_steps_is_a_form_error_not_a_database_error(admin_client, harstad):
+    policy = FollowUpPolicy.objects.get(programme=harstad.programme)
+    before = sorted(policy.steps.values_list("pk", "amount", "unit"))
+    data = _change_form(admin_client, FollowUpPolicy, policy.pk)
+    data["steps-0-amount"], data["steps-1-amount"] = data["steps-1-amount"], data["steps-0-amount"]
+    data["steps-0-unit"], data["steps-1-unit"] = data["steps-1-unit"], data["steps-0-unit"]
+
+    response = admin_client.post(_url(FollowUpPolicy, "change", policy.pk), data)
+
+    assert response.status_code == 200
+    (steps,) = response.context["inline_admin_formsets"]
+    assert steps.formset.errors[0]["__all__"]
+    assert sorted(policy.steps.values_list("pk", "amount", "unit")) == before
+
+
+@pytest.mark.django_db
+def test_number_beyond_the_model_fields_limits_is_a_form_error(admin_client, harstad):
+    # Pilot.clean() works out the ISO weeks of the course year; a huge year overflowed there.
+    data = _change_form(admin_client, Pilot, harstad.pilot.pk)
+
+    response = admin_client.post(
+        _url(Pilot, "change", harstad.pilot.pk), {**data, "course_year": "99999999999999999999"}
+    )
+
+    assert response.status_code == 200
+    assert "course_year" in response.context["adminform"].form.errors
+
+
+@pytest.mark.django_db
+def test_save_refused_by_the_database_shows_the_form_again_with_a_message(admin_client):
+    def someone_else_saves_first(sender, instance, **kwargs):
+        # Another request commits the same name between this form's validation and its save.
+        pre_save.disconnect(someone_else_saves_first, sender=Municipality)
+        Municipality.objects.create(name=instance.name, slug="narvik-2")
+
+    pre_save.connect(someone_else_saves_first, sender=Municipality)
+    admin_client.cookies["django_language"] = "en"
+    try:
+        response = admin_client.post(
+            _url(Municipality, "add"),
+            {
+                "name": "Narvik kommune",
+                "slug": "narvik",
+                "organisation_number": "",
+                **_empty_inlines("holiday_periods"),
+            },
+        )
+    finally:
+        pre_save.disconnect(someone_else_saves_first, sender=Municipality)
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.non_field_errors() == [
+        "Nothing was saved: the changes conflict with data already saved, perhaps by someone "
+        "else at the same time. Check the values and save again."
+    ]
+    assert form["name"].value() == "Narvik kommune"
+    assert not Municipality.objects.exists()
+
+
+@pytest.mark.django_db
+def test_course_day_changed_in_the_admin_is_validated_like_the_model(admin_client, harstad):
+    # Whatever moving a course day sets off happens only after the model's own validation.
+    day = harstad.course_day
+    admin_client.cookies["django_language"] = "en"
+    data = _change_form(admin_client, CourseDay, day.pk)
+
+    response = admin_client.post(_url(CourseDay, "change", day.pk), {**data, "ends_at": "08:00"})
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["ends_at"] == [
+        "The course day must end after it starts."
+    ]
+
+
+@pytest.mark.django_db
+def test_course_day_changed_inline_on_the_pilot_is_validated_like_the_model(admin_client, harstad):
+    pilot = harstad.pilot
+    admin_client.cookies["django_language"] = "en"
+    data = _change_form(admin_client, Pilot, pilot.pk)
+
+    response = admin_client.post(
+        _url(Pilot, "change", pilot.pk),
+        {**data, "course_days-0-date": "31.12.9999", "course_days-0-ends_at": "08:00"},
+    )
+
+    assert response.status_code == 200
+    course_days = next(
+        inline.formset
+        for inline in response.context["inline_admin_formsets"]
+        if inline.formset.prefix == "course_days"
+    )
+    assert course_days.errors[0] == {
+        "date": ["Give a date between 01.01.2000 and 31.12.2100."],
+        "ends_at": ["The course day must end after it starts."],
+    }
+    harstad.course_day.refresh_from_db()
+    assert harstad.course_day.date == date(2027, 2, 15)

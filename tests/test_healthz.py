@@ -1,5 +1,7 @@
 import pytest
 
+from tests.hung_server import fail_after, hung_server
+
 pytestmark = pytest.mark.django_db
 
 
@@ -36,3 +38,14 @@ def test_healthz_answers_503_when_filesystem_broker_folder_is_missing(client, se
 
 def test_healthz_rejects_post(client):
     assert client.post("/healthz").status_code == 405
+
+
+def test_healthz_answers_503_promptly_when_the_broker_accepts_but_never_answers(client, settings):
+    with hung_server() as url:
+        settings.CELERY_BROKER_URL = url
+        # A guard against a hang, not a benchmark: the check itself gives up after ~1 s.
+        with fail_after(10):
+            response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json() == {"status": "error", "checks": {"database": "ok", "broker": "error"}}

@@ -6,6 +6,8 @@ Meetings and course days are also edited inline on the pilot (see pilots/admin.p
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from pilots.admin_base import ModelAdmin
+
 from .models import Attendance, CourseDay, InformationMeeting
 
 # The string of a meeting or course day names the pilot's department.
@@ -13,7 +15,7 @@ PILOT_RELATED = ["pilot__department", "pilot__programme"]
 
 
 @admin.register(InformationMeeting)
-class InformationMeetingAdmin(admin.ModelAdmin):
+class InformationMeetingAdmin(ModelAdmin):
     list_display = ["pilot", "starts_at", "ends_at", "place"]
     list_filter = ["pilot__programme", "pilot__department__municipality"]
     search_fields = ["pilot__department__name", "place", "notes"]
@@ -25,7 +27,7 @@ class InformationMeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(CourseDay)
-class CourseDayAdmin(admin.ModelAdmin):
+class CourseDayAdmin(ModelAdmin):
     list_display = ["pilot", "number", "date", "iso_week", "starts_at", "ends_at", "place", "topic"]
     list_filter = ["number", "pilot__programme", "pilot__department__municipality"]
     search_fields = ["pilot__department__name", "topic", "place"]
@@ -41,7 +43,7 @@ class CourseDayAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(admin.ModelAdmin):
+class AttendanceAdmin(ModelAdmin):
     list_display = ["person", "occasion", "status", "recorded_at", "recorded_by"]
     list_filter = ["status", "course_day__number", "person__municipality"]
     list_select_related = [

@@ -9,6 +9,7 @@ from django.utils.dates import WEEKDAYS
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from pilots.fields import PlausibleDateField
 from pilots.models import Person
 from training.models import COURSE_DAYS_PER_PILOT, Attendance
 
@@ -16,8 +17,8 @@ _DATE_HELP = _("Day, month and year, e.g. 17.02.2027.")
 _TIME_HELP = _("24-hour clock, e.g. 08:30.")
 
 
-def _date_field(**kwargs) -> forms.DateField:
-    return forms.DateField(
+def _date_field(**kwargs) -> PlausibleDateField:
+    return PlausibleDateField(
         widget=forms.DateInput(format="%d.%m.%Y", attrs={"autocomplete": "off"}),
         help_text=_DATE_HELP,
         **kwargs,

@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from pilots.calendar import validate_plausible_date
 from pilots.models import Person, Pilot
 
 COURSE_DAYS_PER_PILOT = 4
@@ -20,8 +21,8 @@ class InformationMeeting(models.Model):
         related_name="information_meetings",
         verbose_name=_("pilot"),
     )
-    starts_at = models.DateTimeField(_("starts at"))
-    ends_at = models.DateTimeField(_("ends at"))
+    starts_at = models.DateTimeField(_("starts at"), validators=[validate_plausible_date])
+    ends_at = models.DateTimeField(_("ends at"), validators=[validate_plausible_date])
     place = models.CharField(_("place"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
@@ -52,7 +53,7 @@ class CourseDay(models.Model):
         _("day number"),
         validators=[MinValueValidator(1), MaxValueValidator(COURSE_DAYS_PER_PILOT)],
     )
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[validate_plausible_date])
     starts_at = models.TimeField(_("starts at"))
     ends_at = models.TimeField(_("ends at"))
     place = models.CharField(_("place"), max_length=200, blank=True)

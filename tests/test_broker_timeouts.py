@@ -1,0 +1,48 @@
+"""Queueing a task against a frozen Redis gives up within seconds instead of hanging a request.
+
+The child process reads the settings from the environment exactly as the web server does, so
+this checks the broker options production runs with, not an override made for the test.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.hung_server import hung_server
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# The path plan submission takes after commit (plans.workflow): `.delay` through the app's
+# connection pool, with the project's publish retry policy.
+QUEUE_PLAN_EMAIL = """
+import time
+import django
+django.setup()
+from kombu.exceptions import OperationalError
+from plans.tasks import send_plan_transition_email
+started = time.monotonic()
+try:
+    send_plan_transition_email.delay(1, "submitted", None)
+except OperationalError:
+    print(f"gave up after {time.monotonic() - started:.1f} s")
+"""
+
+
+def test_queueing_a_task_against_a_hung_broker_gives_up_promptly():
+    with hung_server() as url:
+        # Without socket timeouts the child never returns and `timeout` fails the test.
+        result = subprocess.run(
+            [sys.executable, "-c", QUEUE_PLAN_EMAIL],
+            cwd=ROOT,
+            env={**os.environ, "DEBUG": "1", "REDIS_URL": url},
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("gave up after"), result.stdout
+    seconds = float(result.stdout.split()[3])
+    assert seconds < 10
