@@ -7,10 +7,6 @@ from django.utils.translation import gettext_lazy as _
 
 from pilots.admin_base import ModelAdmin, TabularInline
 
-# Admin modules load after every app's models, so importing the training models here cannot
-# cycle even though training.models imports pilots.models.
-from training.models import CourseDay, InformationMeeting
-
 from .models import (
     Department,
     DepartmentRole,
@@ -50,22 +46,6 @@ class DepartmentRoleInline(TabularInline):
     fields = ["department", "person", "role", "position_percent"]
     autocomplete_fields = ["department", "person"]
     extra = 0
-
-
-class InformationMeetingInline(TabularInline):
-    model = InformationMeeting
-    fields = ["starts_at", "ends_at", "place", "notes"]
-    extra = 0
-    show_change_link = True
-
-
-class CourseDayInline(TabularInline):
-    model = CourseDay
-    fields = ["number", "date", "starts_at", "ends_at", "place", "topic", "facilitators"]
-    autocomplete_fields = ["facilitators"]
-    extra = 0
-    max_num = 4
-    show_change_link = True
 
 
 @admin.register(Municipality)
@@ -195,7 +175,8 @@ class PilotAdmin(ModelAdmin):
         "course_week_last",
     ]
     readonly_fields = ["phase_changed_at"]
-    inlines = [InformationMeetingInline, CourseDayInline]
+    # `training.admin` adds the pilot's information meetings and course days as inlines: the
+    # base app does not know the apps built on it.
 
     def get_queryset(self, request):
         # A pilot's name is its department and programme: the changelist, the autocomplete

@@ -64,7 +64,7 @@ def _integer_bounds(db_field: models.Field) -> dict:
     return bounds
 
 
-class _SafeFormFields:
+class SafeFormFieldsMixin:
     """Form fields for ModelAdmin and inlines alike (both are BaseModelAdmin)."""
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
@@ -115,11 +115,13 @@ class ConstraintCheckingInlineFormSet(forms.BaseInlineFormSet):
                 form.add_error(None, error)
 
 
-class TabularInline(_SafeFormFields, admin.TabularInline):
+class TabularInline(SafeFormFieldsMixin, admin.TabularInline):
     formset = ConstraintCheckingInlineFormSet
 
 
-class ModelAdmin(_SafeFormFields, admin.ModelAdmin):
+class SaveRefusedMixin:
+    """A save the database refuses is rolled back and the form shown again with a message."""
+
     save_refused_message = _(
         "Nothing was saved: the changes conflict with data already saved, perhaps by someone "
         "else at the same time. Check the values and save again."
@@ -147,3 +149,7 @@ class ModelAdmin(_SafeFormFields, admin.ModelAdmin):
 
         # Shown again with what was typed and the message; validation fails, so no second save.
         return type(form.__name__, (form,), {"clean": clean})
+
+
+class ModelAdmin(SaveRefusedMixin, SafeFormFieldsMixin, admin.ModelAdmin):
+    pass

@@ -7,7 +7,6 @@ the plan page; the status, its dates and the version are read-only here.
 """
 
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, F
 from django.template.response import TemplateResponse
@@ -15,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from pilots.admin_base import ModelAdmin, SafeFormFieldsMixin, SaveRefusedMixin
 from plans import services
 
 from .models import (
@@ -32,34 +32,7 @@ from .models import (
 PLAN_RELATED = ["plan__pilot__department", "plan__pilot__programme"]
 
 
-class ValidatedAutocompleteSelect(AutocompleteSelect):
-    """Django's autocomplete widget, minus a crash: a posted id that is no id at all ("abc")
-    is left out when the form is shown again with its error, instead of failing the page."""
-
-    def optgroups(self, name, value, attr=None):
-        target = self.field.remote_field.model._meta.get_field(
-            getattr(self.field.remote_field, "field_name", None) or "pk"
-        )
-        valid = []
-        for item in value:
-            try:
-                target.to_python(item)
-            except ValidationError:
-                continue
-            valid.append(item)
-        return super().optgroups(name, valid, attr)
-
-
-class ValidatedAutocompleteMixin:
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
-            kwargs["widget"] = ValidatedAutocompleteSelect(
-                db_field, self.admin_site, using=kwargs.get("using")
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-
-class PlanPartAdminMixin(ValidatedAutocompleteMixin):
+class PlanPartAdminMixin:
     """A part changed or removed here changes its plan: the plan row is locked first (the order
     every plan write keeps) and its version moves on, so a form opened before is stale."""
 
@@ -78,26 +51,26 @@ class PlanPartAdminMixin(ValidatedAutocompleteMixin):
         super().delete_model(request, obj)
 
 
-class QualityGoalInline(ValidatedAutocompleteMixin, admin.TabularInline):
+class QualityGoalInline(SafeFormFieldsMixin, admin.TabularInline):
     model = QualityGoal
     fields = ["text", "programme_goal"]
     autocomplete_fields = ["programme_goal"]
     extra = 0
 
 
-class WasteInline(ValidatedAutocompleteMixin, admin.TabularInline):
+class WasteInline(SafeFormFieldsMixin, admin.TabularInline):
     model = Waste
     fields = ["kind", "description"]
     extra = 0
 
 
-class RootCauseInline(ValidatedAutocompleteMixin, admin.StackedInline):
+class RootCauseInline(SafeFormFieldsMixin, admin.StackedInline):
     model = RootCause
     fields = ["problem", "whys", "root_cause"]
     extra = 0
 
 
-class MeasureInline(ValidatedAutocompleteMixin, admin.TabularInline):
+class MeasureInline(SafeFormFieldsMixin, admin.TabularInline):
     model = Measure
     fields = [
         "title",
@@ -114,14 +87,14 @@ class MeasureInline(ValidatedAutocompleteMixin, admin.TabularInline):
     show_change_link = True
 
 
-class IndicatorInline(ValidatedAutocompleteMixin, admin.TabularInline):
+class IndicatorInline(SafeFormFieldsMixin, admin.TabularInline):
     model = Indicator
     fields = ["name", "unit", "baseline", "target"]
     extra = 0
     show_change_link = True
 
 
-class MeasurementInline(ValidatedAutocompleteMixin, admin.TabularInline):
+class MeasurementInline(SafeFormFieldsMixin, admin.TabularInline):
     model = Measurement
     fields = ["measured_on", "value", "note"]
     extra = 0
@@ -140,7 +113,7 @@ class PlanColumnsMixin:
 
 
 @admin.register(ProjectPlan)
-class ProjectPlanAdmin(ValidatedAutocompleteMixin, SimpleHistoryAdmin):
+class ProjectPlanAdmin(SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin):
     list_display = [
         "department",
         "programme",
@@ -257,7 +230,9 @@ class ProjectPlanAdmin(ValidatedAutocompleteMixin, SimpleHistoryAdmin):
 
 
 @admin.register(QualityGoal)
-class QualityGoalAdmin(PlanPartAdminMixin, PlanColumnsMixin, SimpleHistoryAdmin):
+class QualityGoalAdmin(
+    PlanPartAdminMixin, PlanColumnsMixin, SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin
+):
     list_display = ["text", "department", "programme", "programme_goal"]
     list_filter = ["plan__pilot__programme"]
     list_select_related = [*PLAN_RELATED, "programme_goal"]
@@ -266,7 +241,9 @@ class QualityGoalAdmin(PlanPartAdminMixin, PlanColumnsMixin, SimpleHistoryAdmin)
 
 
 @admin.register(Waste)
-class WasteAdmin(PlanPartAdminMixin, PlanColumnsMixin, SimpleHistoryAdmin):
+class WasteAdmin(
+    PlanPartAdminMixin, PlanColumnsMixin, SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin
+):
     list_display = ["kind", "department", "programme", "description"]
     list_filter = ["kind", "plan__pilot__programme"]
     list_select_related = PLAN_RELATED
@@ -275,7 +252,9 @@ class WasteAdmin(PlanPartAdminMixin, PlanColumnsMixin, SimpleHistoryAdmin):
 
 
 @admin.register(RootCause)
-class RootCauseAdmin(PlanPartAdminMixin, PlanColumnsMixin, SimpleHistoryAdmin):
+class RootCauseAdmin(
+    PlanPartAdminMixin, PlanColumnsMixin, SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin
+):
     list_display = ["root_cause", "problem", "department", "programme"]
     list_filter = ["plan__pilot__programme"]
     list_select_related = PLAN_RELATED
@@ -284,7 +263,7 @@ class RootCauseAdmin(PlanPartAdminMixin, PlanColumnsMixin, SimpleHistoryAdmin):
 
 
 @admin.register(PlanSnapshot)
-class PlanSnapshotAdmin(ValidatedAutocompleteMixin, PlanColumnsMixin, admin.ModelAdmin):
+class PlanSnapshotAdmin(PlanColumnsMixin, ModelAdmin):
     list_display = ["department", "programme", "plan_version", "approved_at", "approved_by"]
     list_filter = ["plan__pilot__programme"]
     list_select_related = [*PLAN_RELATED, "approved_by"]
@@ -301,7 +280,9 @@ class PlanSnapshotAdmin(ValidatedAutocompleteMixin, PlanColumnsMixin, admin.Mode
 
 
 @admin.register(Measure)
-class MeasureAdmin(PlanPartAdminMixin, PlanColumnsMixin, SimpleHistoryAdmin):
+class MeasureAdmin(
+    PlanPartAdminMixin, PlanColumnsMixin, SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin
+):
     list_display = [
         "title",
         "department",
@@ -322,7 +303,9 @@ class MeasureAdmin(PlanPartAdminMixin, PlanColumnsMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(PlanPartAdminMixin, PlanColumnsMixin, SimpleHistoryAdmin):
+class IndicatorAdmin(
+    PlanPartAdminMixin, PlanColumnsMixin, SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin
+):
     list_display = ["name", "unit", "department", "baseline", "target", "measurement_count"]
     list_filter = ["plan__pilot__programme"]
     search_fields = ["name", "unit", "plan__pilot__department__name"]
@@ -343,7 +326,7 @@ class IndicatorAdmin(PlanPartAdminMixin, PlanColumnsMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Measurement)
-class MeasurementAdmin(ValidatedAutocompleteMixin, SimpleHistoryAdmin):
+class MeasurementAdmin(SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin):
     list_display = ["indicator", "measured_on", "value", "note"]
     list_filter = ["indicator__plan__pilot__programme"]
     list_select_related = ["indicator"]

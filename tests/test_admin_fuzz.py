@@ -1,9 +1,9 @@
 """Bad input in the admin is a form error, never a 500.
 
-For every model our base apps register, the add form and a change form are posted once per field
+For every model our apps register, the add form and a change form are posted once per field
 with each bad value a hand or a script may send (the form read from the page as a browser would
 submit it, then one field changed), and every inline with two rows is posted with the rows'
-values swapped. `plans` has its own admin tests.
+values swapped. `tests/plans/test_admin.py` adds the plan workflow's own cases.
 """
 
 import re
@@ -21,7 +21,7 @@ from training.models import CourseDay, InformationMeeting
 
 pytestmark = pytest.mark.django_db
 
-FUZZED_APPS = ("pilots", "training", "followup")
+FUZZED_APPS = ("pilots", "training", "plans", "followup")
 MODELS = sorted(
     (model for model in admin.site._registry if model._meta.app_label in FUZZED_APPS),
     key=lambda model: model._meta.label,

@@ -1,12 +1,15 @@
 """Admin for information meetings, course days and attendance.
 
-Meetings and course days are also edited inline on the pilot (see pilots/admin.py).
+Meetings and course days are also edited inline on the pilot: this module extends the pilot's
+admin from `pilots.admin` with them, since the base app does not know the apps built on it.
 """
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from pilots.admin_base import ModelAdmin
+from pilots import admin as pilots_admin
+from pilots.admin_base import ModelAdmin, TabularInline
+from pilots.models import Pilot
 
 from .models import Attendance, CourseDay, InformationMeeting
 
@@ -69,3 +72,27 @@ class AttendanceAdmin(ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.recorded_by = request.user
         super().save_model(request, obj, form, change)
+
+
+class InformationMeetingInline(TabularInline):
+    model = InformationMeeting
+    fields = ["starts_at", "ends_at", "place", "notes"]
+    extra = 0
+    show_change_link = True
+
+
+class CourseDayInline(TabularInline):
+    model = CourseDay
+    fields = ["number", "date", "starts_at", "ends_at", "place", "topic", "facilitators"]
+    autocomplete_fields = ["facilitators"]
+    extra = 0
+    max_num = 4
+    show_change_link = True
+
+
+admin.site.unregister(Pilot)
+
+
+@admin.register(Pilot)
+class PilotAdmin(pilots_admin.PilotAdmin):
+    inlines = [*pilots_admin.PilotAdmin.inlines, InformationMeetingInline, CourseDayInline]
