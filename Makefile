@@ -18,8 +18,8 @@ $(STAMP): requirements.lock
 	$(PY) -m pip install --quiet -r requirements.lock
 	touch $(STAMP)
 
+# Settings create the folders they need under var/ (SQLite, the filesystem broker).
 migrate: install
-	mkdir -p var/broker/queue var/broker/processed var/broker/control var/mail var/static
 	$(PY) manage.py migrate --noinput
 
 # Web on http://127.0.0.1:8000 plus a real Celery worker and beat; Ctrl-C stops all three.

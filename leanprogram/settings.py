@@ -83,10 +83,10 @@ TEMPLATES = [
 ]
 
 # Database: PostgreSQL in production and CI; an SQLite file under var/ when DATABASE_URL is unset.
-_database_url = (
-    env_url("DATABASE_URL", schemes={"postgres", "postgresql", "pgsql", "sqlite"})
-    or f"sqlite:///{VAR_DIR / 'leanprogram.sqlite3'}"
-)
+_database_url = env_url("DATABASE_URL", schemes={"postgres", "postgresql", "pgsql", "sqlite"})
+if not _database_url:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    _database_url = f"sqlite:///{VAR_DIR / 'leanprogram.sqlite3'}"
 DATABASES = {
     "default": dj_database_url.parse(
         _database_url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0)
@@ -200,6 +200,10 @@ else:
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
+    # Kombu does not create its folders, and a fresh checkout has none: without them the first
+    # task queued (a test, `make run`) would fail.
+    for _folder in ("queue", "processed", "control"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_SOCKET_TIMEOUT_SECONDS
 # Tasks are queued from web requests after commit: against a broker that is down, try twice
 # briefly and give up (the caller logs it) rather than hold the request for Celery's default
