@@ -102,14 +102,16 @@ def _same_name(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
-def _may_take(*, scope: Scope, department_ids: set[int], has_programme_role: bool) -> bool:
-    """May this user give roles to an existing person who works in `department_ids`?
+def _may_take(
+    *, scope: Scope, department: Department, department_ids: set[int], has_programme_role: bool
+) -> bool:
+    """May this user give an existing person, who works in `department_ids`, roles here?
 
     Coordinators may: they move people between departments. A department leader only when the
-    person already works nowhere but in departments the leader leads, so a leader can neither
-    pull someone out of another department nor learn who works there.
+    person already works in this department, or nowhere but in departments the leader leads;
+    so a leader can neither pull someone out of another department nor learn who works there.
     """
-    if scope.can_manage_programme():
+    if scope.can_manage_programme() or department.pk in department_ids:
         return True
     return (
         bool(department_ids)
@@ -118,11 +120,12 @@ def _may_take(*, scope: Scope, department_ids: set[int], has_programme_role: boo
     )
 
 
-def _may_take_person(*, scope: Scope, person: Person) -> bool:
+def _may_take_person(*, scope: Scope, department: Department, person: Person) -> bool:
     if scope.can_manage_programme():
         return True
     return _may_take(
         scope=scope,
+        department=department,
         department_ids=set(person.department_roles.values_list("department_id", flat=True)),
         has_programme_role=person.programme_roles.exists(),
     )
@@ -210,7 +213,7 @@ def person_save(
         clash = _email_clash(department=department, email=email, person=person)
         if clash is None:
             raise
-        if not _may_take_person(scope=scope, person=clash):
+        if not _may_take_person(scope=scope, department=department, person=clash):
             raise _email_unavailable_error() from None
         raise _email_taken_error() from None
 
@@ -244,7 +247,7 @@ def _person_save(
                 {"email": _("A person with this e-mail address is already in this department.")},
                 code="email_in_department",
             )
-        if not _may_take_person(scope=scope, person=clash):
+        if not _may_take_person(scope=scope, department=department, person=clash):
             raise _email_unavailable_error()
         if not created or not _same_name(clash.full_name, full_name):
             raise _email_taken_error()
@@ -671,7 +674,9 @@ def _people_by_email(*, department: Department, emails: Iterable[str]) -> dict[s
     return {person.email_key: person for person in people}
 
 
-def _people_not_to_take(*, scope: Scope, people: Iterable[Person]) -> set[int]:
+def _people_not_to_take(
+    *, scope: Scope, department: Department, people: Iterable[Person]
+) -> set[int]:
     """The ids of those people this user may not give roles to (see `_may_take`): two queries."""
     people = list(people)
     if scope.can_manage_programme() or not people:
@@ -689,6 +694,7 @@ def _people_not_to_take(*, scope: Scope, people: Iterable[Person]) -> set[int]:
         for pk, department_ids in departments.items()
         if not _may_take(
             scope=scope,
+            department=department,
             department_ids=department_ids,
             has_programme_role=pk in with_programme_role,
         )
@@ -700,7 +706,7 @@ def _plan(preview: StaffImportPreview, *, department: Department, scope: Scope) 
     existing = _people_by_email(
         department=department, emails=(row.email.lower() for row in preview.rows if row.email)
     )
-    not_to_take = _people_not_to_take(scope=scope, people=existing.values())
+    not_to_take = _people_not_to_take(scope=scope, department=department, people=existing.values())
     has_role = set(
         DepartmentRole.objects.filter(
             department=department, person__in=list(existing.values())

@@ -146,6 +146,8 @@ def _render_person_form(
             "form": form,
             "person": person,
             "details_locked": details_locked,
+            # Only coordinators move people between departments (see `person_save`).
+            "may_move_people": scope_for(request.user).can_manage_programme(),
             # The form has already copied what was typed onto the instance; show the saved name.
             "saved_name": person and form.initial.get("full_name", person.full_name),
         },
