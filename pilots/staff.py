@@ -584,7 +584,7 @@ def staff_import_preview(*, user, department: Department, data: bytes | str) -> 
             row.role_text = job_title
             used.add("job_title")
         elif not row.role_text and preview.roles_default_to_staff:
-            row.role_text = str(Role.STAFF.label)
+            row.role_text = Role.STAFF
         _check_row(row, roles)
         preview.rows.append(row)
     preview.ignored_columns = header.ignored(used=used)
