@@ -77,8 +77,8 @@ class StaffImportForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
         help_text=_(
-            "The first row names the columns: name, e-mail and role. Semicolons or commas "
-            "between the columns. At most 1 MB and 2,000 rows."
+            "The first row names the columns: at least name (or first and last name) and "
+            "e-mail. Semicolons or commas between the columns. At most 1 MB and 2,000 rows."
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv,text/plain"}),
     )

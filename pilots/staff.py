@@ -7,8 +7,10 @@ loaded through `pilots.selectors` by the caller, so everything here stays inside
 
 import csv
 import io
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -19,7 +21,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from pilots.access import Scope, scope_for
-from pilots.models import Department, DepartmentRole, Language, Person
+from pilots.models import Department, DepartmentRole, Language, Person, ProgrammeRole
 
 Role = DepartmentRole.Role
 ROLE_ORDER = {code: index for index, code in enumerate(Role.values)}
@@ -100,6 +102,44 @@ def _same_name(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
+def _may_take(
+    *, scope: Scope, department: Department, department_ids: set[int], has_programme_role: bool
+) -> bool:
+    """May this user give an existing person, who works in `department_ids`, roles here?
+
+    Coordinators may: they move people between departments. A department leader only when the
+    person already works in this department, or nowhere but in departments the leader leads;
+    so a leader can neither pull someone out of another department nor learn who works there.
+    """
+    if scope.can_manage_programme() or department.pk in department_ids:
+        return True
+    return (
+        bool(department_ids)
+        and department_ids <= scope.led_department_ids
+        and not has_programme_role
+    )
+
+
+def _may_take_person(*, scope: Scope, department: Department, person: Person) -> bool:
+    if scope.can_manage_programme():
+        return True
+    return _may_take(
+        scope=scope,
+        department=department,
+        department_ids=set(person.department_roles.values_list("department_id", flat=True)),
+        has_programme_role=person.programme_roles.exists(),
+    )
+
+
+def _email_unavailable_message():
+    # One wording whoever has the address, so it tells a leader nothing about other departments.
+    return _("This address cannot be used here. Ask the lean coordinator to add this person.")
+
+
+def _email_unavailable_error() -> ValidationError:
+    return ValidationError({"email": _email_unavailable_message()}, code="email_unavailable")
+
+
 def _email_taken_error() -> ValidationError:
     return ValidationError(
         {
@@ -126,8 +166,11 @@ def person_save(
 ) -> PersonSaveResult:
     """Create or update a person and set their roles in this department (and only this one).
 
-    Adding someone whose e-mail is already registered elsewhere in the municipality under the same
-    name gives that person the roles; their own details are left as they are. Raises
+    A coordinator adding someone whose e-mail is already registered elsewhere in the municipality
+    under the same name gives that person the roles; their own details are left as they are. A
+    department leader adds new people only: an address that belongs to someone outside the
+    departments they lead is refused with one neutral message (moving people is the
+    coordinators' job). Raises
     ValidationError with errors keyed by field name, and PermissionDenied when the user may not
     manage this department's staff or change this person's details.
     """
@@ -155,6 +198,7 @@ def person_save(
     try:
         with transaction.atomic():
             return _person_save(
+                scope=scope,
                 department=department,
                 person=person,
                 full_name=" ".join(full_name.split()),
@@ -166,9 +210,12 @@ def person_save(
             )
     except IntegrityError:
         # Someone saved the same e-mail between our check and our insert.
-        if _email_clash(department=department, email=email, person=person) is not None:
-            raise _email_taken_error() from None
-        raise
+        clash = _email_clash(department=department, email=email, person=person)
+        if clash is None:
+            raise
+        if not _may_take_person(scope=scope, department=department, person=clash):
+            raise _email_unavailable_error() from None
+        raise _email_taken_error() from None
 
 
 def _email_clash(*, department: Department, email: str, person: Person | None) -> Person | None:
@@ -180,6 +227,7 @@ def _email_clash(*, department: Department, email: str, person: Person | None) -
 
 def _person_save(
     *,
+    scope: Scope,
     department: Department,
     person: Person | None,
     full_name: str,
@@ -199,6 +247,8 @@ def _person_save(
                 {"email": _("A person with this e-mail address is already in this department.")},
                 code="email_in_department",
             )
+        if not _may_take_person(scope=scope, department=department, person=clash):
+            raise _email_unavailable_error()
         if not created or not _same_name(clash.full_name, full_name):
             raise _email_taken_error()
         person, created, attached = clash, False, True
@@ -233,13 +283,20 @@ def _person_save(
 MAX_IMPORT_BYTES = 1024 * 1024
 MAX_IMPORT_ROWS = 2000
 
+# What a row error points at, in the words the preview shows.
 COLUMNS = {
     "name": _("name"),
     "email": _("e-mail"),
+    "phone": _("phone"),
     "role": _("role"),
+    "position_percent": _("position (%)"),
 }
+# The column names people and HR systems write, compared by `_header_key` (case, accents,
+# spaces and punctuation do not matter). Any other column is named in the preview as not imported.
 _HEADER_ALIASES = {
     "name": {"name", "full name", "navn", "fullt navn", "namn", "fullt namn"},
+    "first_name": {"first name", "given name", "fornavn", "førenamn", "fornamn"},
+    "last_name": {"last name", "surname", "family name", "etternavn", "etternamn"},
     "email": {
         "email",
         "e-mail",
@@ -251,7 +308,27 @@ _HEADER_ALIASES = {
         "e-postadresse",
         "epostadresse",
     },
+    "phone": {
+        "phone",
+        "mobile",
+        "telefon",
+        "telefonnummer",
+        "tlf",
+        "mobil",
+        "mobilnummer",
+        "mobiltelefon",
+    },
     "role": {"role", "rolle"},
+    # A job title is used only where it names one of our roles ("Avdelingsleder").
+    "job_title": {"job title", "stilling", "stillingstittel", "stillingsnavn", "tittel"},
+    "position_percent": {
+        "position percent",
+        "position %",
+        "stillingsprosent",
+        "stillingsprosent %",
+        "stillingsandel",
+        "stilling %",
+    },
 }
 # Besides the code names and the labels in every catalog: the words people write in Norway.
 _ROLE_ALIASES = {
@@ -262,9 +339,26 @@ _ROLE_ALIASES = {
 }
 _DELIMITERS = (";", ",", "\t")
 
+# The downloadable template: what an HR export most often looks like, with one example row.
+IMPORT_TEMPLATE_ROWS = (
+    ("Fornavn", "Etternavn", "E-post", "Telefon", "Rolle", "Stillingsprosent"),
+    ("Kari", "Nordmann", "kari.nordmann@example.no", "+47 900 00 000", "ansatt", "80"),
+)
+
 
 def _normalise_word(value: str) -> str:
     return " ".join(value.replace("_", " ").replace("-", " ").split()).casefold()
+
+
+def _header_key(value: str) -> str:
+    """“E-postadresse”, “e_post adresse” and “EPOSTADRESSE” are one key; “Stilling %” keeps %."""
+    decomposed = unicodedata.normalize("NFKD", value.lstrip("\ufeff").casefold())
+    return "".join(c for c in decomposed if c.isalnum() or c == "%")
+
+
+_HEADER_LOOKUP = {
+    _header_key(alias): column for column, aliases in _HEADER_ALIASES.items() for alias in aliases
+}
 
 
 def _role_lookup() -> dict[str, str]:
@@ -277,6 +371,14 @@ def _role_lookup() -> dict[str, str]:
             for code, label in Role.choices:
                 lookup.setdefault(_normalise_word(str(label)), code)
     return lookup
+
+
+def staff_import_template() -> str:
+    """The template file's text: semicolons, a BOM so Excel reads æøå, Windows line ends."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    csv.writer(out, delimiter=";", lineterminator="\r\n").writerows(IMPORT_TEMPLATE_ROWS)
+    return out.getvalue()
 
 
 class StaffImportFileError(Exception):
@@ -305,7 +407,10 @@ class ImportRow:
     name: str
     email: str
     role_text: str
+    phone: str = ""
+    percent_text: str = ""
     role: str = ""
+    position_percent: int | None = None
     action: str = ""
     # The row that already brings in this person or this role, for rows that repeat it.
     same_as: int | None = None
@@ -320,6 +425,10 @@ class ImportRow:
 class StaffImportPreview:
     text: str
     rows: list[ImportRow] = field(default_factory=list)
+    # The header labels of the columns the import does not use, as the file wrote them.
+    ignored_columns: list[str] = field(default_factory=list)
+    # The file has no role column, so every row without a role-naming job title is staff.
+    roles_default_to_staff: bool = False
 
     @property
     def errors(self) -> list[tuple[ImportRow, RowError]]:
@@ -371,8 +480,19 @@ def staff_import_decode(*, data: bytes) -> str:
     return text
 
 
-def _read_records(text: str) -> tuple[dict[str, int], list[tuple[int, list[str]]]]:
-    """The column positions from the header row and the data records with their row numbers.
+@dataclass(frozen=True)
+class _Header:
+    positions: dict[str, int]
+    labels: list[str]
+
+    def ignored(self, *, used: set[str]) -> list[str]:
+        """The labels of every non-empty header cell not in the `used` columns."""
+        kept = {self.positions[c] for c in used if c in self.positions}
+        return [label for i, label in enumerate(self.labels) if label and i not in kept]
+
+
+def _read_records(text: str) -> tuple[_Header, list[tuple[int, list[str]]]]:
+    """The columns from the header row and the data records with their row numbers.
 
     Rows are numbered as a spreadsheet shows them: blank rows count, the header is usually row 1.
     """
@@ -397,53 +517,97 @@ def _read_records(text: str) -> tuple[dict[str, int], list[tuple[int, list[str]]
         ) from exc
     if not records:
         raise StaffImportFileError(_("The file is empty."))
-    _header_number, header = records[0]
+    _header_number, header_cells = records[0]
+    labels = [" ".join(cell.lstrip("\ufeff").split()) for cell in header_cells]
     positions: dict[str, int] = {}
-    for index, cell in enumerate(header):
-        word = _normalise_word(cell.lstrip("\ufeff"))
-        for column, aliases in _HEADER_ALIASES.items():
-            if word in {_normalise_word(a) for a in aliases} and column not in positions:
-                positions[column] = index
-    missing = [str(COLUMNS[c]) for c in COLUMNS if c not in positions]
+    for index, label in enumerate(labels):
+        column = _HEADER_LOOKUP.get(_header_key(label))
+        if column is not None:
+            positions.setdefault(column, index)
+    missing = []
+    if "name" not in positions and not {"first_name", "last_name"} <= positions.keys():
+        missing.append(str(COLUMNS["name"]))
+    if "email" not in positions:
+        missing.append(str(COLUMNS["email"]))
     if missing:
         raise StaffImportFileError(
-            _("The first row must name the columns: name, e-mail and role. Missing: %(columns)s.")
+            _(
+                "The first row must name the columns: name (or first name and last name) "
+                "and e-mail. Missing: %(columns)s."
+            )
             % {"columns": ", ".join(missing)}
         )
     if len(records) == 1:
         raise StaffImportFileError(_("The file has a header row but no people."))
-    return positions, records[1:]
+    return _Header(positions=positions, labels=labels), records[1:]
 
 
-def _cell(record: list[str], index: int) -> str:
-    return record[index].strip() if index < len(record) else ""
+def _cell(record: list[str], positions: dict[str, int], column: str) -> str:
+    index = positions.get(column)
+    if index is None or index >= len(record):
+        return ""
+    return " ".join(record[index].split())
 
 
-def staff_import_preview(*, department: Department, data: bytes | str) -> StaffImportPreview:
-    """What importing the file would do, row by row, with every error found. Writes nothing.
+def staff_import_preview(*, user, department: Department, data: bytes | str) -> StaffImportPreview:
+    """What importing the file would do for this user, row by row, with every error found.
 
-    Raises StaffImportFileError when the file as a whole cannot be read.
+    Writes nothing. Raises StaffImportFileError when the file as a whole cannot be read, and
+    PermissionDenied when the user may not manage this department's staff.
     """
+    scope = scope_for(user)
+    scope.require(scope.can_manage_staff(department))
     text = data if isinstance(data, str) else staff_import_decode(data=data)
-    positions, records = _read_records(text)
-    preview = StaffImportPreview(text=text)
+    header, records = _read_records(text)
+    positions = header.positions
+    used = {"email", "phone", "role", "position_percent"}
+    used |= {"name"} if "name" in positions else {"first_name", "last_name"}
+    preview = StaffImportPreview(text=text, roles_default_to_staff="role" not in positions)
     roles = _role_lookup()
     for number, record in records:
+        if "name" in positions:
+            name = _cell(record, positions, "name")
+        else:
+            name = " ".join(
+                filter(None, (_cell(record, positions, c) for c in ("first_name", "last_name")))
+            )
         row = ImportRow(
             number=number,
-            name=" ".join(_cell(record, positions["name"]).split()),
-            email=_cell(record, positions["email"]),
-            role_text=_cell(record, positions["role"]),
+            name=name,
+            email=_cell(record, positions, "email"),
+            role_text=_cell(record, positions, "role"),
+            phone=_cell(record, positions, "phone"),
+            percent_text=_cell(record, positions, "position_percent"),
         )
+        job_title = _cell(record, positions, "job_title")
+        if not row.role_text and _normalise_word(job_title) in roles:
+            row.role_text = job_title
+            used.add("job_title")
+        elif not row.role_text and preview.roles_default_to_staff:
+            row.role_text = Role.STAFF
         _check_row(row, roles)
         preview.rows.append(row)
-    _plan(preview, department=department)
+    preview.ignored_columns = header.ignored(used=used)
+    _plan(preview, department=department, scope=scope)
     return preview
+
+
+def _parse_percent(text: str) -> int:
+    """“80”, “80 %”, “80,0” and “80.5” as a whole percentage from 1 to 100; ValueError if not."""
+    cleaned = "".join(text.replace("%", "").split()).replace(",", ".")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError(text) from None
+    if not value.is_finite() or not 1 <= value <= 100:
+        raise ValueError(text)
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def _check_row(row: ImportRow, roles: dict[str, str]) -> None:
     name_limit = Person._meta.get_field("full_name").max_length
     email_limit = Person._meta.get_field("email").max_length
+    phone_limit = Person._meta.get_field("phone").max_length
     if not row.name:
         row.errors.append(RowError("name", _("The name is missing.")))
     elif len(row.name) > name_limit:
@@ -467,6 +631,13 @@ def _check_row(row: ImportRow, roles: dict[str, str]) -> None:
                     _("“%(value)s” is not a valid e-mail address.") % {"value": row.email},
                 )
             )
+    if len(row.phone) > phone_limit:
+        row.errors.append(
+            RowError(
+                "phone",
+                _("The phone number is longer than %(max)d characters.") % {"max": phone_limit},
+            )
+        )
     if not row.role_text:
         row.errors.append(RowError("role", _("The role is missing.")))
     else:
@@ -482,6 +653,17 @@ def _check_row(row: ImportRow, roles: dict[str, str]) -> None:
                     % {"value": row.role_text},
                 )
             )
+    if row.percent_text:
+        try:
+            row.position_percent = _parse_percent(row.percent_text)
+        except ValueError:
+            row.errors.append(
+                RowError(
+                    "position_percent",
+                    _("“%(value)s” is not a position percentage from 1 to 100.")
+                    % {"value": row.percent_text},
+                )
+            )
 
 
 def _people_by_email(*, department: Department, emails: Iterable[str]) -> dict[str, Person]:
@@ -492,11 +674,39 @@ def _people_by_email(*, department: Department, emails: Iterable[str]) -> dict[s
     return {person.email_key: person for person in people}
 
 
-def _plan(preview: StaffImportPreview, *, department: Department) -> None:
+def _people_not_to_take(
+    *, scope: Scope, department: Department, people: Iterable[Person]
+) -> set[int]:
+    """The ids of those people this user may not give roles to (see `_may_take`): two queries."""
+    people = list(people)
+    if scope.can_manage_programme() or not people:
+        return set()
+    departments: dict[int, set[int]] = {person.pk: set() for person in people}
+    for person_id, department_id in DepartmentRole.objects.filter(person__in=people).values_list(
+        "person_id", "department_id"
+    ):
+        departments[person_id].add(department_id)
+    with_programme_role = set(
+        ProgrammeRole.objects.filter(person__in=people).values_list("person_id", flat=True)
+    )
+    return {
+        pk
+        for pk, department_ids in departments.items()
+        if not _may_take(
+            scope=scope,
+            department=department,
+            department_ids=department_ids,
+            has_programme_role=pk in with_programme_role,
+        )
+    }
+
+
+def _plan(preview: StaffImportPreview, *, department: Department, scope: Scope) -> None:
     """Fill in each valid row's action against the database and the rows above it."""
     existing = _people_by_email(
         department=department, emails=(row.email.lower() for row in preview.rows if row.email)
     )
+    not_to_take = _people_not_to_take(scope=scope, department=department, people=existing.values())
     has_role = set(
         DepartmentRole.objects.filter(
             department=department, person__in=list(existing.values())
@@ -512,7 +722,10 @@ def _plan(preview: StaffImportPreview, *, department: Department) -> None:
         earlier = first_row_for_email.setdefault(key, row)
         if earlier is row:
             earlier = None
-        if row.name and person is not None and not _same_name(person.full_name, row.name):
+        if person is not None and person.pk in not_to_take:
+            # Before the name check, whose message would confirm that the address exists.
+            row.errors.append(RowError("email", _email_unavailable_message()))
+        elif row.name and person is not None and not _same_name(person.full_name, row.name):
             row.errors.append(
                 RowError(
                     "name",
@@ -565,7 +778,7 @@ def staff_import_apply(*, user, department: Department, text: str) -> StaffImpor
     scope.require(scope.can_manage_staff(department))
     try:
         with transaction.atomic():
-            preview = staff_import_preview(department=department, data=text)
+            preview = staff_import_preview(user=user, department=department, data=text)
             if not preview.is_valid:
                 raise StaffImportInvalid(preview)
             return _apply(preview, department=department)
@@ -586,14 +799,22 @@ def _apply(preview: StaffImportPreview, *, department: Department) -> StaffImpor
         person = people.get(key)
         if person is None:
             person = Person(
-                municipality_id=department.municipality_id, full_name=row.name, email=row.email
+                municipality_id=department.municipality_id,
+                full_name=row.name,
+                email=row.email,
+                phone=row.phone,
             )
             # Uniqueness was checked for the whole file above; the constraint is the backstop.
             person.full_clean(validate_unique=False, validate_constraints=False)
             person.save()
             people[key] = person
             created += 1
-        role = DepartmentRole(person=person, department=department, role=row.role)
+        role = DepartmentRole(
+            person=person,
+            department=department,
+            role=row.role,
+            position_percent=row.position_percent,
+        )
         role.full_clean(validate_unique=False, validate_constraints=False)
         new_roles.append(role)
     DepartmentRole.objects.bulk_create(new_roles)

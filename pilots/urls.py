@@ -14,4 +14,9 @@ urlpatterns = [
         name="staff_edit",
     ),
     path("departments/<int:pk>/staff/import/", staff.staff_import, name="staff_import"),
+    path(
+        "departments/<int:pk>/staff/import/template/",
+        staff.staff_import_template_download,
+        name="staff_import_template",
+    ),
 ]

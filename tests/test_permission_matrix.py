@@ -156,6 +156,11 @@ MATRIX = {
         lambda c, o: {"pk": c.dept_a.pk},
         STAFF,
     ),
+    "pilots:staff_import_template": (
+        "get",
+        lambda c, o: {"pk": c.dept_a.pk},
+        STAFF,
+    ),
     "training:meeting_create": ("get", _pilot, Asks("can_schedule")),
     "training:meeting_edit": ("get", lambda c, o: {"pk": o.meeting.pk}, Asks("can_schedule")),
     "training:meeting_delete": (

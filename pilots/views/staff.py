@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -26,6 +27,7 @@ from pilots.staff import (
     person_save,
     staff_import_apply,
     staff_import_preview,
+    staff_import_template,
 )
 
 IMPORT_SALT = "pilots.staff_import"
@@ -144,6 +146,8 @@ def _render_person_form(
             "form": form,
             "person": person,
             "details_locked": details_locked,
+            # Only coordinators move people between departments (see `person_save`).
+            "may_move_people": scope_for(request.user).can_manage_programme(),
             # The form has already copied what was typed onto the instance; show the saved name.
             "saved_name": person and form.initial.get("full_name", person.full_name),
         },
@@ -164,7 +168,9 @@ def staff_import(request, pk: int):
     if not form.is_valid():
         return _render_import(request, department, form=form, status=400)
     try:
-        preview = staff_import_preview(department=department, data=form.cleaned_data["file"].read())
+        preview = staff_import_preview(
+            user=request.user, department=department, data=form.cleaned_data["file"].read()
+        )
     except StaffImportFileError as error:
         form.add_error("file", str(error))
         return _render_import(request, department, form=form, status=400)
@@ -181,6 +187,16 @@ def staff_import(request, pk: int):
         preview=preview,
         confirm_form=StaffImportConfirmForm(initial={"payload": payload}),
     )
+
+
+@require_GET
+@login_required
+def staff_import_template_download(request, pk: int):
+    """An empty staff file to fill in: the column names in Norwegian and one example row."""
+    _department_to_manage(request, pk)
+    response = HttpResponse(staff_import_template(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="ansatte-mal.csv"'
+    return response
 
 
 def _staff_import_confirm(request, department: Department):

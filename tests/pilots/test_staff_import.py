@@ -50,7 +50,8 @@ NORWEGIAN_FILE = (
 
 
 def test_import_previews_then_writes_only_on_confirm(client, cast):
-    client.force_login(cast.users.tore)
+    # The coordinator: the file gives Kari of NAV a role here, and only coordinators move people.
+    client.force_login(cast.users.coordinator)
     people_before = Person.objects.count()
 
     preview = _upload(client, cast.dept_a, NORWEGIAN_FILE)
@@ -146,7 +147,8 @@ def test_name_must_match_the_person_already_registered(client, cast):
     [
         (b"", "The submitted file is empty."),
         (b"\r\n  \r\n", "The file is empty."),
-        (b"name;email\nAnne;anne@example.no\n", "Missing: role."),
+        (b"name;role\nAnne;staff\n", "Missing: e-mail."),
+        (b"fornavn;e-post\nAnne;anne@example.no\n", "Missing: name."),
         (b"navn;e-post;rolle\n", "header row but no people"),
         (b"PK\x03\x04\x00\x00binary", "This is not a CSV file."),
         (b'name;email;role\n"Anne;anne@example.no;staff\n', "could not be read as CSV"),
@@ -177,7 +179,7 @@ def test_too_large_and_too_long_files_are_refused(client, cast):
 
 
 def test_tampered_payload_is_refused_and_nothing_written(client, cast):
-    client.force_login(cast.users.tore)
+    client.force_login(cast.users.coordinator)
     preview = _upload(client, cast.dept_a, NORWEGIAN_FILE)
     payload = preview.context["confirm_form"].initial["payload"]
     # One changed character in the signed data: a different file, same signature.
@@ -215,7 +217,9 @@ def test_confirm_checks_the_file_again_against_the_database(client, cast):
 
     assert response.status_code == 400
     [(row, error)] = response.context["preview"].errors
-    assert (row.number, error.column) == (2, "name")
+    # Someone outside Tore's department took the address meanwhile: the leader's neutral refusal.
+    assert (row.number, error.column) == (2, "email")
+    assert error.message.startswith("This address cannot be used here.")
     assert not DepartmentRole.objects.filter(person__email="Anne@harstad.no").exists()
 
 
@@ -254,7 +258,9 @@ def test_role_names_are_understood_in_every_spelling(cast):
     }
     lines = "".join(f"Person {n};p{n}@example.no;{word}\n" for n, word in enumerate(words))
 
-    preview = staff_import_preview(department=cast.dept_a, data=f"name;email;role\n{lines}")
+    preview = staff_import_preview(
+        user=cast.users.tore, department=cast.dept_a, data=f"name;email;role\n{lines}"
+    )
 
     assert preview.is_valid
     assert [row.role for row in preview.rows] == list(words.values())

@@ -1,0 +1,222 @@
+"""The staff import reads HR exports, names the columns it leaves out, and offers a template."""
+
+import csv
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from pilots.models import DepartmentRole, Person
+from pilots.staff import staff_import_preview, staff_import_template
+
+pytestmark = pytest.mark.django_db
+
+BOM = b"\xef\xbb\xbf"
+
+# As an HR system exports it: BOM, semicolons, æøå, first and last name apart, an employee number,
+# job titles, position percentages written three ways, and a column we have no use for.
+HR_EXPORT = (
+    BOM
+    + (
+        "Ansattnummer;Fornavn;Etternavn;E-postadresse;Mobil;Stilling;Stillingsprosent;"
+        "Kostnadssted\r\n"
+        "10231;Åse;Ødegård;ase.odegard@harstad.kommune.no;+47 900 11 222;Sykepleier;80 %;4410\r\n"
+        "10232;Bjørn;Æsøy Hansen;bjorn.aesoy@harstad.kommune.no;;Helsefagarbeider;50,0;4410\r\n"
+        "10233;Siri;Olsen;siri.olsen@harstad.kommune.no;;Avdelingsleder;100;4410\r\n"
+    ).encode()
+)
+
+
+@pytest.fixture(autouse=True)
+def _english(client, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
+def _url(name, department):
+    return reverse(f"pilots:{name}", kwargs={"pk": department.pk})
+
+
+def _upload(client, department, content: bytes):
+    return client.post(
+        _url("staff_import", department),
+        {"file": SimpleUploadedFile("hr-eksport.csv", content, "text/csv")},
+    )
+
+
+def _header(fields: str, row: str) -> str:
+    return f"{fields}\n{row}\n"
+
+
+def test_hr_export_is_previewed_and_imported_with_phone_and_position(client, cast):
+    client.force_login(cast.users.tore)
+
+    preview = _upload(client, cast.dept_a, HR_EXPORT)
+
+    assert preview.status_code == 200
+    result = preview.context["preview"]
+    assert [
+        (r.name, r.email, r.phone, r.role, r.position_percent, r.action) for r in result.rows
+    ] == [
+        (
+            "Åse Ødegård",
+            "ase.odegard@harstad.kommune.no",
+            "+47 900 11 222",
+            "staff",
+            80,
+            "new_person",
+        ),
+        ("Bjørn Æsøy Hansen", "bjorn.aesoy@harstad.kommune.no", "", "staff", 50, "new_person"),
+        # Her job title names a role; she is already in the department, so she gets it.
+        ("Siri Olsen", "siri.olsen@harstad.kommune.no", "", "department_leader", 100, "add_role"),
+    ]
+    # Stilling gave a role, so it was used; the other two are named, not silently dropped.
+    assert result.ignored_columns == ["Ansattnummer", "Kostnadssted"]
+    assert result.roles_default_to_staff
+    content = preview.content.decode()
+    assert "These columns are not imported: Ansattnummer, Kostnadssted." in content
+    assert "everyone is imported as staff" in content
+
+    payload = preview.context["confirm_form"].initial["payload"]
+    confirmed = client.post(_url("staff_import", cast.dept_a), {"payload": payload})
+
+    assert confirmed.status_code == 302
+    ase = Person.objects.get(email="ase.odegard@harstad.kommune.no")
+    assert (ase.full_name, ase.phone) == ("Åse Ødegård", "+47 900 11 222")
+    assert list(
+        DepartmentRole.objects.filter(department=cast.dept_a, person=ase).values_list(
+            "role", "position_percent"
+        )
+    ) == [("staff", 80)]
+    assert (
+        DepartmentRole.objects.get(
+            department=cast.dept_a, person=cast.siri, role="department_leader"
+        ).position_percent
+        == 100
+    )
+
+
+def test_a_job_title_that_names_no_role_is_named_as_not_imported(cast):
+    text = "Navn;E-post;Rolle;Stilling\nAnne Berg;anne@harstad.no;verneombud;Sykepleier\n"
+
+    preview = staff_import_preview(user=cast.users.tore, department=cast.dept_a, data=text)
+
+    assert preview.is_valid
+    assert [row.role for row in preview.rows] == ["safety_rep"]
+    assert preview.ignored_columns == ["Stilling"]
+    assert not preview.roles_default_to_staff
+
+
+def test_the_role_column_wins_over_the_job_title(cast):
+    text = "Navn;E-post;Rolle;Stilling\nAnne Berg;anne@harstad.no;tillitsvalgt;Avdelingsleder\n"
+
+    preview = staff_import_preview(user=cast.users.tore, department=cast.dept_a, data=text)
+
+    assert [row.role for row in preview.rows] == ["union_rep"]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "NAVN;E-POST;ROLLE",
+        "navn;epost;rolle",
+        "Fullt navn;E_post;Rolle",
+        "Navn;E-Post-Adresse;Rolle",
+        "Førenamn;Etternamn;E-post;Rolle",
+        "FORNAVN;ETTERNAVN;Épost;Rólle",
+        "First name;Last name;Email address;Role",
+    ],
+)
+def test_header_names_are_read_whatever_the_case_accents_and_punctuation(cast, header):
+    names = "Anne;Berg" if header.count(";") == 3 else "Anne Berg"
+    row = f"{names};anne@harstad.no;ansatt"
+
+    preview = staff_import_preview(
+        user=cast.users.tore, department=cast.dept_a, data=_header(header, row)
+    )
+
+    assert preview.is_valid, preview.errors
+    assert [(r.name, r.email, r.role) for r in preview.rows] == [
+        ("Anne Berg", "anne@harstad.no", "staff")
+    ]
+    assert preview.ignored_columns == []
+
+
+@pytest.mark.parametrize(
+    ("written", "percent"),
+    [("80", 80), ("80 %", 80), ("80,0", 80), ("80%", 80), ("33,3", 33), ("100", 100), ("", None)],
+)
+def test_position_percent_is_read_as_people_write_it(cast, written, percent):
+    text = _header("Navn;E-post;Stillingsprosent", f"Anne Berg;anne@harstad.no;{written}")
+
+    preview = staff_import_preview(user=cast.users.tore, department=cast.dept_a, data=text)
+
+    assert preview.is_valid, preview.errors
+    assert preview.rows[0].position_percent == percent
+
+
+def test_a_bad_position_percent_is_a_row_error_and_nothing_is_imported(client, cast):
+    client.force_login(cast.users.tore)
+    content = (
+        b"Navn;E-post;Stillingsprosent (%)\n"
+        b"Anne Berg;anne@harstad.no;80\n"
+        b"Per Lie;per@harstad.no;0,8\n"
+        b"Liv Lund;liv@harstad.no;120\n"
+        b"Ole Moe;ole@harstad.no;full\n"
+    )
+
+    response = _upload(client, cast.dept_a, content)
+
+    assert response.status_code == 400
+    errors = [(row.number, e.column) for row, e in response.context["preview"].errors]
+    assert errors == [(3, "position_percent"), (4, "position_percent"), (5, "position_percent")]
+    content = response.content.decode()
+    assert "Row 3, position (%):" in content
+    assert "“full” is not a position percentage from 1 to 100." in content
+    assert not Person.objects.filter(email="anne@harstad.no").exists()
+
+
+def test_a_too_long_phone_number_is_a_row_error(cast):
+    text = _header("Navn;E-post;Telefon", "Anne Berg;anne@harstad.no;" + "9" * 31)
+
+    preview = staff_import_preview(user=cast.users.tore, department=cast.dept_a, data=text)
+
+    assert [(row.number, e.column) for row, e in preview.errors] == [(2, "phone")]
+
+
+def test_template_is_a_norwegian_semicolon_csv_with_bom_that_imports_cleanly(client, cast):
+    client.force_login(cast.users.tore)
+
+    response = client.get(_url("staff_import_template", cast.dept_a))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment" in response["Content-Disposition"]
+    assert response.content.startswith(BOM)
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["Fornavn", "Etternavn", "E-post", "Telefon", "Rolle", "Stillingsprosent"]
+    assert len(rows) == 2
+    preview = staff_import_preview(
+        user=cast.users.tore, department=cast.dept_a, data=staff_import_template()
+    )
+    assert preview.is_valid
+    assert preview.ignored_columns == []
+    [row] = preview.rows
+    assert (row.name, row.role, row.position_percent) == ("Kari Nordmann", "staff", 80)
+    # The template is for filling in: downloading it writes nothing.
+    assert not Person.objects.filter(email="kari.nordmann@example.no").exists()
+
+
+def test_import_page_links_to_the_template(client, cast):
+    client.force_login(cast.users.tore)
+
+    response = client.get(_url("staff_import", cast.dept_a))
+
+    assert _url("staff_import_template", cast.dept_a) in response.content.decode()
+
+
+def test_staff_cannot_download_the_template_and_outsiders_get_not_found(client, cast):
+    client.force_login(cast.users.staff_a)
+    assert client.get(_url("staff_import_template", cast.dept_a)).status_code == 403
+    client.force_login(cast.users.outsider)
+    assert client.get(_url("staff_import_template", cast.dept_a)).status_code == 404
