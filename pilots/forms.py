@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from pilots.models import DepartmentRole, Person
-from pilots.staff import MAX_IMPORT_BYTES
+from pilots.staff_import import MAX_IMPORT_BYTES
 
 
 class PersonForm(forms.ModelForm):

@@ -17,14 +17,11 @@ from pilots.access import scope_for
 from pilots.forms import PersonForm, StaffImportConfirmForm, StaffImportForm
 from pilots.models import Department, DepartmentRole
 from pilots.selectors import departments_for_user, people_for_user
-from pilots.staff import (
+from pilots.staff import department_staff, person_details_editable, person_roles_in, person_save
+from pilots.staff_import import (
     StaffImportFileError,
     StaffImportInvalid,
     StaffImportPreview,
-    department_staff,
-    person_details_editable,
-    person_roles_in,
-    person_save,
     staff_import_apply,
     staff_import_preview,
     staff_import_template,

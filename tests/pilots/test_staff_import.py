@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from pilots.models import DepartmentRole, Person
-from pilots.staff import StaffImportFileError, staff_import_decode, staff_import_preview
+from pilots.staff_import import StaffImportFileError, staff_import_decode, staff_import_preview
 
 pytestmark = pytest.mark.django_db
 

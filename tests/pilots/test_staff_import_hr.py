@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from pilots.models import DepartmentRole, Person
-from pilots.staff import staff_import_preview, staff_import_template
+from pilots.staff_import import staff_import_preview, staff_import_template
 
 pytestmark = pytest.mark.django_db
 

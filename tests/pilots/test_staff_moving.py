@@ -9,12 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from pilots.models import DepartmentRole, Person
-from pilots.staff import (
-    StaffImportInvalid,
-    person_save,
-    staff_import_apply,
-    staff_import_preview,
-)
+from pilots.staff import person_save
+from pilots.staff_import import StaffImportInvalid, staff_import_apply, staff_import_preview
 from tests.factories import DepartmentFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
