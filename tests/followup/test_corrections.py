@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from followup import services
 from followup.models import BoardMeeting, FollowUpMeeting
+from tests.conftest import REQUEST_QUERIES
 from tests.factories import MeasureFactory, ProjectPlanFactory
 from tests.followup.conftest import A_DAYS, schedule_course_days
 
@@ -273,3 +274,17 @@ def test_service_refuses_a_leader_who_tries_to_hold_a_meeting(cast, follow_up):
             notes="",
             attendees=[],
         )
+
+
+@pytest.mark.parametrize("measures", [2, 20])
+def test_board_meeting_edit_page_costs_the_same_queries_with_more_measures(
+    cast, client, board, django_assert_num_queries, measures
+):
+    plan = ProjectPlanFactory(pilot=cast.pilot_a)
+    board.measures_touched.set([MeasureFactory(plan=plan) for _ in range(measures)])
+    client.force_login(cast.users.tore)
+    # The request's own (tests.conftest), then the board meeting with its pilot, the measures it
+    # touched, whether the pilot has measures, and the pilot's measures to choose from.
+    with django_assert_num_queries(REQUEST_QUERIES + 4):
+        response = client.get(_edit_url(board))
+    assert response.status_code == 200

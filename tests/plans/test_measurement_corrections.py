@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from plans import services
 from plans.models import Indicator, Measurement
+from tests.conftest import REQUEST_QUERIES
 from tests.factories import ProjectPlanFactory
 
 pytestmark = pytest.mark.django_db
@@ -182,3 +183,18 @@ def test_service_keeps_the_same_day_and_refuses_a_measurement_deleted_meanwhile(
         )
     assert refusal.value.code == "gone"
     assert not Measurement.objects.filter(pk=measurement.pk).exists()
+
+
+@pytest.mark.parametrize("others", [1, 30])
+def test_measurement_edit_page_costs_the_same_queries_with_more_measurements(
+    cast, client, indicator, measurement, django_assert_num_queries, others
+):
+    Measurement.objects.bulk_create(
+        Measurement(indicator=indicator, measured_on=dt.date(2027, 4, 1) + dt.timedelta(n), value=n)
+        for n in range(others)
+    )
+    client.force_login(cast.users.tore)
+    # The request's own (tests.conftest), then the measurement with its indicator, plan and pilot.
+    with django_assert_num_queries(REQUEST_QUERIES + 1):
+        response = client.get(_edit_url(measurement))
+    assert response.status_code == 200
