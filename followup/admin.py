@@ -2,8 +2,9 @@
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
-from pilots.admin_base import ModelAdmin, TabularInline
+from pilots.admin_base import ModelAdmin, SafeFormFieldsMixin, SaveRefusedMixin, TabularInline
 
 from .models import BoardMeeting, FollowUpMeeting, FollowUpPolicy, FollowUpStep, Reminder
 
@@ -75,7 +76,9 @@ class FollowUpMeetingAdmin(ModelAdmin):
 
 
 @admin.register(BoardMeeting)
-class BoardMeetingAdmin(ModelAdmin):
+class BoardMeetingAdmin(SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin):
+    """Its history page shows each correction and deletion, and who made it."""
+
     list_display = ["pilot", "held_on", "present_count"]
     list_filter = ["pilot__programme", "pilot__department__municipality"]
     list_select_related = PILOT_RELATED

@@ -54,7 +54,7 @@ class BoardMeetingForm(forms.ModelForm):
         field_classes = {"held_on": PlausibleDateField}
         widgets = {
             "held_on": NativeDateInput(),
-            "present_count": forms.NumberInput(attrs={"inputmode": "numeric", "min": 0}),
+            "present_count": forms.NumberInput(attrs={"inputmode": "numeric", "min": 1}),
             "minutes": forms.Textarea(attrs={"rows": 4}),
             "measures_touched": forms.CheckboxSelectMultiple(),
         }

@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from simple_history.models import HistoricalRecords
 
 from pilots.calendar import validate_plausible_date
 from pilots.models import Person, Pilot, Programme
@@ -246,17 +247,30 @@ class BoardMeeting(models.Model):
     )
     held_on = models.DateField(_("held on"), validators=[validate_plausible_date])
     minutes = models.TextField(_("minutes"), blank=True)
-    present_count = models.PositiveSmallIntegerField(_("number present"), default=0)
+    present_count = models.PositiveSmallIntegerField(
+        _("number present"),
+        default=1,
+        validators=[
+            MinValueValidator(1, message=_("At least one person must be present at a meeting."))
+        ],
+    )
     measures_touched = models.ManyToManyField(
         Measure, blank=True, related_name="board_meetings", verbose_name=_("measures touched")
     )
+    # Corrections and deletions keep what stood before, and who changed it.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("board meeting")
         verbose_name_plural = _("board meetings")
         ordering = ["pilot", "-held_on"]
         constraints = [
-            models.UniqueConstraint(fields=["pilot", "held_on"], name="board_meeting_one_per_day")
+            models.UniqueConstraint(fields=["pilot", "held_on"], name="board_meeting_one_per_day"),
+            models.CheckConstraint(
+                condition=models.Q(present_count__gte=1),
+                name="board_meeting_someone_present",
+                violation_error_message=_("At least one person must be present at a meeting."),
+            ),
         ]
 
     def __str__(self):

@@ -41,6 +41,13 @@ def follow_up_meeting_get_for_user(user, pk: int) -> FollowUpMeeting:
     return get_object_or_404(follow_up_meetings_for_user(user), pk=pk)
 
 
+def board_meeting_get_for_user(user, pk: int) -> BoardMeeting:
+    board_meetings = BoardMeeting.objects.filter(pilot__in=pilots_for_user(user)).select_related(
+        "pilot__department__municipality", "pilot__programme"
+    )
+    return get_object_or_404(board_meetings, pk=pk)
+
+
 @dataclass
 class PilotFollowUp:
     meetings: list[FollowUpMeeting]

@@ -1,5 +1,5 @@
-"""Writes a person makes in follow-up: holding a follow-up meeting, logging a board meeting,
-sending a failed reminder again.
+"""Writes a person makes in follow-up: holding a follow-up meeting, logging, correcting and
+deleting a board meeting, sending a failed reminder again.
 
 Each takes the acting `user` and refuses what `pilots.access` says they may not do, whoever calls
 it. Planning the follow-up meetings themselves is `followup.cadence`'s.
@@ -30,9 +30,17 @@ def follow_up_meeting_hold(
     notes: str,
     attendees: Iterable[Person],
 ) -> FollowUpMeeting:
-    """Record that a follow-up meeting was held: when, what was said, who came."""
+    """Record that a follow-up meeting was held: when, what was said, who came.
+
+    It may be held before it was due, never later than today (Oslo's date).
+    """
     scope = scope_for(user)
     scope.require(scope.can_record_follow_up(meeting.pilot))
+    if held_on > timezone.localdate():
+        raise ValidationError(
+            {"held_on": _("A meeting cannot be recorded as held on a day still to come.")},
+            code="future",
+        )
     attendees = list(attendees)
     municipality_id = meeting.pilot.department.municipality_id
     if any(person.municipality_id != municipality_id for person in attendees):
@@ -43,6 +51,18 @@ def follow_up_meeting_hold(
     meeting.save(update_fields=["held_on", "notes"])
     meeting.attendees.set(attendees)
     return meeting
+
+
+def _board_meeting_check(
+    *, pilot: Pilot, held_on: dt.date, measures_touched: list[Measure], exclude_pk: int | None
+) -> None:
+    if any(measure.plan.pilot_id != pilot.pk for measure in measures_touched):
+        raise ValidationError({"measures_touched": _("Only the pilot's own measures count.")})
+    same_day = BoardMeeting.objects.filter(pilot=pilot, held_on=held_on).exclude(pk=exclude_pk)
+    if same_day.exists():
+        raise ValidationError(
+            {"held_on": _("A board meeting is already logged for this day.")}, code="unique"
+        )
 
 
 @transaction.atomic
@@ -59,19 +79,54 @@ def board_meeting_log(
     scope = scope_for(user)
     scope.require(scope.can_log_board_meeting(pilot))
     measures_touched = list(measures_touched)
-    if any(measure.plan.pilot_id != pilot.pk for measure in measures_touched):
-        raise ValidationError({"measures_touched": _("Only the pilot's own measures count.")})
-    if BoardMeeting.objects.filter(pilot=pilot, held_on=held_on).exists():
-        raise ValidationError(
-            {"held_on": _("A board meeting is already logged for this day.")}, code="unique"
-        )
+    _board_meeting_check(
+        pilot=pilot, held_on=held_on, measures_touched=measures_touched, exclude_pk=None
+    )
     meeting = BoardMeeting(
         pilot=pilot, held_on=held_on, minutes=minutes, present_count=present_count
     )
     meeting.full_clean()
+    meeting._history_user = user
     meeting.save()
     meeting.measures_touched.set(measures_touched)
     return meeting
+
+
+@transaction.atomic
+def board_meeting_update(
+    *,
+    user,
+    meeting: BoardMeeting,
+    held_on: dt.date,
+    minutes: str,
+    present_count: int,
+    measures_touched: Iterable[Measure],
+) -> BoardMeeting:
+    """Correct a logged board meeting; its history keeps what it said before, and who changed it."""
+    pilot = meeting.pilot
+    scope = scope_for(user)
+    scope.require(scope.can_log_board_meeting(pilot))
+    measures_touched = list(measures_touched)
+    _board_meeting_check(
+        pilot=pilot, held_on=held_on, measures_touched=measures_touched, exclude_pk=meeting.pk
+    )
+    meeting.held_on = held_on
+    meeting.minutes = minutes
+    meeting.present_count = present_count
+    meeting.full_clean()
+    meeting._history_user = user
+    meeting.save(update_fields=["held_on", "minutes", "present_count"])
+    meeting.measures_touched.set(measures_touched)
+    return meeting
+
+
+@transaction.atomic
+def board_meeting_delete(*, user, meeting: BoardMeeting) -> None:
+    """Delete a board meeting logged by mistake; its history keeps it, and who deleted it."""
+    scope = scope_for(user)
+    scope.require(scope.can_log_board_meeting(meeting.pilot))
+    meeting._history_user = user
+    meeting.delete()
 
 
 class ResendRefused(ValidationError):

@@ -11,6 +11,10 @@ urlpatterns = [
         views.board_meeting_create,
         name="board_meeting_create",
     ),
+    path("board-meetings/<int:pk>/edit/", views.board_meeting_edit, name="board_meeting_edit"),
+    path(
+        "board-meetings/<int:pk>/delete/", views.board_meeting_delete, name="board_meeting_delete"
+    ),
     path("meetings/<int:pk>/hold/", views.follow_up_meeting_hold, name="follow_up_meeting_hold"),
     path("outbox/", views.outbox, name="outbox"),
     path("outbox/<int:pk>/", views.reminder_detail, name="reminder_detail"),

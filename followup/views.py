@@ -1,5 +1,5 @@
-"""Follow-up pages: a pilot's follow-up, holding a follow-up meeting, logging a board meeting,
-and the coordinators' outbox of reminders."""
+"""Follow-up pages: a pilot's follow-up, holding a follow-up meeting, logging, correcting and
+deleting a board meeting, and the coordinators' outbox of reminders."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -113,6 +113,51 @@ def board_meeting_create(request, pilot_pk: int):
         {"form": form, "pilot": pilot},
         status=400 if form.is_bound and form.errors else 200,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def board_meeting_edit(request, pk: int):
+    meeting = selectors.board_meeting_get_for_user(request.user, pk)
+    pilot = meeting.pilot
+    scope = scope_for(request.user)
+    scope.require(scope.can_log_board_meeting(pilot))
+    form = BoardMeetingForm(
+        request.POST or None,
+        instance=meeting,
+        measure_choices=selectors.board_meeting_measure_choices(pilot),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.board_meeting_update(
+                user=request.user,
+                meeting=meeting,
+                held_on=form.cleaned_data["held_on"],
+                minutes=form.cleaned_data["minutes"],
+                present_count=form.cleaned_data["present_count"],
+                measures_touched=form.cleaned_data["measures_touched"],
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The board meeting is corrected."))
+            return redirect("followup:pilot_follow_up", pilot_pk=pilot.pk)
+    return render(
+        request,
+        "followup/board_meeting_form.html",
+        {"form": form, "pilot": pilot, "meeting": meeting},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def board_meeting_delete(request, pk: int):
+    meeting = selectors.board_meeting_get_for_user(request.user, pk)
+    pilot = meeting.pilot
+    services.board_meeting_delete(user=request.user, meeting=meeting)
+    messages.success(request, _("The board meeting is deleted."))
+    return redirect("followup:pilot_follow_up", pilot_pk=pilot.pk)
 
 
 @login_required

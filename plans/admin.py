@@ -270,7 +270,7 @@ class PlanSnapshotAdmin(PlanColumnsMixin, ModelAdmin):
     search_fields = ["plan__pilot__department__name"]
     date_hierarchy = "approved_at"
     autocomplete_fields = ["plan", "approved_by"]
-    fields = ["plan", "plan_version", "approved_at", "approved_by", "data"]
+    fields = ["plan", "plan_version", "approved_at", "approved_by", "comment", "data"]
 
     def get_readonly_fields(self, request, obj=None):
         # A snapshot is the plan as it was approved; changing it afterwards would rewrite history.

@@ -587,7 +587,10 @@ class PlanReviewForm(forms.Form):
         label=_("Comment to the department"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("Required when you return the plan: say what to improve."),
+        help_text=_(
+            "Required when you return the plan: say what to improve. When you approve it, the "
+            "comment goes to the department leader with the approval."
+        ),
     )
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 

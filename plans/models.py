@@ -149,6 +149,7 @@ class PlanSnapshot(models.Model):
         verbose_name=_("approved by"),
     )
     data = models.JSONField(_("content"))
+    comment = models.TextField(_("comment on approval"), blank=True)
 
     class Meta:
         verbose_name = _("approved plan snapshot")

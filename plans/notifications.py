@@ -46,6 +46,15 @@ def _subject(transition: str, department: str) -> str:
     return subjects[transition] % {"department": department}
 
 
+def _transition_comment(plan: ProjectPlan, transition: str) -> str:
+    if transition == RETURNED:
+        return plan.return_comment
+    if transition == APPROVED:
+        snapshot = plan.snapshots.order_by("-approved_at").only("comment").first()
+        return snapshot.comment if snapshot else ""
+    return ""
+
+
 def plan_transition_message(
     *, plan: ProjectPlan, transition: str, recipient: Person, actor_name: str
 ) -> EmailMessage:
@@ -56,7 +65,7 @@ def plan_transition_message(
             "plan": plan,
             "department": plan.pilot.department.name,
             "actor_name": actor_name,
-            "comment": plan.return_comment,
+            "comment": _transition_comment(plan, transition),
             "link": plan_link(plan),
         }
         body = render_to_string(f"plans/email/plan_{transition}.txt", context)

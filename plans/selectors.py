@@ -26,6 +26,7 @@ from plans.models import (
     Indicator,
     Measure,
     Measurement,
+    PlanSnapshot,
     ProjectPlan,
     QualityGoal,
     RootCause,
@@ -73,6 +74,13 @@ def indicator_get_for_user(user, pk: int) -> Indicator:
     return get_object_or_404(indicators, pk=pk)
 
 
+def measurement_get_for_user(user, pk: int) -> Measurement:
+    measurements = Measurement.objects.filter(
+        indicator__plan__pilot__in=pilots_for_user(user)
+    ).select_related("indicator__plan__pilot__department", "indicator__plan__pilot__programme")
+    return get_object_or_404(measurements, pk=pk)
+
+
 # The plan page
 
 
@@ -91,12 +99,15 @@ def plan_page_for_pilot(pilot: Pilot, *, today: dt.date) -> PlanPage | None:
     """The pilot's plan with its gains and all its parts (six queries), or None before it has one.
 
     Each measure gets `overdue`, each root cause `why_list` (its whys, one per line) and each
-    indicator `latest_value` and `latest_on` (its newest measurement).
+    indicator `latest_value` and `latest_on` (its newest measurement). The plan gets
+    `approval_comment`, the comment of its latest approval.
     """
     newest = Measurement.objects.filter(indicator=OuterRef("pk")).order_by("-measured_on")
+    latest_approval = PlanSnapshot.objects.filter(plan=OuterRef("pk")).order_by("-approved_at")
     plan = (
         ProjectPlan.objects.filter(pilot=pilot)
         .annotate(**gains_annotations("measures__"))
+        .annotate(approval_comment=Subquery(latest_approval.values("comment")[:1]))
         .prefetch_related(
             Prefetch(
                 "goals",

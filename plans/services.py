@@ -295,8 +295,13 @@ def plan_return(
     )
 
 
-def plan_approve(*, plan: ProjectPlan, user, expected_version: int | None) -> ProjectPlan:
-    """Approve a submitted plan and keep a snapshot of it as it stands."""
+def plan_approve(
+    *, plan: ProjectPlan, user, expected_version: int | None, comment: str = ""
+) -> ProjectPlan:
+    """Approve a submitted plan and keep a snapshot of it as it stands, with the optional comment.
+
+    The comment goes to the department leader in the approval e-mail and stays on the snapshot.
+    """
     scope = scope_for(user)
     scope.require(scope.can_review_plan(plan.pilot))
     return _move(
@@ -307,6 +312,7 @@ def plan_approve(*, plan: ProjectPlan, user, expected_version: int | None) -> Pr
         to=Status.APPROVED,
         transition=APPROVED,
         refusal=_("Only a submitted plan can be approved; this plan is %(status)s."),
+        comment=(comment or "").strip(),
     )
 
 
@@ -365,6 +371,7 @@ def _move(
                 approved_at=now,
                 approved_by=user,
                 data=plan_snapshot_data(locked),
+                comment=comment,
             )
         plan_id, actor_id = locked.pk, user.pk
         # robust: the transition is saved; a broker that is down must not turn that into an
@@ -488,13 +495,7 @@ def measurement_add(
     """Record one measurement of an indicator; one per day (the database holds to that too)."""
     scope = scope_for(user)
     scope.require(scope.can_edit_plan(indicator.plan.pilot))
-    duplicate = ValidationError(
-        {
-            "measured_on": _("There is already a measurement on %(date)s.")
-            % {"date": date_format(measured_on, "SHORT_DATE_FORMAT")}
-        },
-        code="duplicate_date",
-    )
+    duplicate = _measurement_duplicate(measured_on)
     measurement = Measurement(
         indicator=indicator, measured_on=measured_on, value=value, note=note.strip()
     )
@@ -510,3 +511,55 @@ def measurement_add(
         # The indicator was removed meanwhile, or the unique constraint caught a double save.
         raise duplicate from error
     return measurement
+
+
+def _measurement_duplicate(measured_on: dt.date) -> ValidationError:
+    return ValidationError(
+        {
+            "measured_on": _("There is already a measurement on %(date)s.")
+            % {"date": date_format(measured_on, "SHORT_DATE_FORMAT")}
+        },
+        code="duplicate_date",
+    )
+
+
+def measurement_update(
+    *, measurement: Measurement, user, measured_on: dt.date, value: Decimal, note: str = ""
+) -> Measurement:
+    """Correct a measurement; its history keeps the value it had, and who changed it."""
+    indicator = measurement.indicator
+    scope = scope_for(user)
+    scope.require(scope.can_edit_plan(indicator.plan.pilot))
+    duplicate = _measurement_duplicate(measured_on)
+    measurement.measured_on = measured_on
+    measurement.value = value
+    measurement.note = note.strip()
+    measurement.full_clean(exclude=["indicator"], validate_constraints=False)
+    measurement._history_user = user
+    try:
+        with transaction.atomic():
+            plan_lock(indicator.plan_id)
+            others = Measurement.objects.filter(indicator=indicator, measured_on=measured_on)
+            if others.exclude(pk=measurement.pk).exists():
+                raise duplicate
+            saved = Measurement.objects.filter(pk=measurement.pk).exists()
+            if not saved:
+                raise ValidationError(
+                    _("The measurement was deleted meanwhile; nothing was changed."),
+                    code="gone",
+                )
+            measurement.save(update_fields=["measured_on", "value", "note"])
+    except IntegrityError as error:
+        raise duplicate from error
+    return measurement
+
+
+def measurement_delete(*, measurement: Measurement, user) -> None:
+    """Delete a measurement entered by mistake; its history keeps it, and who deleted it."""
+    indicator = measurement.indicator
+    scope = scope_for(user)
+    scope.require(scope.can_edit_plan(indicator.plan.pilot))
+    with transaction.atomic():
+        plan_lock(indicator.plan_id)
+        measurement._history_user = user
+        measurement.delete()

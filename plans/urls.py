@@ -14,5 +14,7 @@ urlpatterns = [
     path("pilots/<int:pilot_pk>/plan/board/", board.plan_board, name="plan_board"),
     path("measures/<int:pk>/status/", board.measure_set_status, name="measure_set_status"),
     path("indicators/<int:pk>/", indicators.indicator_detail, name="indicator_detail"),
+    path("measurements/<int:pk>/edit/", indicators.measurement_edit, name="measurement_edit"),
+    path("measurements/<int:pk>/delete/", indicators.measurement_delete, name="measurement_delete"),
     path("programmes/<int:pk>/gains/", gains.programme_gains, name="programme_gains"),
 ]

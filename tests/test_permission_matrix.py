@@ -19,7 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from followup.models import BoardMeeting, FollowUpMeeting, Reminder
 from pilots.access import scope_for
-from plans.models import Indicator, Measure, ProjectPlan
+from plans.models import Indicator, Measure, Measurement, ProjectPlan
 from tests.factories import CourseDayFactory, InformationMeetingFactory
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +80,9 @@ def objects(cast):
     indicator = Indicator.objects.create(
         plan=plan, name="Ventetid", unit="min", baseline=30, target=10
     )
+    measurement = Measurement.objects.create(
+        indicator=indicator, measured_on=dt.date(2027, 3, 1), value=25
+    )
     follow_up = FollowUpMeeting.objects.create(
         pilot=cast.pilot_a, label="2 uker", due_on=dt.date(2027, 3, 12)
     )
@@ -101,6 +104,7 @@ def objects(cast):
         plan=plan,
         measure=measure,
         indicator=indicator,
+        measurement=measurement,
         follow_up=follow_up,
         board_meeting=board_meeting,
         reminder=reminder,
@@ -196,8 +200,28 @@ MATRIX = {
         Asks("can_edit_plan", allowed=400),
     ),
     "plans:indicator_detail": ("get", lambda c, o: {"pk": o.indicator.pk}, Asks("can_view")),
+    "plans:measurement_edit": (
+        "get",
+        lambda c, o: {"pk": o.measurement.pk},
+        Asks("can_edit_plan"),
+    ),
+    "plans:measurement_delete": (
+        "post",
+        lambda c, o: {"pk": o.measurement.pk},
+        Asks("can_edit_plan", allowed=302),
+    ),
     "followup:pilot_follow_up": ("get", _pilot, Asks("can_view")),
     "followup:board_meeting_create": ("get", _pilot, Asks("can_log_board_meeting")),
+    "followup:board_meeting_edit": (
+        "get",
+        lambda c, o: {"pk": o.board_meeting.pk},
+        Asks("can_log_board_meeting"),
+    ),
+    "followup:board_meeting_delete": (
+        "post",
+        lambda c, o: {"pk": o.board_meeting.pk},
+        Asks("can_log_board_meeting", allowed=302),
+    ),
     "followup:follow_up_meeting_hold": (
         "get",
         lambda c, o: {"pk": o.follow_up.pk},

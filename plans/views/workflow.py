@@ -74,7 +74,12 @@ def plan_review(request, pilot_pk: int):
     data = form.cleaned_data
     try:
         if data["decision"] == APPROVE:
-            services.plan_approve(plan=plan, user=request.user, expected_version=data["version"])
+            services.plan_approve(
+                plan=plan,
+                user=request.user,
+                expected_version=data["version"],
+                comment=data["comment"],
+            )
             success = _("The plan has been approved. The department leader is told by e-mail.")
         else:
             services.plan_return(

@@ -654,3 +654,59 @@ def test_a_transition_nobody_hears_about_queues_no_per_recipient_task(
 
     assert [name for name, _args in queued] == ["send_plan_transition_email"]
     assert mail.outbox == []
+
+
+# The approval comment
+
+
+def test_approval_comment_is_kept_on_the_snapshot_shown_and_mailed(
+    client, cast, plan_a, django_capture_on_commit_callbacks
+):
+    plan_a = _submitted(plan_a)
+    client.force_login(cast.users.guide)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _review(
+            client, plan_a, "approve", "  Godt jobbet – følg opp målingene & tavla.  "
+        )
+
+    assert response.status_code == 302
+    snapshot = PlanSnapshot.objects.get(plan=plan_a)
+    assert snapshot.comment == "Godt jobbet – følg opp målingene & tavla."
+    (message,) = mail.outbox
+    assert message.to == [cast.tore.email]
+    # Plain text: the comment exactly as written, not HTML-escaped.
+    assert "Godt jobbet – følg opp målingene & tavla." in message.body
+    client.force_login(cast.users.staff_a)
+    page = client.get(_detail_url(plan_a)).content.decode()
+    assert "Comment on the approval" in page
+    assert "Godt jobbet – følg opp målingene &amp; tavla." in page
+
+
+def test_approval_without_a_comment_mails_and_shows_no_comment(
+    client, cast, plan_a, django_capture_on_commit_callbacks
+):
+    plan_a = _submitted(plan_a)
+    client.force_login(cast.users.coordinator)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _review(client, plan_a, "approve", "   ")
+
+    assert PlanSnapshot.objects.get(plan=plan_a).comment == ""
+    (message,) = mail.outbox
+    assert "Comment:" not in message.body
+    assert "Comment on the approval" not in client.get(_detail_url(plan_a)).content.decode()
+
+
+def test_approval_comment_from_a_shell_is_kept_and_a_leader_is_still_refused(cast, plan_a):
+    plan_a = _submitted(plan_a)
+
+    with pytest.raises(PermissionDenied):
+        services.plan_approve(
+            plan=plan_a, user=cast.users.tore, expected_version=plan_a.version, comment="Selv."
+        )
+    services.plan_approve(
+        plan=plan_a, user=cast.users.coordinator, expected_version=plan_a.version, comment="Ok."
+    )
+
+    assert PlanSnapshot.objects.get(plan=plan_a).comment == "Ok."
