@@ -16,7 +16,11 @@ from pilots.access import scope_for
 from pilots.calendar import OSLO
 from pilots.models import Person, Pilot
 from training.models import Attendance, CourseDay, InformationMeeting
-from training.schedule_warnings import course_day_plan_warnings, date_warnings
+from training.schedule_warnings import (
+    course_day_plan_warnings,
+    date_warnings,
+    double_booking_warnings,
+)
 from training.selectors import attendance_for_target, attendance_people
 
 
@@ -36,7 +40,7 @@ def information_meeting_schedule(
     notes: str,
     meeting: InformationMeeting | None = None,
 ) -> tuple[InformationMeeting, list[str]]:
-    """Create or change an information meeting; return it and warnings about its date."""
+    """Create or change an information meeting; return it and warnings about its date and room."""
     scope = scope_for(user)
     scope.require(scope.can_schedule(pilot))
     if meeting is None:
@@ -52,6 +56,9 @@ def information_meeting_schedule(
     warnings = date_warnings(
         day=timezone.localtime(starts_at, OSLO).date(),
         municipality=pilot.department.municipality_id,
+    )
+    warnings += double_booking_warnings(
+        municipality_id=pilot.department.municipality_id, meetings=[meeting]
     )
     return meeting, warnings
 
@@ -86,7 +93,8 @@ def course_day_schedule(
     """Create or change one of the pilot's course days.
 
     Returns the day and the warnings a coordinator should see: its date is a holiday or a weekend,
-    or the pilot's course days as a whole are incomplete, out of order or outside the course weeks.
+    the pilot's course days as a whole are incomplete, out of order or outside the course weeks,
+    or a facilitator or the room is booked elsewhere at the same time.
     Saving a course day also moves the pilot's follow-up meetings (`followup.signals`).
     """
     scope = scope_for(user)
@@ -122,6 +130,7 @@ def course_day_schedule(
 
     warnings = date_warnings(day=date, municipality=municipality_id)
     warnings += course_day_plan_warnings(pilot=pilot)
+    warnings += double_booking_warnings(municipality_id=municipality_id, course_days=[course_day])
     return course_day, warnings
 
 
