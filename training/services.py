@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from pilots.access import scope_for
@@ -148,13 +149,22 @@ def attendance_record(
     """Save everyone's attendance at one meeting or course day at once; return how many changed.
 
     Only people of the pilot's department (or who already have attendance here) may be recorded;
-    any other id raises UnknownPeopleError and nothing is saved.
+    any other id raises UnknownPeopleError and nothing is saved. Nobody can have come to what has
+    not started yet: attendance before the start raises ValidationError.
     """
     scope = scope_for(user)
     scope.require(scope.can_take_attendance(target.pilot))
     # Lock the meeting or course day so that two people saving the same list wait for each other
     # instead of both inserting the same person's row.
     list(type(target).objects.select_for_update().filter(pk=target.pk).order_by().values("pk"))
+    if not target.has_started:
+        raise ValidationError(
+            _("This has not started yet. Attendance can be recorded from %(start)s."),
+            params={
+                "start": date_format(target.start_moment.astimezone(OSLO), "SHORT_DATETIME_FORMAT")
+            },
+            code="not_started",
+        )
 
     valid_statuses = set(Attendance.Status.values)
     if bad := {status for status in statuses.values() if status not in valid_statuses}:
