@@ -140,7 +140,6 @@ class _Booking:
     """A course day or information meeting as a span of time that holds people and a room."""
 
     key: tuple[str, int]
-    pilot_id: int
     label: str
     place: str
     starts: dt.datetime
@@ -172,7 +171,6 @@ def _course_day_booking(day: CourseDay) -> _Booking:
     }
     return _Booking(
         key=("course_day", day.pk),
-        pilot_id=day.pilot_id,
         label=label,
         place=day.place,
         starts=starts,
@@ -189,7 +187,6 @@ def _meeting_booking(meeting: InformationMeeting) -> _Booking:
     }
     return _Booking(
         key=("meeting", meeting.pk),
-        pilot_id=meeting.pilot_id,
         label=label,
         place=meeting.place,
         starts=meeting.starts_at,
@@ -222,7 +219,7 @@ def double_booking_warnings(
         return []
     dates = {timezone.localtime(moment, OSLO).date() for span in spans for moment in span}
     in_municipality = Q(pilot__department__municipality_id=municipality_id)
-    others = [
+    nearby = [
         _course_day_booking(day)
         for day in CourseDay.objects.filter(in_municipality, date__in=dates)
         .select_related("pilot__department")
@@ -230,19 +227,19 @@ def double_booking_warnings(
         .order_by("date", "starts_at", "pk")
     ]
     overlapping = reduce(or_, (Q(starts_at__lt=ends, ends_at__gt=starts) for starts, ends in spans))
-    others += [
+    nearby += [
         _meeting_booking(meeting)
         for meeting in InformationMeeting.objects.filter(in_municipality, overlapping)
         .select_related("pilot__department")
         .order_by("starts_at", "pk")
     ]
-    others.sort(key=lambda booking: (booking.starts, booking.key))
+    nearby.sort(key=lambda booking: (booking.starts, booking.key))
     wanted = {("course_day", pk) for pk in day_pks} | {("meeting", pk) for pk in meeting_pks}
     # The bookings asked about come from the same queries, so their facilitators are loaded too.
-    mine = [booking for booking in others if booking.key in wanted]
+    mine = [booking for booking in nearby if booking.key in wanted]
     warnings, seen = [], set()
     for booking in mine:
-        for other in others:
+        for other in nearby:
             pair = frozenset((booking.key, other.key))
             if other.key == booking.key or pair in seen or not booking.overlaps(other):
                 continue
