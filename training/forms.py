@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.dates import WEEKDAYS
 from django.utils.text import capfirst
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from pilots.fields import PlausibleDateField
@@ -88,8 +89,8 @@ class CourseDayForm(forms.Form):
         label=_("Facilitators"),
         queryset=Person.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text=_("Hold Ctrl (or Cmd) to choose more than one."),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        help_text=_("Tick everyone who leads the day. The programme's people come first."),
     )
 
     ISO_FIELDS = ("iso_year", "iso_week", "weekday")
@@ -98,6 +99,23 @@ class CourseDayForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["facilitators"].queryset = facilitator_choices
         self.numbers_taken = set(numbers_taken)
+
+    @property
+    def facilitator_groups(self) -> list[tuple[str, list]]:
+        """The facilitator checkboxes in two groups: the programme's people, then the others.
+
+        The choices are ordered that way (`facilitator_choices_for_user`); each checkbox knows its
+        person, so the groups cost no query of their own.
+        """
+        programme, others = [], []
+        for checkbox in self["facilitators"]:
+            in_programme = getattr(checkbox.data["value"].instance, "in_programme", False)
+            (programme if in_programme else others).append(checkbox)
+        groups = [
+            (pgettext("facilitators", "Programme"), programme),
+            (gettext("Others in the municipality"), others),
+        ]
+        return [(label, checkboxes) for label, checkboxes in groups if checkboxes]
 
     def clean_number(self):
         number = self.cleaned_data["number"]

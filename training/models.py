@@ -1,12 +1,15 @@
 """Information meetings, the four course days of each pilot, and who attended them."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pilots.calendar import validate_plausible_date
+from pilots.calendar import local_moment, validate_plausible_date
 from pilots.models import Person, Pilot
 
 COURSE_DAYS_PER_PILOT = 4
@@ -43,6 +46,14 @@ class InformationMeeting(models.Model):
     def clean(self):
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": _("The meeting must end after it starts.")})
+
+    @property
+    def start_moment(self) -> dt.datetime:
+        return self.starts_at
+
+    @property
+    def has_started(self) -> bool:
+        return self.start_moment <= timezone.now()
 
 
 class CourseDay(models.Model):
@@ -87,6 +98,15 @@ class CourseDay(models.Model):
     @property
     def iso_week(self) -> int:
         return self.date.isocalendar().week
+
+    @property
+    def start_moment(self) -> dt.datetime:
+        """When the day starts: its date and clock time in Norway."""
+        return local_moment(self.date, self.starts_at)
+
+    @property
+    def has_started(self) -> bool:
+        return self.start_moment <= timezone.now()
 
     def clean(self):
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:

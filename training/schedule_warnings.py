@@ -6,13 +6,18 @@ show them after saving and the pilot page can list them.
 """
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import get_text_list
 from django.utils.translation import gettext, ngettext
 
-from pilots.calendar import OSLO, public_holiday_name
+from pilots.calendar import OSLO, local_moment, public_holiday_name
 from pilots.models import HolidayPeriod, Municipality, Pilot
 from training.models import COURSE_DAYS_PER_PILOT, CourseDay, InformationMeeting
 
@@ -130,6 +135,145 @@ def course_day_plan_warnings(
     return warnings
 
 
+@dataclass(frozen=True)
+class _Booking:
+    """A course day or information meeting as a span of time that holds people and a room."""
+
+    key: tuple[str, int]
+    label: str
+    place: str
+    starts: dt.datetime
+    ends: dt.datetime
+    room: str
+    # Person id → name of the course day's facilitators (none for a meeting).
+    facilitators: Mapping[int, str]
+
+    def overlaps(self, other: "_Booking") -> bool:
+        return self.starts < other.ends and other.starts < self.ends
+
+
+def _room(place: str) -> str:
+    """Rooms compare without regard to case or spacing: "Kursrommet " is "kursrommet"."""
+    return " ".join(place.split()).casefold()
+
+
+def _time_span(starts: dt.datetime, ends: dt.datetime) -> str:
+    starts, ends = timezone.localtime(starts, OSLO), timezone.localtime(ends, OSLO)
+    return f"{_short(starts.date())} {starts:%H:%M}–{ends:%H:%M}"
+
+
+def _course_day_booking(day: CourseDay) -> _Booking:
+    starts, ends = local_moment(day.date, day.starts_at), local_moment(day.date, day.ends_at)
+    label = gettext("course day %(number)s of %(department)s (%(when)s)") % {
+        "number": day.number,
+        "department": day.pilot.department.name,
+        "when": _time_span(starts, ends),
+    }
+    return _Booking(
+        key=("course_day", day.pk),
+        label=label,
+        place=day.place,
+        starts=starts,
+        ends=ends,
+        room=_room(day.place),
+        facilitators={person.pk: person.full_name for person in day.facilitators.all()},
+    )
+
+
+def _meeting_booking(meeting: InformationMeeting) -> _Booking:
+    label = gettext("the information meeting of %(department)s (%(when)s)") % {
+        "department": meeting.pilot.department.name,
+        "when": _time_span(meeting.starts_at, meeting.ends_at),
+    }
+    return _Booking(
+        key=("meeting", meeting.pk),
+        label=label,
+        place=meeting.place,
+        starts=meeting.starts_at,
+        ends=meeting.ends_at,
+        room=_room(meeting.place),
+        facilitators={},
+    )
+
+
+def double_booking_warnings(
+    *,
+    municipality_id: int,
+    course_days: Iterable[CourseDay] = (),
+    meetings: Iterable[InformationMeeting] = (),
+) -> list[str]:
+    """Facilitators or rooms booked twice at once, for the given course days and meetings.
+
+    They are compared with every course day and information meeting of the municipality's pilots
+    (their own pilot's too). Three queries whatever the data: the course days on the same dates
+    with their facilitators, and the meetings that overlap in time.
+    """
+    day_pks = {day.pk for day in course_days}
+    meeting_pks = {meeting.pk for meeting in meetings}
+    spans = [(m.starts_at, m.ends_at) for m in meetings]
+    spans += [
+        (local_moment(day.date, day.starts_at), local_moment(day.date, day.ends_at))
+        for day in course_days
+    ]
+    if not spans:
+        return []
+    dates = {timezone.localtime(moment, OSLO).date() for span in spans for moment in span}
+    in_municipality = Q(pilot__department__municipality_id=municipality_id)
+    nearby = [
+        _course_day_booking(day)
+        for day in CourseDay.objects.filter(in_municipality, date__in=dates)
+        .select_related("pilot__department")
+        .prefetch_related("facilitators")
+        .order_by("date", "starts_at", "pk")
+    ]
+    overlapping = reduce(or_, (Q(starts_at__lt=ends, ends_at__gt=starts) for starts, ends in spans))
+    nearby += [
+        _meeting_booking(meeting)
+        for meeting in InformationMeeting.objects.filter(in_municipality, overlapping)
+        .select_related("pilot__department")
+        .order_by("starts_at", "pk")
+    ]
+    nearby.sort(key=lambda booking: (booking.starts, booking.key))
+    wanted = {("course_day", pk) for pk in day_pks} | {("meeting", pk) for pk in meeting_pks}
+    # The bookings asked about come from the same queries, so their facilitators are loaded too.
+    mine = [booking for booking in nearby if booking.key in wanted]
+    warnings, seen = [], set()
+    for booking in mine:
+        for other in nearby:
+            pair = frozenset((booking.key, other.key))
+            if other.key == booking.key or pair in seen or not booking.overlaps(other):
+                continue
+            seen.add(pair)
+            warnings += _clash_sentences(booking, other)
+    return warnings
+
+
+def _clash_sentences(booking: _Booking, other: _Booking) -> list[str]:
+    sentences = []
+    if booking.room and booking.room == other.room:
+        sentences.append(
+            gettext("Double booking: %(place)s is booked for both %(first)s and %(second)s.")
+            % {"place": booking.place.strip(), "first": booking.label, "second": other.label}
+        )
+    shared = sorted(
+        booking.facilitators[pk] for pk in booking.facilitators.keys() & other.facilitators.keys()
+    )
+    if shared:
+        sentences.append(
+            ngettext(
+                "Double booking: %(names)s facilitates both %(first)s and %(second)s.",
+                "Double booking: %(names)s facilitate both %(first)s and %(second)s.",
+                len(shared),
+            )
+            % {
+                "names": get_text_list(shared, gettext("and")),
+                "first": booking.label,
+                "second": other.label,
+            }
+        )
+    return sentences
+
+
 def meeting_local_date(meeting: InformationMeeting) -> dt.date:
     return timezone.localtime(meeting.starts_at, OSLO).date()
 
@@ -143,7 +287,7 @@ def pilot_schedule_warnings(
     """Every scheduling warning for a pilot, for its overview page.
 
     A page that has already loaded the course days and meetings passes them in; the holiday
-    periods are then the only query.
+    periods and the double bookings (`double_booking_warnings`) are then the only queries.
     """
     if course_days is None:
         course_days = list(CourseDay.objects.filter(pilot=pilot))
@@ -151,7 +295,8 @@ def pilot_schedule_warnings(
     if meetings is None:
         meetings = list(InformationMeeting.objects.filter(pilot=pilot))
     meetings = sorted(meetings, key=lambda meeting: meeting.starts_at)
-    periods = list(HolidayPeriod.objects.filter(municipality_id=pilot.department.municipality_id))
+    municipality_id = pilot.department.municipality_id
+    periods = list(HolidayPeriod.objects.filter(municipality_id=municipality_id))
     warnings = course_day_plan_warnings(pilot=pilot, course_days=course_days)
     for day in course_days:
         for warning in date_warnings(
@@ -168,4 +313,7 @@ def pilot_schedule_warnings(
             holiday_periods=periods,
         ):
             warnings.append(gettext("Information meeting: %(warning)s") % {"warning": warning})
+    warnings += double_booking_warnings(
+        municipality_id=municipality_id, course_days=course_days, meetings=meetings
+    )
     return warnings

@@ -10,13 +10,18 @@ from collections.abc import Iterable, Mapping
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from pilots.access import scope_for
 from pilots.calendar import OSLO
 from pilots.models import Person, Pilot
 from training.models import Attendance, CourseDay, InformationMeeting
-from training.schedule_warnings import course_day_plan_warnings, date_warnings
+from training.schedule_warnings import (
+    course_day_plan_warnings,
+    date_warnings,
+    double_booking_warnings,
+)
 from training.selectors import attendance_for_target, attendance_people
 
 
@@ -36,7 +41,7 @@ def information_meeting_schedule(
     notes: str,
     meeting: InformationMeeting | None = None,
 ) -> tuple[InformationMeeting, list[str]]:
-    """Create or change an information meeting; return it and warnings about its date."""
+    """Create or change an information meeting; return it and warnings about its date and room."""
     scope = scope_for(user)
     scope.require(scope.can_schedule(pilot))
     if meeting is None:
@@ -52,6 +57,9 @@ def information_meeting_schedule(
     warnings = date_warnings(
         day=timezone.localtime(starts_at, OSLO).date(),
         municipality=pilot.department.municipality_id,
+    )
+    warnings += double_booking_warnings(
+        municipality_id=pilot.department.municipality_id, meetings=[meeting]
     )
     return meeting, warnings
 
@@ -86,7 +94,8 @@ def course_day_schedule(
     """Create or change one of the pilot's course days.
 
     Returns the day and the warnings a coordinator should see: its date is a holiday or a weekend,
-    or the pilot's course days as a whole are incomplete, out of order or outside the course weeks.
+    the pilot's course days as a whole are incomplete, out of order or outside the course weeks,
+    or a facilitator or the room is booked elsewhere at the same time.
     Saving a course day also moves the pilot's follow-up meetings (`followup.signals`).
     """
     scope = scope_for(user)
@@ -122,6 +131,7 @@ def course_day_schedule(
 
     warnings = date_warnings(day=date, municipality=municipality_id)
     warnings += course_day_plan_warnings(pilot=pilot)
+    warnings += double_booking_warnings(municipality_id=municipality_id, course_days=[course_day])
     return course_day, warnings
 
 
@@ -139,13 +149,22 @@ def attendance_record(
     """Save everyone's attendance at one meeting or course day at once; return how many changed.
 
     Only people of the pilot's department (or who already have attendance here) may be recorded;
-    any other id raises UnknownPeopleError and nothing is saved.
+    any other id raises UnknownPeopleError and nothing is saved. Nobody can have come to what has
+    not started yet: attendance before the start raises ValidationError.
     """
     scope = scope_for(user)
     scope.require(scope.can_take_attendance(target.pilot))
     # Lock the meeting or course day so that two people saving the same list wait for each other
     # instead of both inserting the same person's row.
     list(type(target).objects.select_for_update().filter(pk=target.pk).order_by().values("pk"))
+    if not target.has_started:
+        raise ValidationError(
+            _("This has not started yet. Attendance can be recorded from %(start)s."),
+            params={
+                "start": date_format(target.start_moment.astimezone(OSLO), "SHORT_DATETIME_FORMAT")
+            },
+            code="not_started",
+        )
 
     valid_statuses = set(Attendance.Status.values)
     if bad := {status for status in statuses.values() if status not in valid_statuses}:

@@ -29,7 +29,6 @@ from training.selectors import (
     meeting_get_for_user,
 )
 from training.services import (
-    UnknownPeopleError,
     attendance_record,
     course_day_schedule,
     information_meeting_delete,
@@ -234,7 +233,7 @@ def _attendance_page(request, *, target: InformationMeeting | CourseDay, title: 
     if form.is_valid():
         try:
             changed = attendance_record(target=target, statuses=form.statuses(), user=request.user)
-        except UnknownPeopleError as exc:
+        except ValidationError as exc:
             _add_service_errors(form, exc)
         else:
             messages.success(

@@ -3,8 +3,11 @@
 No browser is downloaded: `.ci/run` installs the `chromium` package and we launch /usr/bin/chromium.
 """
 
+import datetime as dt
 import os
 import shutil
+from unittest import mock
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
@@ -51,6 +54,21 @@ def demo(live_server, settings, transactional_db):
     call_command("load_demo", verbosity=0)
     settings.DEBUG = False
     return live_server
+
+
+@pytest.fixture
+def after_the_demo_course(demo):
+    """The clock on 1 March of the demo's course year, so its course days have been held.
+
+    Attendance can only be recorded once a course day has started. The live server runs in a
+    thread of this process, so the patched clock is its clock too.
+    """
+    from pilots.models import Pilot
+
+    course_year = Pilot.objects.values_list("course_year", flat=True).first()
+    moment = dt.datetime(course_year, 3, 1, 12, 0, tzinfo=ZoneInfo("Europe/Oslo"))
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        yield
 
 
 @pytest.fixture

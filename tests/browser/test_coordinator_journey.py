@@ -43,7 +43,7 @@ def short(day: date) -> str:
 
 
 def test_coordinator_schedules_a_course_day_in_the_winter_holiday_and_records_attendance(
-    page, demo
+    page, demo, after_the_demo_course
 ):
     course_day = CourseDay.objects.get(pilot__department__name=HOME_CARE.name, number=3)
     course_year = course_day.pilot.course_year  # 2027 until the course weeks of 2027 are over

@@ -51,7 +51,7 @@ def link_named(text: str):
     return lambda info: info["tag"] == "a" and info["text"] == text
 
 
-def test_coordinator_records_attendance_with_the_keyboard_alone(page, demo):
+def test_coordinator_records_attendance_with_the_keyboard_alone(page, demo, after_the_demo_course):
     course_day = CourseDay.objects.get(pilot__department__name=HOME_CARE.name, number=1)
     keys = Keyboard(page)
 

@@ -23,8 +23,9 @@ pytestmark = pytest.mark.django_db
 
 # The request's own (tests.conftest), then: the pilot, its people with their roles, information
 # meetings and course days (each with attendance counts), the plan with measure counts, the
-# follow-up meetings, and the holiday periods for the schedule warnings.
-PILOT_PAGE_QUERY_BUDGET = REQUEST_QUERIES + 7
+# follow-up meetings, and for the schedule warnings: the holiday periods, and for double bookings
+# the municipality's course days on the same dates, their facilitators and the overlapping meetings.
+PILOT_PAGE_QUERY_BUDGET = REQUEST_QUERIES + 10
 
 
 @pytest.fixture

@@ -4,9 +4,11 @@ import csv
 import datetime as dt
 import io
 import re
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -25,6 +27,16 @@ from training.services import UnknownPeopleError, attendance_record
 pytestmark = pytest.mark.django_db
 
 OSLO = ZoneInfo("Europe/Oslo")
+
+# The meeting and course days below are in January and February 2027; attendance can only be
+# recorded once they have started, so the clock stands after them.
+AFTER_THE_COURSE = dt.datetime(2027, 3, 1, 12, 0, tzinfo=OSLO)
+
+
+@pytest.fixture(autouse=True)
+def _clock_after_the_course():
+    with mock.patch("django.utils.timezone.now", return_value=AFTER_THE_COURSE):
+        yield
 
 
 @pytest.fixture
@@ -447,3 +459,64 @@ def test_saving_attendance_query_count_is_the_same_for_3_and_30_people(cast, cli
 
     assert (many_created, many_updated) == (few_created, few_updated)
     assert Attendance.objects.filter(course_day=day1, status="absent").count() == 30
+
+
+# --- not before the start -------------------------------------------------------------------------
+
+
+def _at(moment: dt.datetime):
+    return mock.patch("django.utils.timezone.now", return_value=moment)
+
+
+def test_attendance_cannot_be_recorded_before_the_course_day_starts(cast, day1):
+    just_before = dt.datetime(2027, 2, 15, 8, 29, tzinfo=OSLO)
+
+    with _at(just_before), pytest.raises(ValidationError) as raised:
+        attendance_record(target=day1, statuses={cast.siri.pk: "present"}, user=cast.users.tore)
+
+    assert raised.value.code == "not_started"
+    assert raised.value.messages == [
+        "This has not started yet. Attendance can be recorded from 15.02.2027 08:30."
+    ]
+    assert not Attendance.objects.exists()
+
+
+def test_attendance_can_be_recorded_from_the_start_in_norwegian_time(cast, day1):
+    # 08:30 in Oslo in February is 07:30 UTC.
+    at_the_start = dt.datetime(2027, 2, 15, 7, 30, tzinfo=dt.UTC)
+
+    with _at(at_the_start):
+        changed = attendance_record(
+            target=day1, statuses={cast.siri.pk: "present"}, user=cast.users.tore
+        )
+
+    assert changed == 1
+
+
+def test_a_future_meeting_refuses_attendance_with_400_and_keeps_the_form(cast, client, meeting):
+    url = reverse("training:meeting_attendance", kwargs={"pk": meeting.pk})
+    client.force_login(cast.users.coordinator)
+
+    with _at(dt.datetime(2027, 1, 20, 12, 59, tzinfo=OSLO)):
+        response = client.post(url, {f"status_{cast.siri.pk}": "present"})
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "This has not started yet. Attendance can be recorded from 20.01.2027 13:00." in html
+    assert f'name="status_{cast.siri.pk}" value="present"' in html
+    assert not Attendance.objects.exists()
+
+
+def test_the_page_of_a_future_course_day_shows_a_note_instead_of_the_save_button(
+    cast, client, day1
+):
+    client.force_login(cast.users.coordinator)
+
+    with _at(dt.datetime(2027, 2, 1, 12, 0, tzinfo=OSLO)):
+        before = client.get(_day_url(day1)).content.decode()
+    after = client.get(_day_url(day1)).content.decode()
+
+    assert "Attendance can be recorded from 15.02.2027 08:30." in before
+    assert "Save attendance" not in before
+    assert "Save attendance" in after
+    assert "Attendance can be recorded from" not in after

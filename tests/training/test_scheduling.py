@@ -1,6 +1,7 @@
 """Scheduling information meetings and course days, and the warnings that come with a date."""
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,9 +12,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from pilots.models import HolidayPeriod
+from pilots.models import HolidayPeriod, ProgrammeRole
 from tests.conftest import REQUEST_QUERIES
-from tests.factories import CourseDayFactory, InformationMeetingFactory, PersonFactory
+from tests.factories import (
+    CourseDayFactory,
+    InformationMeetingFactory,
+    PersonFactory,
+    ProgrammeFactory,
+)
 from training.models import CourseDay, InformationMeeting
 from training.schedule_warnings import (
     course_day_plan_warnings,
@@ -173,7 +179,7 @@ def test_invalid_iso_week_is_refused_on_the_week_field_and_keeps_what_was_typed(
     assert 'value="08:30"' in content
     assert 'value="53"' in content
     assert 'value="2027"' in content
-    assert f'value="{cast.monica.pk}" selected' in content
+    assert re.search(rf'value="{cast.monica.pk}"[^>]* checked>', content)
     assert not CourseDay.objects.exists()
 
 
@@ -309,7 +315,7 @@ def test_course_day_form_queries_do_not_grow_with_the_people_to_choose_from(
         client.get(url)
     PersonFactory.create_batch(40, municipality=cast.municipality)
     # The request's own (tests.conftest), then the pilot, the day numbers taken, and the
-    # municipality's people to choose facilitators from.
+    # municipality's people to choose facilitators from (whether each is in the programme too).
     with (
         django_assert_max_num_queries(REQUEST_QUERIES + 3),
         CaptureQueriesContext(connection) as many,
@@ -317,7 +323,82 @@ def test_course_day_form_queries_do_not_grow_with_the_people_to_choose_from(
         response = client.get(url)
 
     assert len(many) == len(few)
-    assert response.content.decode().count("<option") >= 40 + 6
+    assert response.content.decode().count('name="facilitators"') == 40 + 6
+
+
+def _facilitator_groups(response):
+    return [
+        (label, [checkbox.choice_label for checkbox in checkboxes])
+        for label, checkboxes in response.context["form"].facilitator_groups
+    ]
+
+
+def test_facilitators_are_checkboxes_with_the_programmes_people_first_in_norwegian_order(
+    cast, client
+):
+    for name in ("Åse Berg", "Øystein Dahl", "Ærlig Ask", "Zelda Holm", "Aaron Lie"):
+        PersonFactory(municipality=cast.municipality, full_name=name)
+    PersonFactory(municipality=cast.municipality, full_name="Borte Borte", is_active=False)
+    PersonFactory(municipality=cast.other_municipality, full_name="Anne Annen")
+    client.force_login(cast.users.coordinator)
+
+    response = client.get(_create_url(cast.pilot_a))
+
+    html = response.content.decode()
+    # The six Harstad people of the cast and the five above.
+    assert html.count('type="checkbox" name="facilitators"') == 6 + 5
+    assert 'name="facilitators" multiple' not in html
+    assert _facilitator_groups(response) == [
+        ("Programme", ["Jorunn Ervik", "Monica Lindstrøm"]),
+        (
+            "Others in the municipality",
+            [
+                "Kari Hanssen",
+                "Ola Nilsen",
+                "Siri Olsen",
+                "Tore Meltzer",
+                "Zelda Holm",
+                "Ærlig Ask",
+                "Øystein Dahl",
+                "Aaron Lie",
+                "Åse Berg",
+            ],
+        ),
+    ]
+    assert "data-facilitator-filter hidden" in html
+    assert "js/facilitator_picker.js" in html
+
+
+def test_a_coordinator_of_another_programme_is_not_in_the_programme_group(cast, client):
+    other = ProgrammeFactory(municipality=cast.municipality, name="Annet program")
+    ProgrammeRole.objects.create(programme=other, person=cast.tore, role="lean_coordinator")
+    client.force_login(cast.users.coordinator)
+
+    response = client.get(_create_url(cast.pilot_a))
+
+    groups = dict(_facilitator_groups(response))
+    assert groups["Programme"] == ["Jorunn Ervik", "Monica Lindstrøm"]
+    assert "Tore Meltzer" in groups["Others in the municipality"]
+
+
+def test_ticked_facilitators_are_saved_and_ticked_again_when_editing(cast, client):
+    client.force_login(cast.users.coordinator)
+
+    client.post(
+        _create_url(cast.pilot_a),
+        _course_day_post(date="15.02.2027", facilitators=[cast.monica.pk, cast.siri.pk]),
+    )
+    day = CourseDay.objects.get(pilot=cast.pilot_a, number=1)
+    response = client.get(reverse("training:course_day_edit", kwargs={"pk": day.pk}))
+
+    assert set(day.facilitators.all()) == {cast.monica, cast.siri}
+    ticked = {
+        checkbox.choice_label
+        for _label, checkboxes in response.context["form"].facilitator_groups
+        for checkbox in checkboxes
+        if checkbox.data["selected"]
+    }
+    assert ticked == {"Monica Lindstrøm", "Siri Olsen"}
 
 
 # --- who may schedule -----------------------------------------------------------------------------
