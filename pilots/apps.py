@@ -7,4 +7,9 @@ class PilotsConfig(AppConfig):
     verbose_name = _("Programmes and pilots")
 
     def ready(self):
+        from django.db.backends.signals import connection_created
+
         from pilots import signals  # noqa: F401 - connects the receivers
+        from pilots.collation import sqlite_collation_install
+
+        connection_created.connect(sqlite_collation_install, dispatch_uid="pilots_nb_collation")

@@ -4,18 +4,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
-from django.db.models.functions import Collate
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from pilots.calendar import OSLO
+from pilots.collation import norwegian
 from pilots.models import DepartmentRole, Person, Pilot, ProgrammeRole
 from pilots.selectors import people_for_user, pilots_for_user
 from training.models import COURSE_DAYS_PER_PILOT, Attendance, CourseDay, InformationMeeting
-
-# PostgreSQL's ICU collation for Norwegian bokmål: Æ, Ø and Å after Z, and Aa sorted as Å.
-NORWEGIAN_COLLATION = "nb-NO-x-icu"
 
 # What a page needs to name a meeting's or course day's pilot and check the user's rights on it.
 _PILOT_RELATED = ("pilot__department__municipality", "pilot__programme__municipality")
@@ -59,7 +56,7 @@ def facilitator_choices_for_user(user, *, pilot: Pilot) -> QuerySet[Person]:
         people_for_user(user)
         .filter(municipality_id=pilot.department.municipality_id, is_active=True)
         .annotate(in_programme=in_programme)
-        .order_by(F("in_programme").desc(), Collate("full_name", NORWEGIAN_COLLATION), "pk")
+        .order_by(F("in_programme").desc(), norwegian("full_name"), "pk")
     )
 
 

@@ -14,9 +14,11 @@ from pilots.calendar import (
     working_days_after,
     working_days_before,
 )
+from pilots.collation import norwegian, norwegian_sort_key
 from pilots.fte import format_fte, format_hours, fte
+from pilots.models import Person
 from plans.models import Measure
-from tests.factories import MeasureFactory, ProjectPlanFactory
+from tests.factories import MeasureFactory, PersonFactory, ProjectPlanFactory
 
 # --- Full-time equivalents (pilots.fte) -----------------------------------------------------------
 
@@ -102,3 +104,28 @@ def test_implausible_dates_are_refused_in_the_users_language(day):
 def test_plausible_dates_pass():
     validate_plausible_date(dt.date(2000, 1, 1))
     validate_plausible_date(dt.date(2100, 12, 31))
+
+
+# --- Norwegian alphabetical order (pilots.collation) ------------------------------------------
+
+
+NORWEGIAN_ORDER = ["andersen", "Berit", "Émile", "Zelda", "Ærlig", "Øystein", "Aaron", "Åse"]
+
+
+def test_norwegian_order_puts_ae_oe_aa_after_z():
+    shuffled = NORWEGIAN_ORDER[1::2] + NORWEGIAN_ORDER[::2]
+    assert sorted(shuffled, key=norwegian_sort_key) == NORWEGIAN_ORDER
+
+
+@pytest.mark.django_db
+def test_the_database_sorts_in_norwegian_order_on_every_backend(cast):
+    for name in reversed(NORWEGIAN_ORDER):
+        PersonFactory(municipality=cast.other_municipality, full_name=name)
+
+    names = Person.objects.filter(
+        municipality=cast.other_municipality, full_name__in=NORWEGIAN_ORDER
+    )
+
+    assert list(names.order_by(norwegian("full_name")).values_list("full_name", flat=True)) == (
+        NORWEGIAN_ORDER
+    )
