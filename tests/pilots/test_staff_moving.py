@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from pilots.models import DepartmentRole, Person
 from pilots.staff import person_save
@@ -14,6 +15,14 @@ from pilots.staff_import import StaffImportInvalid, staff_import_apply, staff_im
 from tests.factories import DepartmentFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The services answer in the active language; these tests read English, whatever ran before."""
+    with translation.override("en"):
+        yield
+
 
 NEUTRAL = "This address cannot be used here. Ask the lean coordinator to add this person."
 
