@@ -17,19 +17,15 @@ from tests.factories import DepartmentFactory, PersonFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _english():
-    """The services answer in the active language; these tests read English, whatever ran before."""
-    with translation.override("en"):
-        yield
-
-
 NEUTRAL = "This address cannot be used here. Ask the lean coordinator to add this person."
 
 
 @pytest.fixture(autouse=True)
 def _english(client, settings):
+    """Pages and services answer in the active language; these tests read English."""
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("en"):
+        yield
 
 
 def _roles(person, department):
