@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 
 from followup.models import BoardMeeting, FollowUpMeeting, Reminder
 from pilots.access import scope_for
+from pilots.collation import norwegian
 from pilots.models import Person, Pilot
 from pilots.selectors import pilots_for_user
 from plans.models import Measure
@@ -84,7 +85,7 @@ def follow_up_attendee_choices(pilot: Pilot) -> QuerySet[Person]:
             is_active=True,
         )
         .distinct()
-        .order_by("full_name")
+        .order_by(norwegian("full_name"), "pk")
     )
 
 

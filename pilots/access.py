@@ -93,8 +93,9 @@ class Scope:
         return self._coordinates(pilot)
 
     def can_record_follow_up(self, pilot: Pilot) -> bool:
-        """Record a follow-up meeting as held."""
-        return self._coordinates(pilot)
+        """Record a follow-up meeting as held: the department's leader holds it with the guide,
+        and the reminder asks them to record it."""
+        return self._leads(pilot)
 
     def can_log_board_meeting(self, pilot: Pilot) -> bool:
         return self._leads(pilot)

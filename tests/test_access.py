@@ -62,7 +62,7 @@ POLICY = {
     "can_take_attendance": (False, True, False, True, True, False, True),
     "can_edit_plan": (False, True, False, True, True, False, True),
     "can_review_plan": (False, False, False, True, True, False, True),
-    "can_record_follow_up": (False, False, False, True, True, False, True),
+    "can_record_follow_up": (False, True, False, True, True, False, True),
     "can_log_board_meeting": (False, True, False, True, True, False, True),
 }
 

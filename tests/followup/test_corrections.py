@@ -265,15 +265,28 @@ def test_a_meeting_may_be_held_today_before_it_was_due(cast, follow_up):
     assert follow_up.held_on == today
 
 
-def test_service_refuses_a_leader_who_tries_to_hold_a_meeting(cast, follow_up):
-    with pytest.raises(PermissionDenied):
-        services.follow_up_meeting_hold(
-            user=cast.users.tore,
-            meeting=follow_up,
-            held_on=timezone.localdate(),
-            notes="",
-            attendees=[],
-        )
+def test_the_leader_records_their_meeting_but_nobody_elses(cast, follow_up):
+    """The follow-up reminder asks the department leader to record the meeting when held."""
+    for someone_else in (cast.users.kari, cast.users.staff_a, cast.users.outsider):
+        with pytest.raises(PermissionDenied):
+            services.follow_up_meeting_hold(
+                user=someone_else,
+                meeting=follow_up,
+                held_on=timezone.localdate(),
+                notes="",
+                attendees=[],
+            )
+
+    services.follow_up_meeting_hold(
+        user=cast.users.tore,
+        meeting=follow_up,
+        held_on=timezone.localdate(),
+        notes="Holdt med veilederen.",
+        attendees=[cast.tore, cast.monica],
+    )
+
+    follow_up.refresh_from_db()
+    assert follow_up.held_on == timezone.localdate()
 
 
 @pytest.mark.parametrize("measures", [2, 20])

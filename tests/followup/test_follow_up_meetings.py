@@ -229,11 +229,26 @@ def test_follow_up_meeting_in_the_future_is_refused_on_the_date_field(cast, clie
     assert FollowUpMeeting.objects.filter(held_on__isnull=False).count() == 0
 
 
-def test_leader_cannot_record_a_follow_up_meeting(cast, client):
+def test_the_leader_records_their_follow_up_meeting_as_the_reminder_asks(cast, client):
     url = _hold_url(cast)
     client.force_login(cast.users.tore)
+    # The reminder links to the pilot's follow-up page; the action it names is there.
+    page = client.get(reverse("followup:pilot_follow_up", kwargs={"pilot_pk": cast.pilot_a.pk}))
+    assert url in page.content.decode()
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"held_on": "2026-11-20", "attendees": [cast.tore.pk]})
+    assert response.status_code == 302
+    meeting = FollowUpMeeting.objects.filter(pilot=cast.pilot_a).order_by("due_on").first()
+    assert meeting.held_on.isoformat() == "2026-11-20"
+
+
+def test_staff_and_another_departments_leader_cannot_record_it(cast, client):
+    url = _hold_url(cast)
+    client.force_login(cast.users.staff_a)
     assert client.get(url).status_code == 403
     assert client.post(url, {"held_on": "2026-11-20"}).status_code == 403
+    client.force_login(cast.users.kari)
+    assert client.get(url).status_code == 404
 
 
 def test_other_municipality_cannot_find_the_follow_up_meeting(cast, client):
