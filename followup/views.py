@@ -81,66 +81,32 @@ def follow_up_meeting_hold(request, pk: int):
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def board_meeting_create(request, pilot_pk: int):
-    pilot = pilot_get_for_user(request.user, pilot_pk)
-    scope = scope_for(request.user)
-    scope.require(scope.can_log_board_meeting(pilot))
-    form = BoardMeetingForm(
-        request.POST or None,
-        initial={"held_on": timezone.localdate()},
-        measure_choices=selectors.board_meeting_measure_choices(pilot),
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.board_meeting_log(
-                user=request.user,
-                pilot=pilot,
-                held_on=form.cleaned_data["held_on"],
-                minutes=form.cleaned_data["minutes"],
-                present_count=form.cleaned_data["present_count"],
-                measures_touched=form.cleaned_data["measures_touched"],
-            )
-        except ValidationError as exc:
-            _add_service_errors(form, exc)
-        else:
-            messages.success(request, _("The board meeting is logged."))
-            return redirect("followup:pilot_follow_up", pilot_pk=pilot.pk)
-    return render(
-        request,
-        "followup/board_meeting_form.html",
-        {"form": form, "pilot": pilot},
-        status=400 if form.is_bound and form.errors else 200,
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def board_meeting_edit(request, pk: int):
-    meeting = selectors.board_meeting_get_for_user(request.user, pk)
-    pilot = meeting.pilot
+def _board_meeting_page(request, *, pilot, meeting=None):
+    """Log a board meeting (`meeting` None) or correct one: one form, one page."""
     scope = scope_for(request.user)
     scope.require(scope.can_log_board_meeting(pilot))
     form = BoardMeetingForm(
         request.POST or None,
         instance=meeting,
+        initial={"held_on": timezone.localdate()} if meeting is None else None,
         measure_choices=selectors.board_meeting_measure_choices(pilot),
     )
     if request.method == "POST" and form.is_valid():
+        fields = {
+            name: form.cleaned_data[name]
+            for name in ("held_on", "minutes", "present_count", "measures_touched")
+        }
         try:
-            services.board_meeting_update(
-                user=request.user,
-                meeting=meeting,
-                held_on=form.cleaned_data["held_on"],
-                minutes=form.cleaned_data["minutes"],
-                present_count=form.cleaned_data["present_count"],
-                measures_touched=form.cleaned_data["measures_touched"],
-            )
+            if meeting is None:
+                services.board_meeting_log(user=request.user, pilot=pilot, **fields)
+                text = _("The board meeting is logged.")
+            else:
+                services.board_meeting_update(user=request.user, meeting=meeting, **fields)
+                text = _("The board meeting is corrected.")
         except ValidationError as exc:
             _add_service_errors(form, exc)
         else:
-            messages.success(request, _("The board meeting is corrected."))
+            messages.success(request, text)
             return redirect("followup:pilot_follow_up", pilot_pk=pilot.pk)
     return render(
         request,
@@ -148,6 +114,19 @@ def board_meeting_edit(request, pk: int):
         {"form": form, "pilot": pilot, "meeting": meeting},
         status=400 if form.is_bound and form.errors else 200,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def board_meeting_create(request, pilot_pk: int):
+    return _board_meeting_page(request, pilot=pilot_get_for_user(request.user, pilot_pk))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def board_meeting_edit(request, pk: int):
+    meeting = selectors.board_meeting_get_for_user(request.user, pk)
+    return _board_meeting_page(request, pilot=meeting.pilot, meeting=meeting)
 
 
 @login_required
