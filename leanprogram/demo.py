@@ -164,7 +164,7 @@ HOME_CARE = DemoDepartment(
     service_area="Helse og omsorg",
     leader=DemoPerson("Tore Meltzer", username="tore"),
     staff=(
-        DemoPerson("Ingrid Johansen"),
+        DemoPerson("Ingrid Johansen", username="ingrid"),
         DemoPerson("Marit Olsen", position_percent=80),
         DemoPerson("Aisha Rahimi", language=Language.ENGLISH, position_percent=75),
         DemoPerson("Stian Berg"),
@@ -293,7 +293,7 @@ REFUGEE_SERVICE = DemoDepartment(
     leader=DemoPerson("Kari Hanssen", language=Language.NYNORSK, username="kari"),
     staff=(
         DemoPerson("Ahmed Yusuf", language=Language.ENGLISH),
-        DemoPerson("Sofie Pedersen"),
+        DemoPerson("Sofie Pedersen", username="sofie"),
         DemoPerson("Lars Eriksen"),
         DemoPerson("Nina Karlsen", position_percent=80),
         DemoPerson("Eirik Solheim", language=Language.NYNORSK),
@@ -414,6 +414,8 @@ DEMO_USERNAMES = (
     LEAN_COORDINATOR.username,
     LEAN_GUIDE.username,
     *(demo.leader.username for demo in DEPARTMENTS),
+    # One staff member per pilot with a login, to show what staff see and do.
+    *(member.username for demo in DEPARTMENTS for member in demo.staff if member.username),
 )
 
 # A few of the 35 processes run before this programme; their lessons are why the new model

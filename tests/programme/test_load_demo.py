@@ -210,7 +210,7 @@ def test_each_pilot_has_a_draft_plan_with_three_measures_owned_in_the_department
 
 
 @pytest.mark.django_db
-def test_the_five_demo_logins_work_with_the_demo_password(debug, rf):
+def test_the_demo_logins_work_with_the_demo_password(debug, rf):
     _load()
 
     for username in DEMO_USERNAMES:
@@ -226,6 +226,15 @@ def test_the_five_demo_logins_work_with_the_demo_password(debug, rf):
         "veileder": "Monica Lindstrøm",
         "tore": "Tore Meltzer",
         "kari": "Kari Hanssen",
+        "ingrid": "Ingrid Johansen",
+        "sofie": "Sofie Pedersen",
+    }
+    staff_logins = DepartmentRole.objects.filter(
+        person__user__username__in=["ingrid", "sofie"], role=DepartmentRole.Role.STAFF
+    )
+    assert {role.department.name for role in staff_logins} == {
+        "Omsorg Sør, hjemmetjenesten 2",
+        "NAV flyktningetjenesten",
     }
 
 
