@@ -118,9 +118,9 @@ def test_only_those_who_answer_suggestions_see_who_sent_them(cast):
         for role in ROLES
     }
 
-    assert answers == dict(
-        zip(ROLES, POLICY["can_edit_plan"], strict=True)
-    ), "colleagues read suggestions without names"
+    assert answers == dict(zip(ROLES, POLICY["can_edit_plan"], strict=True)), (
+        "colleagues read suggestions without names"
+    )
     assert answers["staff_a"] is False
 
 
