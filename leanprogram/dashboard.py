@@ -18,7 +18,7 @@ from followup.models import FollowUpMeeting
 from pilots.calendar import start_of_local_day
 from pilots.models import Pilot
 from pilots.selectors import pilots_for_user
-from plans.models import Measure, ProjectPlan
+from plans.models import Measure, ProjectPlan, Suggestion
 from training.models import Attendance, CourseDay, InformationMeeting
 
 
@@ -63,6 +63,8 @@ class DashboardRow:
     measures_open: int
     measures_overdue: int
     next_follow_up: dt.date | None
+    suggestions_new: int
+    suggestions_total: int
 
     @property
     def attendance_rate(self) -> int | None:
@@ -99,6 +101,10 @@ def _annotate_dashboard(pilots: QuerySet[Pilot], *, today: dt.date) -> QuerySet[
             "due_on",
         ),
         plan_status=F("plan__status"),
+        suggestions_new=_count(
+            Suggestion.objects.filter(pilot=pilot, status=Suggestion.Status.NEW)
+        ),
+        suggestions_total=_count(Suggestion.objects.filter(pilot=pilot)),
     )
 
 
@@ -149,6 +155,8 @@ def dashboard_rows(page: Page) -> list[DashboardRow]:
                 measures_open=pilot.measures_open,
                 measures_overdue=pilot.measures_overdue,
                 next_follow_up=pilot.next_follow_up,
+                suggestions_new=pilot.suggestions_new,
+                suggestions_total=pilot.suggestions_total,
             )
         )
     return rows

@@ -37,7 +37,15 @@ from pilots.models import (
     ProgrammeGoal,
     ProgrammeRole,
 )
-from plans.models import Indicator, Measure, ProjectPlan, QualityGoal, RootCause, Waste
+from plans.models import (
+    Indicator,
+    Measure,
+    ProjectPlan,
+    QualityGoal,
+    RootCause,
+    Suggestion,
+    Waste,
+)
 from training.models import CourseDay, InformationMeeting
 
 # Printed by `make run` and documented in the README; a demo database holds nothing worth a
@@ -140,6 +148,18 @@ class DemoPlan:
 
 
 @dataclass(frozen=True)
+class DemoSuggestion:
+    text: str
+    # Empty for an anonymous suggestion.
+    author: str = ""
+    # The leader's answer; with `declined` it is the reason it was not taken forward.
+    answer: str = ""
+    declined: bool = False
+    # The title of the plan's measure it became.
+    measure: str = ""
+
+
+@dataclass(frozen=True)
 class DemoDepartment:
     name: str
     service_area: str
@@ -154,6 +174,8 @@ class DemoDepartment:
     information_ends_at: time
     information_place: str
     plan: DemoPlan
+    # One each: anonymous and new, named and new, answered (or declined), became a measure.
+    suggestions: tuple[DemoSuggestion, ...] = ()
 
 
 LEAN_GUIDE = DemoPerson("Monica Lindstrøm", username="veileder")
@@ -285,6 +307,42 @@ HOME_CARE = DemoDepartment(
             target=Decimal("60"),
         ),
     ),
+    suggestions=(
+        DemoSuggestion(
+            text=(
+                "Morgenrapporten drar ut fordi vi venter på dem som kommer litt for sent. Kan vi "
+                "starte presis kl. 07.30 uansett, og la dem som kommer senere lese stikkordene på "
+                "tavla?"
+            ),
+        ),
+        DemoSuggestion(
+            text=(
+                "Telefonene går tomme for strøm før vakta er slutt, og da får vi ikke "
+                "dokumentert hos brukeren. Kan vi ha en billader i hver bil?"
+            ),
+            author="Ingrid Johansen",
+        ),
+        DemoSuggestion(
+            text=(
+                "Kan vi bruke nøkkelbokser med kode hos brukerne som får besøk flere ganger om "
+                "dagen? Da slipper vi å hente og levere nøkler på kontoret."
+            ),
+            author="Marit Olsen",
+            answer=(
+                "Godt forslag! Vi må avklare det med brukerne og de pårørende først. Jeg tar det "
+                "opp med tjenestekontoret og kommer tilbake til det på tavlemøtet om to uker."
+            ),
+        ),
+        DemoSuggestion(
+            text=(
+                "Nøkler og utstyr ligger hulter til bulter. Kan vi få et nøkkelskap merket med "
+                "brukernummer og en fast kasse med utstyr i hver bil?"
+            ),
+            author="Aisha Rahimi",
+            answer="Takk, Aisha! Forslaget ble et tiltak i prosjektplanen, og du eier det.",
+            measure="Fast plass for nøkler og utstyr",
+        ),
+    ),
 )
 
 REFUGEE_SERVICE = DemoDepartment(
@@ -404,6 +462,43 @@ REFUGEE_SERVICE = DemoDepartment(
             unit="dager",
             baseline=Decimal("63"),
             target=Decimal("42"),
+        ),
+    ),
+    suggestions=(
+        DemoSuggestion(
+            text=(
+                "Tolkene får ofte ikke vite hva samtalen skal handle om før de kommer. Kan vi "
+                "sende dem en kort oppsummering dagen før?"
+            ),
+        ),
+        DemoSuggestion(
+            text=(
+                "Mange deltakarar spør om det same: korleis dei får bussbillett til "
+                "introduksjonsprogrammet. Kan vi lage eit enkelt ark om det på fleire språk?"
+            ),
+            author="Eirik Solheim",
+        ),
+        DemoSuggestion(
+            text=(
+                "Kan vi ha åpen kontortid for deltakerne to dager i uka i stedet for bare "
+                "timeavtaler?"
+            ),
+            author="Lars Eriksen",
+            answer=(
+                "Takk for forslaget! Vi prøver det ikkje no: vi har ikkje folk nok til å ta imot "
+                "utan avtale samstundes som samtalane. Vi ser på det igjen når den skriftlege "
+                "planen for dei første vekene er på plass."
+            ),
+            declined=True,
+        ),
+        DemoSuggestion(
+            text=(
+                "Vi bestiller tolk for én samtale om gangen, ofte med kort varsel. Kan én av oss "
+                "bestille tolk samlet hver mandag for alle samtalene de neste to ukene?"
+            ),
+            author="Ahmed Yusuf",
+            answer="Takk, Ahmed! Dette er no eit tiltak i prosjektplanen, og du eig det.",
+            measure="Samlet tolkebestilling hver mandag",
         ),
     ),
 )
@@ -744,12 +839,20 @@ def _pilot_ensure(
         if created:
             course_day.facilitators.set(facilitators)
 
-    _plan_ensure(
+    plan = _plan_ensure(
         pilot=pilot,
         demo=demo.plan,
         people=people,
         starts_on=course_dates[0],
         course_ends_on=date.fromisocalendar(course_year, COURSE_WEEK_LAST, 5),
+        result=result,
+    )
+    _suggestions_ensure(
+        pilot=pilot,
+        plan=plan,
+        demo=demo.suggestions,
+        people=people,
+        leader=demo.leader,
         result=result,
     )
     return pilot
@@ -821,3 +924,38 @@ def _plan_ensure(
         result=result,
     )
     return plan
+
+
+def _suggestions_ensure(
+    *,
+    pilot: Pilot,
+    plan: ProjectPlan,
+    demo: tuple[DemoSuggestion, ...],
+    people: Mapping[str, Person],
+    leader: DemoPerson,
+    result: DemoLoadResult,
+) -> None:
+    """The department's suggestions, found by their text; answered by the department leader."""
+    answered_by = people[leader.full_name].user
+    for suggestion in demo:
+        author = people[suggestion.author] if suggestion.author else None
+        defaults: dict[str, Any] = {"author": author}
+        if not suggestion.author:
+            # As the service stores an anonymous suggestion: to the hour only.
+            defaults["created_at"] = timezone.now().replace(minute=0, second=0, microsecond=0)
+        if suggestion.answer:
+            defaults.update(answer=suggestion.answer, answered_by=answered_by)
+            defaults["answered_at"] = timezone.now()
+            defaults["status"] = (
+                Suggestion.Status.DECLINED if suggestion.declined else Suggestion.Status.ANSWERED
+            )
+        # Renamed or removed in a running demo: the suggestion is then just answered.
+        measure = Measure.objects.filter(plan=plan, title=suggestion.measure).first()
+        if suggestion.measure and measure is not None:
+            defaults.update(status=Suggestion.Status.MEASURE, measure=measure)
+        _ensure(
+            Suggestion,
+            key={"pilot": pilot, "text": suggestion.text},
+            defaults=defaults,
+            result=result,
+        )

@@ -10,7 +10,7 @@ from django.db.models import Count, Q
 
 from followup.models import FollowUpMeeting
 from pilots.models import DepartmentRole, Person, Pilot
-from plans.models import Measure, ProjectPlan
+from plans.models import Measure, ProjectPlan, Suggestion
 from training.models import COURSE_DAYS_PER_PILOT, Attendance, CourseDay, InformationMeeting
 
 
@@ -103,3 +103,17 @@ def pilot_follow_up_meetings(pilot: Pilot) -> list[FollowUpMeeting]:
         .select_related("step")
         .order_by("due_on", "label")
     )
+
+
+@dataclass(frozen=True)
+class SuggestionCounts:
+    new: int
+    total: int
+
+
+def pilot_suggestion_counts(pilot: Pilot) -> SuggestionCounts:
+    """How many improvement suggestions the department sent, and how many wait for an answer."""
+    counts = Suggestion.objects.filter(pilot=pilot).aggregate(
+        total=Count("pk"), new=Count("pk", filter=Q(status=Suggestion.Status.NEW))
+    )
+    return SuggestionCounts(new=counts["new"], total=counts["total"])

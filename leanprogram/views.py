@@ -19,6 +19,7 @@ from leanprogram.pilot_page import (
     pilot_information_meetings,
     pilot_people,
     pilot_plan_summary,
+    pilot_suggestion_counts,
 )
 from pilots.access import scope_for
 from pilots.models import Pilot
@@ -98,6 +99,7 @@ def pilot_detail(request, pk: int):
         "course_day_slots": course_day_slots,
         "plan": pilot_plan_summary(pilot, today=today),
         "follow_up_meetings": pilot_follow_up_meetings(pilot),
+        "suggestion_counts": pilot_suggestion_counts(pilot),
         "schedule_warnings": pilot_schedule_warnings(
             pilot=pilot,
             course_days=[slot.day for slot in course_day_slots if slot.day],
@@ -111,5 +113,6 @@ def pilot_detail(request, pk: int):
         "can_manage_staff": scope.can_manage_staff(pilot.department),
         "can_log_board_meeting": scope.can_log_board_meeting(pilot),
         "can_record_follow_up": scope.can_record_follow_up(pilot),
+        "can_suggest": scope.can_suggest(pilot),
     }
     return render(request, "programme/pilot_detail.html", context)

@@ -100,6 +100,24 @@ class Scope:
     def can_log_board_meeting(self, pilot: Pilot) -> bool:
         return self._leads(pilot)
 
+    def can_suggest(self, pilot: Pilot) -> bool:
+        """Send an improvement suggestion: anyone with a role in the department, its leader too.
+
+        Not the programme's people or an administrator as such: a suggestion comes from someone
+        who works there, and is stored with their name unless they send it anonymously.
+        """
+        return (
+            self.person_id is not None
+            and pilot.department_id in self.member_department_ids
+            and pilot.department.municipality_id == self.municipality_id
+        )
+
+    def can_see_suggestion_authors(self, pilot: Pilot) -> bool:
+        """See who sent a named suggestion: those who answer it (`can_edit_plan`) and may want to
+        ask the author more. Colleagues read the ideas without names, so that nobody has to
+        stand behind an idea in front of the whole department to make it."""
+        return self.can_edit_plan(pilot)
+
     def can_manage_staff(self, department: Department) -> bool:
         """Add, edit and import the people of a department."""
         return self._leads(department)
@@ -129,6 +147,7 @@ OBJECT_PERMISSIONS = (
     "can_schedule",
     "can_take_attendance",
     "can_edit_plan",
+    "can_suggest",
     "can_review_plan",
     "can_record_follow_up",
     "can_log_board_meeting",

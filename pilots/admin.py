@@ -81,6 +81,7 @@ class ProgrammeAdmin(ModelAdmin):
         "starts_on",
         "ends_on",
         "hours_per_fte_week",
+        "allow_anonymous_suggestions",
     ]
     inlines = [ProgrammeGoalInline, ProgrammeRoleInline]
 

@@ -71,6 +71,16 @@ class Programme(models.Model):
         validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("80"))],
         help_text=_("Used to show gains in hours per week as full-time equivalents."),
     )
+    # On by default: a suggestion about a colleague's routine or the leader's own is easier to
+    # make without a name, and participation (medvirkning) is one of the programme's goals.
+    allow_anonymous_suggestions = models.BooleanField(
+        _("allow anonymous improvement suggestions"),
+        default=True,
+        help_text=_(
+            "Staff may send an improvement suggestion without their name. The name is then not "
+            "stored anywhere, so nobody can answer them personally."
+        ),
+    )
 
     class Meta:
         verbose_name = _("programme")

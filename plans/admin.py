@@ -25,6 +25,7 @@ from .models import (
     ProjectPlan,
     QualityGoal,
     RootCause,
+    Suggestion,
     Waste,
 )
 
@@ -333,3 +334,38 @@ class MeasurementAdmin(SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin
     search_fields = ["indicator__name", "note", "indicator__plan__pilot__department__name"]
     date_hierarchy = "measured_on"
     autocomplete_fields = ["indicator"]
+
+
+@admin.register(Suggestion)
+class SuggestionAdmin(SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin):
+    list_display = ["__str__", "department", "programme", "author", "status", "created_at"]
+    list_filter = ["status", "pilot__programme"]
+    list_select_related = ["pilot__department", "pilot__programme", "author"]
+    search_fields = ["text", "answer", "pilot__department__name"]
+    date_hierarchy = "created_at"
+    autocomplete_fields = ["pilot", "author", "answered_by", "measure"]
+    fields = [
+        "pilot",
+        "author",
+        "text",
+        "created_at",
+        "status",
+        "answer",
+        "answered_by",
+        "answered_at",
+        "measure",
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Nobody may put a name on an anonymous suggestion afterwards, or take one off.
+        if obj is not None:
+            return ["author", "created_at"]
+        return ["created_at"]
+
+    @admin.display(description=_("department"), ordering="pilot__department__name")
+    def department(self, obj):
+        return obj.pilot.department
+
+    @admin.display(description=_("programme"), ordering="pilot__programme__name")
+    def programme(self, obj):
+        return obj.pilot.programme

@@ -1,11 +1,13 @@
-"""The improvement board (forbedringstavle): the plan's measures in columns by status."""
+"""The improvement board (forbedringstavle): the new ideas, and the plan's measures in columns
+by status."""
 
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import F
+from django.db.models import Count, F, Window
 
-from plans.models import Measure, ProjectPlan
+from pilots.models import Pilot
+from plans.models import Measure, ProjectPlan, Suggestion
 
 
 @dataclass(frozen=True)
@@ -19,7 +21,7 @@ def board_columns(plan: ProjectPlan | None, *, today: dt.date) -> list[BoardColu
     """The plan's measures by status, each with `overdue` set; one query for the whole board."""
     measures = (
         list(
-            plan.measures.select_related("owner").order_by(
+            plan.measures.select_related("owner", "suggestion").order_by(
                 F("deadline").asc(nulls_last=True), "title", "pk"
             )
         )
@@ -34,3 +36,33 @@ def board_columns(plan: ProjectPlan | None, *, today: dt.date) -> list[BoardColu
         BoardColumn(status=status, label=Measure.Status(status).label, measures=by_status[status])
         for status in Measure.Status.values
     ]
+
+
+# Enough for a board meeting; more than this waiting is a backlog the leader sees counted.
+NEW_IDEAS_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class NewIdeas:
+    suggestions: list[Suggestion]
+    total: int
+
+    @property
+    def not_shown(self) -> int:
+        return self.total - len(self.suggestions)
+
+
+def board_new_ideas(pilot: Pilot) -> NewIdeas:
+    """The suggestions nobody has answered yet, the longest waiting first (one query).
+
+    The total is counted in the same query (a window over all new ones), so a backlog beyond
+    what the column shows costs nothing extra.
+    """
+    suggestions = list(
+        Suggestion.objects.filter(pilot=pilot, status=Suggestion.Status.NEW)
+        .select_related("author")
+        .annotate(new_total=Window(Count("pk")))
+        .order_by("created_at", "pk")[:NEW_IDEAS_SHOWN]
+    )
+    total = suggestions[0].new_total if suggestions else 0
+    return NewIdeas(suggestions=suggestions, total=total)

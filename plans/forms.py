@@ -22,7 +22,17 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from pilots.fields import PlausibleDateField
-from plans.models import Indicator, Measure, ProjectPlan, QualityGoal, RootCause, Waste
+from pilots.models import Person
+from plans.models import (
+    ANSWER_MAX_LENGTH,
+    SUGGESTION_MAX_LENGTH,
+    Indicator,
+    Measure,
+    ProjectPlan,
+    QualityGoal,
+    RootCause,
+    Waste,
+)
 from plans.selectors import PlanState, measure_owners_for_plan, programme_goals_for_plan
 from plans.services import MAX_ROWS_PER_PART, PLAN_FIELDS, PLAN_PARTS
 
@@ -629,3 +639,101 @@ class MeasurementForm(forms.Form):
         super().__init__(*args, **kwargs)
         if unit:
             self.fields["value"].label = gettext("Value (%(unit)s)") % {"unit": unit}
+
+
+# Improvement suggestions
+
+
+def _without_maxlength(field: forms.Field) -> None:
+    # A browser cuts a pasted text at `maxlength` without a word; the form says it is too long
+    # instead and keeps all of it for the writer to shorten.
+    field.widget.attrs.pop("maxlength", None)
+
+
+class SuggestionForm(forms.Form):
+    text = forms.CharField(
+        label=_("Your suggestion"),
+        max_length=SUGGESTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": _("Write your suggestion before you send it.")},
+    )
+    anonymous = forms.BooleanField(
+        label=_("Send anonymously"),
+        required=False,
+        help_text=_(
+            "Your name is then not stored with the suggestion, not even in its change history. "
+            "It will not be on your list below; read the answer under “Answers to anonymous "
+            "suggestions”."
+        ),
+    )
+
+    def __init__(self, *args, allow_anonymous: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.allow_anonymous = allow_anonymous
+        text = self.fields["text"]
+        text.help_text = gettext(
+            "What could we do better, simpler or safer? Describe what you see and, if you have "
+            "one, your idea. At most %(max)s characters."
+        ) % {"max": SUGGESTION_MAX_LENGTH}
+        _without_maxlength(text)
+
+    def clean_anonymous(self):
+        anonymous = self.cleaned_data["anonymous"]
+        if anonymous and not self.allow_anonymous:
+            # The page was opened while the programme still allowed it: nothing is sent with a
+            # name the writer did not mean to give.
+            raise ValidationError(
+                gettext(
+                    "This programme no longer takes anonymous suggestions. Nothing was sent; "
+                    "untick the box to send it with your name."
+                ),
+                code="anonymous_not_allowed",
+            )
+        return anonymous
+
+
+class SuggestionAnswerForm(forms.Form):
+    answer = forms.CharField(
+        label=_("Answer"),
+        max_length=ANSWER_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("The one who sent it reads this on their list of suggestions."),
+        error_messages={
+            "required": _("Write an answer, so the one who sent it knows what happens next.")
+        },
+    )
+    decline = forms.BooleanField(
+        label=_("We will not take it forward"),
+        required=False,
+        help_text=_("Say why in the answer."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _without_maxlength(self.fields["answer"])
+
+
+class SuggestionMeasureForm(forms.Form):
+    title = forms.CharField(label=_("Title of the measure"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    owner = forms.ModelChoiceField(
+        label=_("Owner"),
+        queryset=Person.objects.none(),
+        required=False,
+        empty_label=_("Nobody yet"),
+    )
+    deadline = PlausibleDateField(label=_("Deadline"), required=False, widget=_DATE_WIDGET)
+    answer = forms.CharField(
+        label=_("Message to the one who sent it (optional)"),
+        max_length=ANSWER_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners
+        _without_maxlength(self.fields["answer"])
+        _limit_long_texts(self)

@@ -5,14 +5,21 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxLengthValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
+from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from pilots.models import Person, Pilot, ProgrammeGoal
 
 HOURS = {"max_digits": 7, "decimal_places": 2}
+# Room for a problem and an idea typed on a phone; a suggestion is not a report.
+SUGGESTION_MAX_LENGTH = 1000
+ANSWER_MAX_LENGTH = 2000
 
 
 class ProjectPlan(models.Model):
@@ -326,3 +333,112 @@ class Measurement(models.Model):
 
     def __str__(self):
         return f"{self.measured_on:%d.%m.%Y}: {self.value}"
+
+
+class Suggestion(models.Model):
+    """An improvement suggestion (forbedringsforslag) from someone who works in the department.
+
+    An anonymous suggestion has no author, and neither has any record of its history: the
+    services save it without the user who sent it. The leader answers it, declines it or makes it
+    a measure of the plan; the author follows what happened to it on their own list.
+    """
+
+    class Status(models.TextChoices):
+        NEW = "new", _("new")
+        ANSWERED = "answered", _("answered")
+        MEASURE = "measure", _("became a measure")
+        DECLINED = "declined", _("not taken forward")
+
+    # Statuses the leader has dealt with; the author sees the answer.
+    HANDLED_STATUSES = (Status.ANSWERED, Status.MEASURE, Status.DECLINED)
+
+    pilot = models.ForeignKey(
+        Pilot, on_delete=models.CASCADE, related_name="suggestions", verbose_name=_("pilot")
+    )
+    author = models.ForeignKey(
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="suggestions",
+        verbose_name=_("author"),
+        help_text=_("Empty for an anonymous suggestion."),
+    )
+    text = models.TextField(_("suggestion"), validators=[MaxLengthValidator(SUGGESTION_MAX_LENGTH)])
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.NEW
+    )
+    answer = models.TextField(
+        _("answer"), blank=True, validators=[MaxLengthValidator(ANSWER_MAX_LENGTH)]
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    measure = models.OneToOneField(
+        Measure,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="suggestion",
+        verbose_name=_("measure it became"),
+    )
+    # Not auto_now_add: an anonymous suggestion is stamped with the hour only (see services).
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("improvement suggestion")
+        verbose_name_plural = _("improvement suggestions")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["pilot", "status"], name="suggestion_pilot_status")]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(text=""), name="suggestion_text_not_empty"),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("text"), SUGGESTION_MAX_LENGTH),
+                name="suggestion_text_max_length",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("answer"), ANSWER_MAX_LENGTH),
+                name="suggestion_answer_max_length",
+            ),
+            # A suggestion linked to a measure is one that became it. The other way round is not
+            # a constraint: when the measure is deleted the link goes, and the status stays.
+            models.CheckConstraint(
+                condition=models.Q(measure__isnull=True) | models.Q(status="measure"),
+                name="suggestion_measure_only_when_converted",
+            ),
+        ]
+
+    def __str__(self):
+        return str(Truncator(self.text).chars(60))
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.author_id is None
+
+    @property
+    def is_handled(self) -> bool:
+        return self.status in self.HANDLED_STATUSES
+
+    def clean(self):
+        errors = {}
+        if (
+            self.pilot_id
+            and self.author_id
+            and self.author.municipality_id != self.pilot.department.municipality_id
+        ):
+            errors["author"] = _("The author must belong to the pilot's municipality.")
+        if self.pilot_id and self.measure_id and self.measure.plan.pilot_id != self.pilot_id:
+            errors["measure"] = _("The measure must belong to the same pilot's plan.")
+        if self.measure_id and self.status != self.Status.MEASURE:
+            errors["status"] = _(
+                "A suggestion linked to a measure has the status “%(status)s”."
+            ) % {"status": self.Status.MEASURE.label}
+        if errors:
+            raise ValidationError(errors)

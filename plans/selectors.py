@@ -19,7 +19,8 @@ from django.utils import formats, timezone
 from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
 
-from pilots.models import Person, Pilot, ProgrammeGoal
+from pilots.collation import norwegian
+from pilots.models import DepartmentRole, Person, Pilot, ProgrammeGoal
 from pilots.selectors import pilots_for_user
 from plans.gains import Gains, gains_annotations, gains_of
 from plans.models import (
@@ -30,6 +31,7 @@ from plans.models import (
     ProjectPlan,
     QualityGoal,
     RootCause,
+    Suggestion,
     Waste,
 )
 
@@ -79,6 +81,55 @@ def measurement_get_for_user(user, pk: int) -> Measurement:
         indicator__plan__pilot__in=pilots_for_user(user)
     ).select_related("indicator__plan__pilot__department", "indicator__plan__pilot__programme")
     return get_object_or_404(measurements, pk=pk)
+
+
+def suggestions_for_user(user) -> QuerySet[Suggestion]:
+    return Suggestion.objects.filter(pilot__in=pilots_for_user(user))
+
+
+def suggestion_get_for_user(user, pk: int) -> Suggestion:
+    suggestions = suggestions_for_user(user).select_related(
+        "pilot__department__municipality", "pilot__programme", "author", "measure"
+    )
+    return get_object_or_404(suggestions, pk=pk)
+
+
+# Improvement suggestions as their authors follow them
+
+
+def suggestions_by_author(person: Person) -> QuerySet[Suggestion]:
+    """The person's own named suggestions, newest first, with what happened to each (one query).
+
+    Anonymous suggestions are not among them: nothing links them to anyone.
+    """
+    return (
+        Suggestion.objects.filter(author=person)
+        .select_related("pilot__department", "measure", "answered_by__person")
+        .order_by("-created_at", "-pk")
+    )
+
+
+ANONYMOUS_ANSWERS_SHOWN = 20
+
+
+def answered_anonymous_suggestions(pilot: Pilot) -> list[Suggestion]:
+    """The latest answers to the department's anonymous suggestions: where their senders, whom
+    nothing links to them, read what happened to their idea (one query)."""
+    return list(
+        Suggestion.objects.filter(
+            pilot=pilot, author__isnull=True, status__in=Suggestion.HANDLED_STATUSES
+        )
+        .select_related("measure", "answered_by__person")
+        .order_by("-answered_at", "-pk")[:ANONYMOUS_ANSWERS_SHOWN]
+    )
+
+
+def measure_owner_choices(pilot: Pilot) -> QuerySet[Person]:
+    """Who can own a measure of the pilot's plan, also before the plan exists."""
+    roles = DepartmentRole.objects.filter(department_id=pilot.department_id)
+    return Person.objects.filter(pk__in=roles.values("person_id"), is_active=True).order_by(
+        norwegian("full_name"), "pk"
+    )
 
 
 # The plan page

@@ -119,7 +119,7 @@ def plan_update(
                 code="too_many_rows",
             )
     with transaction.atomic():
-        locked, created = _plan_for_update(pilot=pilot, user=user)
+        locked, created = plan_lock_or_start(pilot=pilot, user=user)
         if not created and locked.version != expected_version:
             raise PlanConflict(expected_version=expected_version, current_version=locked.version)
         changed = [name for name, value in fields.items() if getattr(locked, name) != value]
@@ -155,7 +155,7 @@ def plan_update(
     return locked
 
 
-def _plan_for_update(*, pilot: Pilot, user) -> tuple[ProjectPlan, bool]:
+def plan_lock_or_start(*, pilot: Pilot, user) -> tuple[ProjectPlan, bool]:
     """The pilot's plan, locked; started as an empty draft (version 1) if it has none yet."""
     locked = ProjectPlan.objects.select_for_update().filter(pilot=pilot).first()
     created = False

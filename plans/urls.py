@@ -1,6 +1,6 @@
 from django.urls import path
 
-from plans.views import board, edit, gains, indicators, matrix, plan, workflow
+from plans.views import board, edit, gains, indicators, matrix, plan, suggestions, workflow
 
 app_name = "plans"
 
@@ -13,6 +13,16 @@ urlpatterns = [
     path("pilots/<int:pilot_pk>/plan/matrix/", matrix.plan_matrix, name="plan_matrix"),
     path("pilots/<int:pilot_pk>/plan/board/", board.plan_board, name="plan_board"),
     path("measures/<int:pk>/status/", board.measure_set_status, name="measure_set_status"),
+    path(
+        "pilots/<int:pilot_pk>/suggestions/",
+        suggestions.pilot_suggestions,
+        name="pilot_suggestions",
+    ),
+    path("suggestions/<int:pk>/", suggestions.suggestion_detail, name="suggestion_detail"),
+    path("suggestions/<int:pk>/answer/", suggestions.suggestion_answer, name="suggestion_answer"),
+    path(
+        "suggestions/<int:pk>/measure/", suggestions.suggestion_measure, name="suggestion_measure"
+    ),
     path("indicators/<int:pk>/", indicators.indicator_detail, name="indicator_detail"),
     path("measurements/<int:pk>/edit/", indicators.measurement_edit, name="measurement_edit"),
     path("measurements/<int:pk>/delete/", indicators.measurement_delete, name="measurement_delete"),

@@ -61,6 +61,8 @@ POLICY = {
     "can_schedule": (False, False, False, True, True, False, True),
     "can_take_attendance": (False, True, False, True, True, False, True),
     "can_edit_plan": (False, True, False, True, True, False, True),
+    # Only people who work in the department: not the programme's people, not an administrator.
+    "can_suggest": (True, True, False, False, False, False, False),
     "can_review_plan": (False, False, False, True, True, False, True),
     "can_record_follow_up": (False, True, False, True, True, False, True),
     "can_log_board_meeting": (False, True, False, True, True, False, True),
@@ -108,3 +110,24 @@ def test_an_inactive_person_may_do_nothing(cast):
 
     assert not scope.is_anyone
     assert not any(getattr(scope, name)(cast.pilot_a) for name in POLICY)
+
+
+def test_only_those_who_answer_suggestions_see_who_sent_them(cast):
+    answers = {
+        role: scope_for(getattr(cast.users, role)).can_see_suggestion_authors(cast.pilot_a)
+        for role in ROLES
+    }
+
+    assert answers == dict(zip(ROLES, POLICY["can_edit_plan"], strict=True)), (
+        "colleagues read suggestions without names"
+    )
+    assert answers["staff_a"] is False
+
+
+def test_a_leader_suggests_in_own_department_only(cast):
+    kari = scope_for(cast.users.kari)
+
+    assert kari.can_suggest(cast.pilot_b)
+    assert not kari.can_suggest(cast.pilot_a)
+    assert not scope_for(cast.users.outsider).can_suggest(cast.pilot_a)
+    assert not scope_for(cast.users.staff_a).can_suggest(cast.other_pilot)

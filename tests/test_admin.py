@@ -38,6 +38,7 @@ from plans.models import (
     ProjectPlan,
     QualityGoal,
     RootCause,
+    Suggestion,
     Waste,
 )
 from tests.admin_forms import submitted_form_data
@@ -157,6 +158,17 @@ def make_cast(django_user_model, *, name, slug):
         deadline=date(2027, 3, 31),
         hours_identified_per_week=Decimal("2.5"),
     )
+    Suggestion.objects.create(
+        pilot=pilot,
+        author=leader,
+        text="Telefonvakt på omgang under medisinrunden",
+        status=Suggestion.Status.MEASURE,
+        answer="Ble et tiltak.",
+        answered_by=leader_login,
+        answered_at=datetime(2027, 3, 2, 9, 0, tzinfo=OSLO),
+        measure=measure,
+    )
+    Suggestion.objects.create(pilot=pilot, text="Færre telefoner i medisinrommet")
     indicator = Indicator.objects.create(
         plan=plan, name="Avbrudd per vakt", unit="antall", baseline=12, target=4
     )

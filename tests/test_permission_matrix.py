@@ -19,7 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from followup.models import BoardMeeting, FollowUpMeeting, Reminder
 from pilots.access import scope_for
-from plans.models import Indicator, Measure, Measurement, ProjectPlan
+from plans.models import Indicator, Measure, Measurement, ProjectPlan, Suggestion
 from tests.factories import CourseDayFactory, InformationMeetingFactory
 
 pytestmark = pytest.mark.django_db
@@ -98,7 +98,11 @@ def objects(cast):
         due_at=dt.datetime(2027, 3, 8, 7, tzinfo=dt.UTC),
         status=Reminder.Status.FAILED,
     )
+    suggestion = Suggestion.objects.create(
+        pilot=cast.pilot_a, author=cast.siri, text="Fast plass for bilnøklene"
+    )
     return SimpleNamespace(
+        suggestion=suggestion,
         day=day,
         meeting=meeting,
         plan=plan,
@@ -197,6 +201,23 @@ MATRIX = {
     "plans:measure_set_status": (
         "post",
         lambda c, o: {"pk": o.measure.pk},
+        Asks("can_edit_plan", allowed=400),
+    ),
+    "plans:pilot_suggestions": ("get", _pilot, Asks("can_suggest")),
+    "plans:suggestion_detail": (
+        "get",
+        lambda c, o: {"pk": o.suggestion.pk},
+        Asks("can_edit_plan"),
+    ),
+    # Posted empty: those who handle suggestions get the form back with what is missing.
+    "plans:suggestion_answer": (
+        "post",
+        lambda c, o: {"pk": o.suggestion.pk},
+        Asks("can_edit_plan", allowed=400),
+    ),
+    "plans:suggestion_measure": (
+        "post",
+        lambda c, o: {"pk": o.suggestion.pk},
         Asks("can_edit_plan", allowed=400),
     ),
     "plans:indicator_detail": ("get", lambda c, o: {"pk": o.indicator.pk}, Asks("can_view")),

@@ -12,7 +12,7 @@ from pilots.access import scope_for
 from pilots.models import Pilot
 from pilots.selectors import pilot_get_for_user
 from plans import services
-from plans.board import board_columns
+from plans.board import board_columns, board_new_ideas
 from plans.forms import MeasureStatusForm
 from plans.models import Measure
 from plans.selectors import measure_get_for_user, plan_for_pilot
@@ -21,13 +21,19 @@ from plans.selectors import measure_get_for_user, plan_for_pilot
 def _board_context(request, pilot: Pilot, *, fullscreen: bool, **extra) -> dict:
     plan = plan_for_pilot(pilot)
     today = timezone.localdate()
+    scope = scope_for(request.user)
     return {
         "pilot": pilot,
         "plan": plan,
         "today": today,
         "columns": board_columns(plan, today=today),
+        "new_ideas": board_new_ideas(pilot),
+        # Never on the wall screen: the whole room reads it, whoever is logged in.
+        "show_authors": scope.can_see_suggestion_authors(pilot) and not fullscreen,
+        "person_id": scope.person_id,
+        "can_suggest": scope.can_suggest(pilot),
         "statuses": Measure.Status.choices,
-        "can_change": scope_for(request.user).can_edit_plan(pilot),
+        "can_change": scope.can_edit_plan(pilot),
         "fullscreen": fullscreen,
         # The wall-screen mode leaves out the site's header and footer.
         "base_template": "plans/_base_fullscreen.html" if fullscreen else "base.html",

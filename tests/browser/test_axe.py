@@ -51,6 +51,8 @@ EMPTY_SUBMIT_VIEWS = {
     "training:meeting_edit",
     "training:course_day_create",
     "training:course_day_edit",
+    "plans:pilot_suggestions",
+    "plans:suggestion_detail",
 }
 # Answers to a visit of a view no link leads to that mean "not for this role" or "not a page".
 NOT_A_PAGE_FOR_ROLE = {403, 404, 405}
@@ -298,6 +300,9 @@ LEADER_VIEWS = {
     "training:attendance_summary",
     "password_change (submitted empty)",
     "accessibility",
+    # The demo's board has new ideas, and each a page for answering it or making it a measure.
+    "plans:plan_board",
+    "plans:suggestion_detail (submitted empty)",
 }
 MANAGER_VIEWS = LEADER_VIEWS | {
     "programme:dashboard",
@@ -310,8 +315,9 @@ EXPECTED_VIEWS = {
     "admin": MANAGER_VIEWS,
     "koordinator": MANAGER_VIEWS,
     "veileder": MANAGER_VIEWS,
-    "tore": LEADER_VIEWS,
-    "kari": LEADER_VIEWS,
+    # Only those who work in the department send suggestions.
+    "tore": LEADER_VIEWS | {"plans:pilot_suggestions (submitted empty)"},
+    "kari": LEADER_VIEWS | {"plans:pilot_suggestions (submitted empty)"},
 }
 
 

@@ -266,3 +266,26 @@ def test_loaded_before_the_course_weeks_the_pilots_are_in_the_information_phase(
     assert set(Pilot.objects.values_list("phase", "course_year")) == {
         (Pilot.Phase.INFORMATION, 2027)
     }
+
+
+@pytest.mark.django_db
+def test_each_pilot_has_new_answered_and_converted_suggestions(debug):
+    from plans.models import Suggestion
+
+    _load()
+
+    for department in (HOME_CARE, REFUGEE_SERVICE):
+        suggestions = Suggestion.objects.filter(pilot__department__name=department)
+        anonymous = suggestions.filter(author__isnull=True)
+        assert anonymous.count() == 1
+        assert anonymous.get().history.get().history_user is None
+        assert suggestions.filter(status=Suggestion.Status.NEW, author__isnull=False).exists()
+        handled = suggestions.exclude(status__in=(Suggestion.Status.NEW, Suggestion.Status.MEASURE))
+        assert handled.exclude(answer="").count() == 1
+        leader = DepartmentRole.objects.get(
+            department__name=department, role=DepartmentRole.Role.DEPARTMENT_LEADER
+        ).person
+        assert handled.get().answered_by == leader.user
+        converted = suggestions.get(status=Suggestion.Status.MEASURE)
+        assert converted.measure.plan.pilot == converted.pilot
+        assert converted.measure.owner == converted.author

@@ -23,9 +23,10 @@ pytestmark = pytest.mark.django_db
 
 # The request's own (tests.conftest), then: the pilot, its people with their roles, information
 # meetings and course days (each with attendance counts), the plan with measure counts, the
-# follow-up meetings, and for the schedule warnings: the holiday periods, and for double bookings
-# the municipality's course days on the same dates, their facilitators and the overlapping meetings.
-PILOT_PAGE_QUERY_BUDGET = REQUEST_QUERIES + 10
+# follow-up meetings, the improvement suggestions counted, and for the schedule warnings: the
+# holiday periods, and for double bookings the municipality's course days on the same dates, their
+# facilitators and the overlapping meetings.
+PILOT_PAGE_QUERY_BUDGET = REQUEST_QUERIES + 11
 
 
 @pytest.fixture
