@@ -179,9 +179,7 @@ def test_a_reminder_link_lets_a_person_without_login_make_one_and_go_on(
 
     path = link.removeprefix(settings.SITE_URL)
     assert client.get(path).status_code == 200
-    response = client.post(
-        path, {"username": "ola", "password1": PASSWORD, "password2": PASSWORD}
-    )
+    response = client.post(path, {"username": "ola", "password1": PASSWORD, "password2": PASSWORD})
 
     assert response.status_code == 302
     assert response.url == page
@@ -253,7 +251,8 @@ def test_a_returned_plan_leads_a_leader_without_login_through_their_invitation(c
     )
 
     [link] = INVITATION_LINK.findall(message.body)
-    assert link.endswith(f"?next={reverse('plans:plan_detail', kwargs={'pilot_pk': plan.pilot_id})}")
+    plan_page = reverse("plans:plan_detail", kwargs={"pilot_pk": plan.pilot_id})
+    assert link.endswith(f"?next={plan_page}")
     invitation = Invitation.objects.get()
     assert invitation.person == cast.kari
     assert invitation_token(invitation) in link
