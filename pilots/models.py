@@ -544,6 +544,15 @@ class Invitation(models.Model):
     def __str__(self):
         return _("Invitation for %(person)s") % {"person": self.person}
 
+    def clean(self):
+        errors = {}
+        if self.expires_at and self.created_at and self.expires_at <= self.created_at:
+            errors["expires_at"] = _("An invitation must expire after it was made.")
+        if self.accepted_at and self.revoked_at:
+            errors["revoked_at"] = _("An accepted invitation cannot be withdrawn.")
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def is_open(self) -> bool:
         """Neither accepted nor withdrawn (it may have expired)."""
