@@ -297,6 +297,7 @@ class Reminder(models.Model):
         PLAN_QUIET = "plan_quiet", _("plan going quiet")
         COORDINATOR_DIGEST = "coordinator_digest", _("weekly digest for coordinators")
         ABSENCE = "absence", _("absent from a meeting or course day")
+        INVITATION = "invitation", _("invitation to make a login")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")

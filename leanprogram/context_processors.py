@@ -17,6 +17,8 @@ def navigation(request):
         items.append((reverse("programme:dashboard"), _("My department")))
     if scope.can_manage_programme():
         items.append((reverse("followup:outbox"), _("Reminders")))
+    if scope.can_view_invitations():
+        items.append((reverse("pilots:invitation_list"), _("Invitations")))
     if user.is_staff:
         items.append((reverse("admin:index"), _("Administration")))
     path = request.path

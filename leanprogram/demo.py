@@ -18,6 +18,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import models, transaction
@@ -29,6 +30,7 @@ from pilots.models import (
     DepartmentRole,
     EarlierProcess,
     HolidayPeriod,
+    Invitation,
     Language,
     Municipality,
     Person,
@@ -626,6 +628,8 @@ def demo_load(*, today: date | None = None) -> DemoLoadResult:
             result=result,
         )
 
+    _invitation_ensure(municipality=municipality, coordinator=coordinator, result=result)
+
     for year, title, outcome, lessons in EARLIER_PROCESSES:
         _ensure(
             EarlierProcess,
@@ -726,6 +730,45 @@ def _person_ensure(
         person.user = user
         person.save(update_fields=["user"])
     return person
+
+
+def _invitation_ensure(
+    *, municipality: Municipality, coordinator: Person, result: DemoLoadResult
+) -> None:
+    """The coordinator has invited one of Tore's staff to make a login: the first, in the
+    demo's order, who has no login and no open invitation yet. Once she has invited anyone in
+    the department, that invitation stands, whatever became of it since."""
+    staff = Person.objects.filter(
+        municipality=municipality, department_roles__department__name=HOME_CARE.name
+    )
+    if coordinator.user_id is None:
+        return
+    if Invitation.objects.filter(person__in=staff, created_by_id=coordinator.user_id).exists():
+        result.record(Invitation, created=False)
+        return
+    open_invitations = Invitation.objects.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+    uninvited = staff.filter(user__isnull=True, is_active=True).exclude(
+        pk__in=open_invitations.values("person_id")
+    )
+    by_name = {person.full_name: person for person in uninvited}
+    invitee = next(
+        (by_name[member.full_name] for member in HOME_CARE.staff if member.full_name in by_name),
+        None,
+    )
+    if invitee is None:
+        return
+    now = timezone.now()
+    invitation = Invitation(
+        person=invitee,
+        created_by_id=coordinator.user_id,
+        created_at=now,
+        sent_at=now,
+        send_count=1,
+        expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
+    )
+    invitation.full_clean()
+    invitation.save()
+    result.record(Invitation, created=True)
 
 
 def _programme_ensure(

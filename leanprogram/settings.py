@@ -114,6 +114,8 @@ AUTHENTICATION_BACKENDS = [
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600, minimum=60)
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 60 * 60, minimum=60)
 PASSWORD_RESET_TIMEOUT = 3 * 3600
+# How long an invitation to create a login stays open; sending it again starts the time anew.
+INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14, minimum=1)
 
 # Login throttling by username and IP together, so a stranger who guesses a username from
 # elsewhere cannot lock its owner out; the lock lifts by itself after AXES_COOLOFF_MINUTES.

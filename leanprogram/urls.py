@@ -5,6 +5,7 @@ from django.urls import include, path
 from leanprogram import views
 from leanprogram.health import healthz
 from leanprogram.login import AdminLoginForm, LoginForm
+from pilots.views import invitations
 
 admin.site.login_form = AdminLoginForm
 
@@ -21,6 +22,12 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
+    # Public: the link in an invitation e-mail is all an invited person has.
+    path(
+        "invitations/<str:token>/",
+        invitations.invitation_accept_view,
+        name="invitation_accept",
+    ),
     path(
         "programme/",
         include(

@@ -11,6 +11,7 @@ view, the admin, a shell or a task refuses what the person may not do. The permi
 test reads the same methods.
 """
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -125,6 +126,30 @@ class Scope:
     def can_view_programme(self, programme: Programme) -> bool:
         """The programme-wide figures: gains across pilots, the outbox."""
         return self._coordinates(programme)
+
+    def can_invite(
+        self, person: Person, *, department_ids: AbstractSet[int], has_programme_role: bool
+    ) -> bool:
+        """Invite a person without a login to make one (and send it again, or withdraw it).
+
+        Coordinators and guides invite anybody in their municipality. A department leader
+        invites the people who hold a role in a department they lead, but nobody who also holds
+        a programme role: a login for the lean coordinator is not theirs to hand out.
+        `department_ids` are the departments the person holds a role in
+        (`pilots.invitations.invitees` reads them).
+        """
+        if self._coordinates_in(person.municipality_id):
+            return True
+        return (
+            person.municipality_id == self.municipality_id
+            and self.municipality_id is not None
+            and not has_programme_role
+            and bool(self.led_department_ids & set(department_ids))
+        )
+
+    def can_view_invitations(self) -> bool:
+        """The list of the municipality's invitations that wait for an answer."""
+        return self.can_manage_programme()
 
     def can_view_outbox(self) -> bool:
         return self.can_manage_programme()

@@ -12,6 +12,7 @@ from .models import (
     DepartmentRole,
     EarlierProcess,
     HolidayPeriod,
+    Invitation,
     Municipality,
     Person,
     Pilot,
@@ -217,3 +218,43 @@ class HolidayPeriodAdmin(ModelAdmin):
     list_select_related = ["municipality"]
     search_fields = ["name"]
     date_hierarchy = "starts_on"
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ModelAdmin):
+    """Invitations are made, sent again and withdrawn on the site (the staff list and the
+    coordinators' list of invitations), where the e-mail goes with them. Here the administrator
+    sees them all and may withdraw one or change how long it stays open; one added here is sent
+    by nobody, but its person's reminders carry it."""
+
+    list_display = [
+        "person",
+        "created_by",
+        "created_at",
+        "sent_at",
+        "send_count",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    ]
+    list_filter = ["person__municipality"]
+    list_select_related = ["person", "created_by"]
+    search_fields = ["person__full_name", "person__email"]
+    date_hierarchy = "created_at"
+    autocomplete_fields = ["person"]
+    fields = [
+        "person",
+        "created_by",
+        "created_at",
+        "sent_at",
+        "send_count",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    ]
+    readonly_fields = ["created_by", "created_at", "sent_at", "send_count", "accepted_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        # Whom an invitation is for is fixed once it exists: its links are signed for them.
+        return readonly + ["person"] if obj is not None else readonly

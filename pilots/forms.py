@@ -1,7 +1,11 @@
 from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import SetPasswordMixin
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from pilots.invitations import username_error
 from pilots.models import DepartmentRole, Person
 from pilots.staff_import import MAX_IMPORT_BYTES
 
@@ -94,3 +98,40 @@ class StaffImportForm(forms.Form):
 
 class StaffImportConfirmForm(forms.Form):
     payload = forms.CharField(widget=forms.HiddenInput)
+
+
+class InvitationAcceptForm(SetPasswordMixin, forms.Form):
+    """The username and password an invited person chooses for their own login."""
+
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
+        help_text=_("You log in with it. Letters, digits and @ . + - _ only."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+    password1, password2 = SetPasswordMixin.create_password_fields()
+
+    def __init__(self, *args, person: Person, **kwargs):
+        self.person = person
+        super().__init__(*args, **kwargs)
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if error := username_error(username):
+            raise error
+        return username
+
+    def clean(self):
+        self.validate_passwords()
+        # The login does not exist yet: the password is checked against what it will hold, and
+        # the person's name, so that neither makes a password.
+        user = get_user_model()(
+            username=self.cleaned_data.get("username", ""),
+            email=self.person.email,
+            first_name=self.person.full_name,
+        )
+        self.validate_password_for_user(user)
+        return super().clean()

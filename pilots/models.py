@@ -1,5 +1,6 @@
 """Municipalities, their programmes, departments, people and roles, and the pilots themselves."""
 
+import secrets
 from datetime import date
 from decimal import Decimal
 
@@ -8,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -487,3 +489,84 @@ class HolidayPeriod(models.Model):
     def clean(self):
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": _("The period cannot end before it starts.")})
+
+
+def _invitation_nonce() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class Invitation(models.Model):
+    """An offer of a login to one person who has none, taken up through a link in an e-mail.
+
+    The link carries no secret of this row: its token is a keyed hash over the row, its nonce
+    and the person's e-mail address (`pilots.invitations`), so reading the database is not
+    enough to accept it, and correcting a wrong address kills every link sent to it.
+    """
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("person")
+    )
+    # Nobody when the system made it, to put into a reminder's links.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # When someone last asked for the invitation e-mail, and how often: each time is one e-mail
+    # in the outbox. None and 0 for an invitation that only travels in reminders' links.
+    sent_at = models.DateTimeField(_("last sent"), null=True, blank=True)
+    send_count = models.PositiveSmallIntegerField(_("invitation e-mails"), default=0)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    nonce = models.CharField(max_length=32, default=_invitation_nonce, editable=False)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            # One open invitation per person: every mail to them carries the same link.
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_open_per_person",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(accepted_at__isnull=True) | models.Q(revoked_at__isnull=True),
+                name="invitation_not_accepted_and_withdrawn",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")),
+                name="invitation_expires_after_creation",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(send_count=0, sent_at__isnull=True)
+                | models.Q(send_count__gt=0, sent_at__isnull=False),
+                name="invitation_sent_at_with_send_count",
+            ),
+        ]
+
+    def __str__(self):
+        return _("Invitation for %(person)s") % {"person": self.person}
+
+    def clean(self):
+        errors = {}
+        if self.expires_at and self.created_at and self.expires_at <= self.created_at:
+            errors["expires_at"] = _("An invitation must expire after it was made.")
+        if self.accepted_at and self.revoked_at:
+            errors["revoked_at"] = _("An accepted invitation cannot be withdrawn.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_open(self) -> bool:
+        """Neither accepted nor withdrawn (it may have expired)."""
+        return self.accepted_at is None and self.revoked_at is None
+
+    def has_expired(self, now=None) -> bool:
+        return self.expires_at <= (now or timezone.now())

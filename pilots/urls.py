@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pilots.views import phases, staff
+from pilots.views import invitations, phases, staff
 
 app_name = "pilots"
 
@@ -18,5 +18,17 @@ urlpatterns = [
         "departments/<int:pk>/staff/import/template/",
         staff.staff_import_template_download,
         name="staff_import_template",
+    ),
+    path("people/<int:pk>/invite/", invitations.person_invite_view, name="person_invite"),
+    path("invitations/", invitations.invitation_list, name="invitation_list"),
+    path(
+        "invitations/<int:pk>/resend/",
+        invitations.invitation_resend_view,
+        name="invitation_resend",
+    ),
+    path(
+        "invitations/<int:pk>/withdraw/",
+        invitations.invitation_revoke_view,
+        name="invitation_revoke",
     ),
 ]

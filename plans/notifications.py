@@ -5,9 +5,10 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from pilots.invitations import invitation_for_mail, invitation_url
 from pilots.models import DepartmentRole, Person, ProgrammeRole
 from plans.models import ProjectPlan
 
@@ -33,8 +34,14 @@ def plan_transition_recipients(*, plan: ProjectPlan, transition: str) -> list[Pe
     return list(people.filter(is_active=True).exclude(email="").distinct().order_by("pk"))
 
 
-def plan_link(plan: ProjectPlan) -> str:
-    return settings.SITE_URL + reverse("plans:plan_detail", kwargs={"pilot_pk": plan.pilot_id})
+def plan_link(plan: ProjectPlan, *, recipient: Person) -> str:
+    """The plan's address for the recipient: their invitation, leading on to the plan, when they
+    have no login yet (a department leader often has none when the plan comes back)."""
+    path = reverse("plans:plan_detail", kwargs={"pilot_pk": plan.pilot_id})
+    invitation = invitation_for_mail(person=recipient, now=timezone.now())
+    if invitation is not None:
+        return invitation_url(invitation, next_path=path)
+    return settings.SITE_URL + path
 
 
 def _subject(transition: str, department: str) -> str:
@@ -66,7 +73,7 @@ def plan_transition_message(
             "department": plan.pilot.department.name,
             "actor_name": actor_name,
             "comment": _transition_comment(plan, transition),
-            "link": plan_link(plan),
+            "link": plan_link(plan, recipient=recipient),
         }
         body = render_to_string(f"plans/email/plan_{transition}.txt", context)
         return EmailMessage(

@@ -3,6 +3,7 @@
 import pytest
 
 from pilots.access import scope_for
+from pilots.models import ProgrammeRole
 from pilots.selectors import departments_for_user, people_for_user, pilots_for_user
 
 pytestmark = pytest.mark.django_db
@@ -131,3 +132,47 @@ def test_a_leader_suggests_in_own_department_only(cast):
     assert not kari.can_suggest(cast.pilot_a)
     assert not scope_for(cast.users.outsider).can_suggest(cast.pilot_a)
     assert not scope_for(cast.users.staff_a).can_suggest(cast.other_pilot)
+
+
+# Who may invite whom to make a login (and send the invitation again, or withdraw it), columns in
+# the order of ROLES: Ola (staff and union rep in Tore's department); a person in Kari's
+# department; a person in Tore's department who is also a lean guide; Per, coordinator in Tromsø.
+INVITE_POLICY = {
+    "ola": (False, True, False, True, True, False, True),
+    "in_b": (False, False, True, True, True, False, True),
+    "guide_in_a": (False, False, False, True, True, False, True),
+    "tromso": (False, False, False, False, False, True, True),
+}
+
+
+def test_policy_for_inviting(cast):
+    from pilots.invitations import may_invite
+    from pilots.models import Person
+    from tests.factories import DepartmentRoleFactory, PersonFactory
+
+    in_b = DepartmentRoleFactory(
+        department=cast.dept_b, person=PersonFactory(municipality=cast.municipality)
+    ).person
+    guide_in_a = DepartmentRoleFactory(
+        department=cast.dept_a, person=PersonFactory(municipality=cast.municipality)
+    ).person
+    ProgrammeRole.objects.create(programme=cast.programme, person=guide_in_a, role="lean_guide")
+    people = {
+        "ola": cast.ola,
+        "in_b": in_b,
+        "guide_in_a": guide_in_a,
+        "tromso": Person.objects.get(email="per@tromso.kommune.no"),
+    }
+
+    answers = {
+        name: tuple(may_invite(scope_for(getattr(cast.users, role)), person) for role in ROLES)
+        for name, person in people.items()
+    }
+
+    assert answers == INVITE_POLICY
+
+
+def test_only_coordinators_list_invitations(cast):
+    answers = tuple(scope_for(getattr(cast.users, role)).can_view_invitations() for role in ROLES)
+
+    assert answers == (False, False, False, True, True, True, True)

@@ -23,6 +23,7 @@ from pilots.models import (
     DepartmentRole,
     EarlierProcess,
     HolidayPeriod,
+    Invitation,
     Municipality,
     Person,
     Pilot,
@@ -192,6 +193,14 @@ def make_cast(django_user_model, *, name, slug):
         attempts=1,
         email_subject="Oppfølgingsmøte om to dager",
         email_body="Hei Tore, …",
+    )
+    Invitation.objects.create(
+        person=guide,
+        created_by=leader_login,
+        created_at=datetime(2027, 3, 1, 9, 0, tzinfo=OSLO),
+        sent_at=datetime(2027, 3, 1, 9, 0, tzinfo=OSLO),
+        send_count=1,
+        expires_at=datetime(2027, 3, 15, 9, 0, tzinfo=OSLO),
     )
     Group.objects.create(name=f"Leankoordinatorer {name}")
     return SimpleNamespace(

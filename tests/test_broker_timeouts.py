@@ -46,3 +46,33 @@ def test_queueing_a_task_against_a_hung_broker_gives_up_promptly():
     assert result.stdout.startswith("gave up after"), result.stdout
     seconds = float(result.stdout.split()[3])
     assert seconds < 10
+
+
+# What inviting someone does after commit (pilots.invitations): ask for a sweep by task name.
+ASK_FOR_A_SWEEP = """
+import time
+import django
+django.setup()
+from pilots.invitations import reminders_sweep_request
+started = time.monotonic()
+reminders_sweep_request()
+print(f"returned after {time.monotonic() - started:.1f} s")
+"""
+
+
+def test_asking_for_a_sweep_against_a_hung_broker_returns_promptly_without_raising():
+    with hung_server() as url:
+        result = subprocess.run(
+            [sys.executable, "-c", ASK_FOR_A_SWEEP],
+            cwd=ROOT,
+            env={**os.environ, "DEBUG": "1", "REDIS_URL": url},
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("returned after"), result.stdout
+    assert "Could not ask for a reminder sweep" in result.stderr
+    assert float(result.stdout.split()[2]) < 10

@@ -16,9 +16,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from followup.models import BoardMeeting, FollowUpMeeting, Reminder
 from pilots.access import scope_for
+from pilots.invitations import invitation_token
+from pilots.models import Invitation
 from plans.models import Indicator, Measure, Measurement, ProjectPlan, Suggestion
 from tests.factories import CourseDayFactory, InformationMeetingFactory
 
@@ -89,6 +92,13 @@ def objects(cast):
     board_meeting = BoardMeeting.objects.create(
         pilot=cast.pilot_a, held_on=dt.date(2027, 3, 3), present_count=5
     )
+    invitation = Invitation.objects.create(
+        person=cast.ola,
+        created_by=cast.users.coordinator,
+        sent_at=dt.datetime(2027, 3, 1, 7, tzinfo=dt.UTC),
+        send_count=1,
+        expires_at=timezone.now() + dt.timedelta(days=14),
+    )
     reminder = Reminder.objects.create(
         kind=Reminder.Kind.PLAN_QUIET,
         recipient=cast.tore,
@@ -112,6 +122,7 @@ def objects(cast):
         follow_up=follow_up,
         board_meeting=board_meeting,
         reminder=reminder,
+        invitation=invitation,
     )
 
 
@@ -259,6 +270,27 @@ MATRIX = {
         lambda c, o: {"pk": o.reminder.pk},
         [LOGIN, 403, 403, 403, 302, 302, 404, 302],
     ),
+    # Inviting Ola (staff in pilot A, no login): `Scope.can_invite` asks about a person, not a
+    # pilot, so the columns are written out. Siri sees him but may not invite; Kari and the
+    # outsider cannot see him.
+    "pilots:person_invite": (
+        "post",
+        lambda c, o: {"pk": c.ola.pk},
+        [LOGIN, 403, 302, 404, 302, 302, 404, 302],
+    ),
+    "pilots:invitation_resend": (
+        "post",
+        lambda c, o: {"pk": o.invitation.pk},
+        [LOGIN, 403, 302, 404, 302, 302, 404, 302],
+    ),
+    "pilots:invitation_revoke": (
+        "post",
+        lambda c, o: {"pk": o.invitation.pk},
+        [LOGIN, 403, 302, 404, 302, 302, 404, 302],
+    ),
+    "pilots:invitation_list": ("get", None, [LOGIN, 403, 403, 403, 200, 200, 200, 200]),
+    # Public: the link is all an invited person has. Anyone holding it sees the same page.
+    "invitation_accept": ("get", lambda c, o: {"token": invitation_token(o.invitation)}, PUBLIC),
     "plans:programme_gains": (
         "get",
         lambda c, o: {"pk": c.programme.pk},

@@ -24,6 +24,7 @@ from followup.reminders.kinds.coordinator_digest import CoordinatorDigest
 from followup.reminders.kinds.event_coming import EventComing
 from followup.reminders.kinds.follow_up_due import FollowUpDue
 from followup.reminders.kinds.follow_up_overdue import FollowUpOverdue
+from followup.reminders.kinds.invitation import InvitationMail
 from followup.reminders.kinds.measures_overdue import MeasuresOverdue
 from followup.reminders.kinds.plan_not_submitted import PlanNotSubmitted
 from followup.reminders.kinds.plan_not_submitted_escalation import PlanNotSubmittedEscalation
@@ -41,6 +42,7 @@ KINDS: dict[str, ReminderKind] = {
         MeasuresOverdue,
         PlanQuiet,
         CoordinatorDigest,
+        InvitationMail,
     )
 }
 

@@ -107,9 +107,9 @@ def _due(ctx: Context, result: SweepResult) -> dict[tuple, Due]:
     """Every reminder due at ctx.now by unique key (a person who is both leader and guide is
     reminded once). A kind that raises is left out and named in `result.failed_kinds`."""
     found: dict[tuple, Due] = {}
-    if not ctx.policies:
-        return found
     for kind in KINDS.values():
+        if kind.follows_programme_policy and not ctx.policies:
+            continue
         try:
             # A savepoint, so that a query the database refused does not abort the transaction
             # the other kinds (and a dry run) go on in.

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from pilots.access import scope_for
 from pilots.forms import PersonForm, StaffImportConfirmForm, StaffImportForm
+from pilots.invitations import login_statuses
 from pilots.models import Department, DepartmentRole
 from pilots.selectors import departments_for_user, people_for_user
 from pilots.staff import department_staff, person_details_editable, person_roles_in, person_save
@@ -44,7 +45,13 @@ def _department_to_manage(request, pk: int) -> Department:
 def staff_list(request, pk: int):
     department = _department_to_manage(request, pk)
     members = department_staff(people=people_for_user(request.user), department=department)
-    return render(request, "pilots/staff_list.html", {"department": department, "members": members})
+    logins = login_statuses(user=request.user, people=[member.person for member in members])
+    rows = [(member, logins[member.person.pk]) for member in members]
+    return render(
+        request,
+        "pilots/staff_list.html",
+        {"department": department, "members": members, "rows": rows},
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -306,6 +306,7 @@ LEADER_VIEWS = {
 }
 MANAGER_VIEWS = LEADER_VIEWS | {
     "programme:dashboard",
+    "pilots:invitation_list",
     "programme:dashboard?phase",
     "training:meeting_create (submitted empty)",
     "training:course_day_create (submitted empty)",
@@ -336,3 +337,32 @@ def test_every_page_before_login_is_accessible(page, demo):
 
     assert {"login", "password_reset", "accessibility"} <= set(crawl.scanned), crawl.scanned
     finish(crawl, "anonymous")
+
+
+def test_the_invitation_page_is_accessible_with_its_error_states(page, demo):
+    """The page an invited person opens from the e-mail, before any login: the form, the form
+    sent empty, a link that is not valid (404) and one that was withdrawn (410)."""
+    from django.utils import timezone
+
+    from pilots.invitations import invitation_token
+    from pilots.models import Invitation
+
+    invitation = Invitation.objects.select_related("person").get()
+    token = invitation_token(invitation)
+    url = f"{demo.url}{reverse('invitation_accept', kwargs={'token': token})}"
+    crawl = Crawl(page=page, base_url=demo.url)
+
+    assert page.goto(url).status == 200
+    crawl.check("invitation_accept", url)
+    crawl.check_error_state("invitation_accept", url)
+
+    forged = url.rstrip("/")[:-3] + "abc/"
+    assert page.goto(forged).status == 404
+    crawl.check("invitation_accept (not valid)", forged)
+
+    Invitation.objects.filter(pk=invitation.pk).update(revoked_at=timezone.now())
+    assert page.goto(url).status == 410
+    crawl.check("invitation_accept (withdrawn)", url)
+
+    assert len(crawl.scanned) == 4, crawl.scanned
+    finish(crawl, "an invited person")

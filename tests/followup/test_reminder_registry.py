@@ -18,7 +18,7 @@ from followup.reminders.context import Context
 from followup.reminders.kinds.base import Email, ReminderKind
 from followup.tasks import send_reminder
 from leanprogram.celery import app as celery_app
-from pilots.models import DepartmentRole, Pilot, ProgrammeRole
+from pilots.models import DepartmentRole, Invitation, Pilot, ProgrammeRole
 from plans.models import Measure, ProjectPlan
 from tests.factories import (
     CourseDayFactory,
@@ -138,6 +138,8 @@ BUDGETS = {
     Kind.PLAN_QUIET: 2,
     # programmes under way, lean coordinators
     Kind.COORDINATOR_DIGEST: 2,
+    # open invitations someone asked to send
+    Kind.INVITATION: 1,
 }
 
 
@@ -187,6 +189,14 @@ def _programme_where_every_kind_is_due(units: int):
         MeasureFactory(plan=plan, owner=staff, deadline=dt.date(2027, 3, 1))
         ProjectPlan.objects.filter(pk=plan.pk).update(updated_at=oslo(2027, 2, 1))
         Measure.objects.filter(plan=plan).update(updated_at=oslo(2027, 2, 1))
+        # Invited on Friday, not answered yet.
+        Invitation.objects.create(
+            person=staff,
+            created_at=oslo(2027, 3, 12),
+            sent_at=oslo(2027, 3, 12),
+            send_count=1,
+            expires_at=oslo(2027, 3, 26),
+        )
     return programme
 
 

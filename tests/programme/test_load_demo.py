@@ -289,3 +289,23 @@ def test_each_pilot_has_new_answered_and_converted_suggestions(debug):
         converted = suggestions.get(status=Suggestion.Status.MEASURE)
         assert converted.measure.plan.pilot == converted.pilot
         assert converted.measure.owner == converted.author
+
+
+@pytest.mark.django_db
+def test_the_coordinator_has_invited_one_of_tores_staff_once(debug):
+    from pilots.invitations import InvitationState, invitation_state
+    from pilots.models import Invitation
+
+    _load()
+    invitation = Invitation.objects.select_related("person", "created_by").get()
+    # Whatever becomes of it (here: accepted), loading again invites nobody else.
+    Invitation.objects.filter(pk=invitation.pk).update(accepted_at=timezone.now())
+    _load()
+
+    assert Invitation.objects.count() == 1
+    assert invitation.created_by.username == "koordinator"
+    assert invitation_state(invitation) == InvitationState.OPEN
+    assert invitation.send_count == 1
+    assert invitation.person.department_roles.filter(
+        department__name=HOME_CARE, role=DepartmentRole.Role.STAFF
+    ).exists()

@@ -3,6 +3,7 @@
 import datetime as dt
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -23,6 +24,8 @@ from pilots.calendar import (
     local_moment,
     week_day,
 )
+from pilots.invitations import invitation_for_mail, invitation_url
+from pilots.models import Invitation, Person
 from training.models import CourseDay, InformationMeeting
 
 # Generous enough for any run of weekends and public holidays around the notice days.
@@ -50,6 +53,9 @@ class ReminderKind(ABC):
     """
 
     kind: ClassVar[str]
+    # A reminder of a programme obeys its follow-up policy: none are due while the programme's
+    # reminders are off. A direct answer to someone's action (an invitation) does not.
+    follows_programme_policy: ClassVar[bool] = True
 
     @property
     def template(self) -> str:
@@ -67,26 +73,47 @@ class ReminderKind(ABC):
         """Whether the reminder would still be due now: the same computation the sweep made."""
         return any(due.key == reminder.key for due in self.due(ctx))
 
+    def invitation_for(self, recipient: Person, ctx: Context) -> Invitation | None:
+        """The invitation whose link stands in for every link of the mail (see `link`)."""
+        return invitation_for_mail(person=recipient, now=ctx.now)
+
     def message(self, reminder: Reminder, ctx: Context) -> EmailMessage:
         """The reminder's e-mail in the recipient's language (Content-Language says which)."""
         recipient = reminder.recipient
-        with translation.override(recipient.language):
-            email = self.write(reminder, ctx)
-            context = {"recipient": recipient, "reminder": reminder, **email.context}
-            return EmailMessage(
-                subject=email.subject,
-                body=render_to_string(self.template, context),
-                to=[recipient.email],
-                headers={
-                    "Content-Language": translation.get_language(),
-                    # RFC 3834: out-of-office replies should not answer a machine.
-                    "Auto-Submitted": "auto-generated",
-                },
-            )
+        invitation = _mail_invitation.set(self.invitation_for(recipient, ctx))
+        try:
+            with translation.override(recipient.language):
+                email = self.write(reminder, ctx)
+                context = {"recipient": recipient, "reminder": reminder, **email.context}
+                return EmailMessage(
+                    subject=email.subject,
+                    body=render_to_string(self.template, context),
+                    to=[recipient.email],
+                    headers={
+                        "Content-Language": translation.get_language(),
+                        # RFC 3834: out-of-office replies should not answer a machine.
+                        "Auto-Submitted": "auto-generated",
+                    },
+                )
+        finally:
+            _mail_invitation.reset(invitation)
+
+
+# The invitation of the recipient of the mail being written, set by `ReminderKind.message`.
+# A context variable rather than an argument: every kind calls `link` deep inside its own
+# `write`, and "a link in a mail works for whoever gets it" is one rule that should not need
+# each kind (and each kind added later) to remember to pass the recipient along.
+_mail_invitation: ContextVar[Invitation | None] = ContextVar("mail_invitation", default=None)
 
 
 def link(name: str, **kwargs) -> str:
-    return settings.SITE_URL + reverse(name, kwargs=kwargs)
+    """The address of a page, for a mail: for a recipient without a login, their invitation,
+    which leads on to the page once they have made one."""
+    path = reverse(name, kwargs=kwargs)
+    invitation = _mail_invitation.get()
+    if invitation is not None:
+        return invitation_url(invitation, next_path=path)
+    return settings.SITE_URL + path
 
 
 def subject_id(reminder: Reminder) -> int:
