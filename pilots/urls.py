@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pilots.views import phases, staff
+from pilots.views import phases, programme_settings, staff
 
 app_name = "pilots"
 
@@ -18,5 +18,35 @@ urlpatterns = [
         "departments/<int:pk>/staff/import/template/",
         staff.staff_import_template_download,
         name="staff_import_template",
+    ),
+    path(
+        "programmes/<int:pk>/settings/",
+        programme_settings.programme_settings,
+        name="programme_settings",
+    ),
+    path(
+        "programmes/<int:pk>/settings/course-weeks/",
+        programme_settings.programme_course_weeks,
+        name="programme_course_weeks",
+    ),
+    path(
+        "programmes/<int:pk>/settings/phase-targets/",
+        programme_settings.programme_phase_targets,
+        name="programme_phase_targets",
+    ),
+    path(
+        "programmes/<int:programme_pk>/holidays/new/",
+        programme_settings.holiday_period_create,
+        name="holiday_period_create",
+    ),
+    path(
+        "programmes/<int:programme_pk>/holidays/<int:pk>/edit/",
+        programme_settings.holiday_period_edit,
+        name="holiday_period_edit",
+    ),
+    path(
+        "programmes/<int:programme_pk>/holidays/<int:pk>/delete/",
+        programme_settings.holiday_period_remove,
+        name="holiday_period_delete",
     ),
 ]
