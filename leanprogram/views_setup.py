@@ -23,6 +23,7 @@ from leanprogram.forms import (
     SetupCourseWeeksForm,
     course_day_rows_formset,
 )
+from leanprogram.pilot_page import pilot_people
 from leanprogram.pilot_setup import (
     CourseDayRefused,
     PlannedDay,
@@ -50,6 +51,11 @@ from training.services import information_meeting_schedule, local_datetime
 # What a proposed course day is unless the coordinator changes it.
 COURSE_DAY_STARTS_AT = "08:30"
 COURSE_DAY_ENDS_AT = "15:30"
+
+
+def _posted(request):
+    # An empty POST is still a submission: `request.POST or None` would show a fresh form.
+    return request.POST if request.method == "POST" else None
 
 
 def _programme_to_set_up(request, pk: int) -> Programme:
@@ -89,7 +95,7 @@ def pilot_setup_start(request, programme_pk: int):
     """Step 1: the department, an existing one or a new one; saving creates the pilot."""
     programme = _programme_to_set_up(request, programme_pk)
     form = NewPilotForm(
-        request.POST or None,
+        _posted(request),
         department_choices=departments_without_pilot(request.user, programme=programme),
         parent_choices=parent_unit_choices(request.user, programme=programme),
     )
@@ -150,7 +156,7 @@ def pilot_setup_department(request, pk: int):
     pilot = _pilot_to_set_up(request, pk)
     department = pilot.department
     form = DepartmentForm(
-        request.POST or None,
+        _posted(request),
         initial={
             "name": department.name,
             "service_area": department.service_area,
@@ -183,9 +189,7 @@ def pilot_setup_department(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def pilot_setup_leader(request, pk: int):
     pilot = _pilot_to_set_up(request, pk)
-    form = LeaderForm(
-        request.POST or None, person_choices=leader_choices(request.user, pilot=pilot)
-    )
+    form = LeaderForm(_posted(request), person_choices=leader_choices(request.user, pilot=pilot))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -209,14 +213,13 @@ def pilot_setup_leader(request, pk: int):
                 request, text % {"name": added.person.full_name, "department": pilot.department}
             )
             return redirect("programme:pilot_setup", pk=pilot.pk)
-    status = pilot_setup_status(pilot)
     return _render(
         request,
         "programme/setup/leader.html",
         {
             "pilot": pilot,
             "form": form,
-            "leaders": status.leaders,
+            "leaders": [entry.person for entry in pilot_people(pilot) if entry.is_leader],
             "staff_list_url": staff_page_url("staff_list", pilot),
         },
         invalid=form.is_bound and bool(form.errors),
@@ -231,7 +234,7 @@ def pilot_setup_leader(request, pk: int):
 def pilot_setup_meetings(request, pk: int):
     """The pilot's information meetings so far, and a form to add one more."""
     pilot = _pilot_to_set_up(request, pk)
-    form = InformationMeetingForm(request.POST or None)
+    form = InformationMeetingForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -141,17 +141,18 @@ class CourseWeeksForm(forms.Form):
         widget=_number_input(),
     )
 
+    WEEK_FIELDS = ("course_year", "course_week_first", "course_week_last")
+
     def __init__(self, *args, require: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.required = require
+        for name in self.WEEK_FIELDS:
+            self.fields[name].required = require
 
     def clean(self):
         cleaned = super().clean()
-        names = ("course_year", "course_week_first", "course_week_last")
-        if any(name in self.errors for name in names):
+        if any(name in self.errors for name in self.WEEK_FIELDS):
             return cleaned
-        errors = course_weeks_errors(*(cleaned.get(name) for name in names))
+        errors = course_weeks_errors(*(cleaned.get(name) for name in self.WEEK_FIELDS))
         for name, message in errors.items():
             self.add_error(name, message)
         return cleaned

@@ -30,6 +30,11 @@ from pilots.selectors import holiday_periods_for_user, programme_get_for_user
 from pilots.services import PHASE_ORDER
 
 
+def _posted(request):
+    # An empty POST is still a submission: `request.POST or None` would show a fresh form.
+    return request.POST if request.method == "POST" else None
+
+
 def _programme_to_edit(request, pk: int) -> Programme:
     programme = programme_get_for_user(request.user, pk)
     scope = scope_for(request.user)
@@ -93,7 +98,7 @@ def programme_settings(request, pk: int):
 def programme_course_weeks(request, pk: int):
     programme = _programme_to_edit(request, pk)
     form = CourseWeeksForm(
-        request.POST or None,
+        _posted(request),
         initial={
             "course_year": programme.course_year,
             "course_week_first": programme.course_week_first,
@@ -121,7 +126,7 @@ def programme_phase_targets(request, pk: int):
     for phase, target in phase_targets_by_phase(programme).items():
         initial[f"{phase}_reached_by"] = target.reached_by
         initial[f"{phase}_note"] = target.note
-    form = PhaseTargetsForm(request.POST or None, initial=initial, phases=_phases())
+    form = PhaseTargetsForm(_posted(request), initial=initial, phases=_phases())
     if request.method == "POST" and form.is_valid():
         try:
             phase_targets_save(user=request.user, programme=programme, targets=form.targets())
@@ -139,7 +144,7 @@ def _holiday_period_page(request, *, programme: Programme, period: HolidayPeriod
     initial = {}
     if period is not None:
         initial = {"name": period.name, "starts_on": period.starts_on, "ends_on": period.ends_on}
-    form = HolidayPeriodForm(request.POST or None, initial=initial)
+    form = HolidayPeriodForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             saved = holiday_period_save(
