@@ -307,7 +307,7 @@ def pilot_leader_add(
             {"person": _("Choose an active person of the pilot's municipality.")},
             code="wrong_person",
         )
-    role, role_added = DepartmentRole.objects.get_or_create(
+    _role, role_added = DepartmentRole.objects.get_or_create(
         department=department, person=person, role=DepartmentRole.Role.DEPARTMENT_LEADER
     )
     return LeaderAdded(person=person, person_created=created, role_added=role_added)

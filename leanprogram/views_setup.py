@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from leanprogram.forms import (
     DepartmentForm,
@@ -132,7 +132,7 @@ def pilot_setup_start(request, programme_pk: int):
 
 
 @login_required
-@require_http_methods(["GET"])
+@require_GET
 def pilot_setup(request, pk: int):
     """The checklist: what is done for the new pilot and where to do the rest."""
     pilot = _pilot_to_set_up(request, pk)

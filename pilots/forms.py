@@ -205,4 +205,5 @@ class PhaseTargetsForm(forms.Form):
 
     def add_service_errors(self, error: ValidationError) -> None:
         for phase, messages in error.message_dict.items():
-            self.add_error(f"{phase}_reached_by", messages)
+            name = f"{phase}_reached_by"
+            self.add_error(name if name in self.fields else None, messages)

@@ -43,7 +43,9 @@ def next_course_year(*, today: dt.date, first_week: int = DEFAULT_COURSE_WEEK_FI
     return iso_year if dt.date.fromisocalendar(iso_year, first_week, 1) > today else iso_year + 1
 
 
-def course_weeks_for(*, programme: Programme, pilot: Pilot | None = None, today: dt.date):
+def course_weeks_for(
+    *, programme: Programme, pilot: Pilot | None = None, today: dt.date
+) -> CourseWeeks:
     """The weeks to plan course days in: the pilot's own, else the programme's, else the
     default weeks of the next course year."""
     for source in (pilot, programme):

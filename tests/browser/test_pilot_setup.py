@@ -83,7 +83,7 @@ def test_coordinator_starts_harstad_sykehjem_from_nothing(
 
     # Step 2: a new person leads it.
     page.get_by_role("link", name="Choose the leader").click()
-    heading(page, "Department leader")
+    heading(page, "Leader of the department")
     page.get_by_label("Name", exact=True).fill(LEADER)
     page.get_by_label("Work e-mail").fill("hilde.sorensen@harstad.kommune.no")
     page.get_by_label("Phone").fill("+47 900 12 345")
