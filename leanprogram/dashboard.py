@@ -9,15 +9,27 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import F, Func, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import (
+    Case,
+    CharField,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from followup.models import FollowUpMeeting
 from pilots.calendar import start_of_local_day
-from pilots.models import Pilot
+from pilots.models import PhaseTarget, Pilot
 from pilots.selectors import pilots_for_user
+from pilots.services import PHASE_ORDER
 from plans.models import Measure, ProjectPlan, Suggestion
 from training.models import Attendance, CourseDay, InformationMeeting
 
@@ -65,6 +77,13 @@ class DashboardRow:
     next_follow_up: dt.date | None
     suggestions_new: int
     suggestions_total: int
+    # The programme's target date for the phase the pilot is to reach next, if it has one.
+    next_phase: str = ""
+    next_phase_target: dt.date | None = None
+
+    @property
+    def next_phase_label(self) -> str:
+        return Pilot.Phase(self.next_phase).label if self.next_phase else ""
 
     @property
     def attendance_rate(self) -> int | None:
@@ -81,7 +100,21 @@ def _annotate_dashboard(pilots: QuerySet[Pilot], *, today: dt.date) -> QuerySet[
     )
     course_attendance = Attendance.objects.filter(course_day__pilot=pilot)
     open_measures = Measure.objects.open().filter(plan__pilot=pilot)
-    return pilots.annotate(
+    following_phase = Case(
+        *(
+            When(phase=current, then=Value(following))
+            for current, following in zip(PHASE_ORDER, PHASE_ORDER[1:], strict=False)
+        ),
+        default=Value(""),
+        output_field=CharField(),
+    )
+    return pilots.annotate(next_phase=following_phase).annotate(
+        next_phase_target=_first(
+            PhaseTarget.objects.filter(
+                programme_id=OuterRef("programme_id"), phase=OuterRef("next_phase")
+            ),
+            "reached_by",
+        ),
         next_meeting_at=_first(
             InformationMeeting.objects.filter(
                 pilot=pilot, starts_at__gte=start_of_local_day(today)
@@ -157,6 +190,8 @@ def dashboard_rows(page: Page) -> list[DashboardRow]:
                 next_follow_up=pilot.next_follow_up,
                 suggestions_new=pilot.suggestions_new,
                 suggestions_total=pilot.suggestions_total,
+                next_phase=pilot.next_phase,
+                next_phase_target=pilot.next_phase_target,
             )
         )
     return rows

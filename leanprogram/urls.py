@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from leanprogram import views
+from leanprogram import views, views_setup
 from leanprogram.health import healthz
 from leanprogram.login import AdminLoginForm, LoginForm
 from pilots.views import invitations
@@ -35,6 +35,32 @@ urlpatterns = [
                 [
                     path("", views.dashboard, name="dashboard"),
                     path("pilots/<int:pk>/", views.pilot_detail, name="pilot_detail"),
+                    path(
+                        "programmes/<int:programme_pk>/pilots/new/",
+                        views_setup.pilot_setup_start,
+                        name="pilot_setup_start",
+                    ),
+                    path("pilots/<int:pk>/setup/", views_setup.pilot_setup, name="pilot_setup"),
+                    path(
+                        "pilots/<int:pk>/setup/department/",
+                        views_setup.pilot_setup_department,
+                        name="pilot_setup_department",
+                    ),
+                    path(
+                        "pilots/<int:pk>/setup/leader/",
+                        views_setup.pilot_setup_leader,
+                        name="pilot_setup_leader",
+                    ),
+                    path(
+                        "pilots/<int:pk>/setup/meetings/",
+                        views_setup.pilot_setup_meetings,
+                        name="pilot_setup_meetings",
+                    ),
+                    path(
+                        "pilots/<int:pk>/setup/course-days/",
+                        views_setup.pilot_setup_course_days,
+                        name="pilot_setup_course_days",
+                    ),
                 ],
                 "programme",
             )

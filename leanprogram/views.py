@@ -23,7 +23,7 @@ from leanprogram.pilot_page import (
 )
 from pilots.access import scope_for
 from pilots.models import Pilot
-from pilots.selectors import pilot_get_for_user, pilots_for_user
+from pilots.selectors import pilot_get_for_user, pilots_for_user, programmes_for_user
 from pilots.services import phase_after
 from training.models import COURSE_DAYS_PER_PILOT
 from training.schedule_warnings import pilot_schedule_warnings
@@ -58,6 +58,13 @@ def dashboard(request):
     scope = scope_for(request.user)
     form = PhaseFilterForm(request.GET or None)
     context = {"form": form, "can_manage": scope.can_manage_programme()}
+    if scope.can_manage_programme():
+        # Where a coordinator starts a new pilot and keeps the settings: one query.
+        context["managed_programmes"] = [
+            programme
+            for programme in programmes_for_user(request.user).order_by("name", "pk")
+            if scope.can_set_up_pilot(programme)
+        ]
     if form.is_bound and not form.is_valid():
         return render(request, "programme/dashboard.html", context, status=400)
     phase = form.cleaned_data["phase"] if form.is_bound else ""
@@ -107,6 +114,7 @@ def pilot_detail(request, pk: int):
         ),
         "next_phase_label": Pilot.Phase(next_phase).label if next_phase else "",
         "can_advance_phase": scope.can_advance_phase(pilot),
+        "can_set_up": scope.can_set_up_pilot(pilot),
         "can_schedule": scope.can_schedule(pilot),
         "can_take_attendance": scope.can_take_attendance(pilot),
         "can_edit_plan": scope.can_edit_plan(pilot),

@@ -151,6 +151,19 @@ class Scope:
         """The list of the municipality's invitations that wait for an answer."""
         return self.can_manage_programme()
 
+    def can_set_up_pilot(self, target: Programme | Pilot) -> bool:
+        """Start a new pilot in the programme: create its department, give it a leader, and
+        walk it through the setup checklist."""
+        return self._coordinates(target)
+
+    def can_edit_programme_settings(self, programme: Programme) -> bool:
+        """The programme's default course weeks and the dates by which pilots reach each phase."""
+        return self._coordinates(programme)
+
+    def can_manage_holiday_periods(self, *, municipality_id: int) -> bool:
+        """Add, change and delete the municipality's holiday periods that scheduling warns of."""
+        return self._coordinates_in(municipality_id)
+
     def can_view_outbox(self) -> bool:
         return self.can_manage_programme()
 
@@ -176,6 +189,14 @@ OBJECT_PERMISSIONS = (
     "can_review_plan",
     "can_record_follow_up",
     "can_log_board_meeting",
+)
+
+
+# The named permissions about a programme (or a pilot through its programme), for the same lists.
+PROGRAMME_PERMISSIONS = (
+    "can_view_programme",
+    "can_set_up_pilot",
+    "can_edit_programme_settings",
 )
 
 

@@ -15,6 +15,7 @@ from .models import (
     Invitation,
     Municipality,
     Person,
+    PhaseTarget,
     Pilot,
     Programme,
     ProgrammeGoal,
@@ -31,6 +32,12 @@ class HolidayPeriodInline(TabularInline):
 class ProgrammeGoalInline(TabularInline):
     model = ProgrammeGoal
     fields = ["order", "text"]
+    extra = 0
+
+
+class PhaseTargetInline(TabularInline):
+    model = PhaseTarget
+    fields = ["phase", "reached_by", "note"]
     extra = 0
 
 
@@ -83,8 +90,11 @@ class ProgrammeAdmin(ModelAdmin):
         "ends_on",
         "hours_per_fte_week",
         "allow_anonymous_suggestions",
+        "course_year",
+        "course_week_first",
+        "course_week_last",
     ]
-    inlines = [ProgrammeGoalInline, ProgrammeRoleInline]
+    inlines = [ProgrammeGoalInline, PhaseTargetInline, ProgrammeRoleInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(pilot_count=Count("pilots"))
@@ -101,6 +111,16 @@ class ProgrammeGoalAdmin(ModelAdmin):
     list_select_related = ["programme"]
     search_fields = ["text", "programme__name"]
     autocomplete_fields = ["programme"]
+
+
+@admin.register(PhaseTarget)
+class PhaseTargetAdmin(ModelAdmin):
+    list_display = ["programme", "phase", "reached_by", "note"]
+    list_filter = ["programme", "phase"]
+    list_select_related = ["programme"]
+    search_fields = ["programme__name", "note"]
+    autocomplete_fields = ["programme"]
+    date_hierarchy = "reached_by"
 
 
 @admin.register(Department)

@@ -5,8 +5,10 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from pilots.fields import PlausibleDateField
 from pilots.invitations import username_error
-from pilots.models import DepartmentRole, Person
+from pilots.models import DepartmentRole, HolidayPeriod, Person, course_weeks_errors
+from pilots.programme_settings import TargetInput
 from pilots.staff_import import MAX_IMPORT_BYTES
 
 
@@ -135,3 +137,114 @@ class InvitationAcceptForm(SetPasswordMixin, forms.Form):
         )
         self.validate_password_for_user(user)
         return super().clean()
+
+
+# --- Programme settings ---------------------------------------------------------------------------
+
+DATE_HELP = _("Day, month and year, e.g. 17.02.2027.")
+
+
+def date_field(**kwargs) -> PlausibleDateField:
+    return PlausibleDateField(
+        widget=forms.DateInput(format="%d.%m.%Y", attrs={"autocomplete": "off"}),
+        help_text=kwargs.pop("help_text", DATE_HELP),
+        **kwargs,
+    )
+
+
+def _number_input() -> forms.NumberInput:
+    return forms.NumberInput(attrs={"autocomplete": "off", "inputmode": "numeric"})
+
+
+class CourseWeeksForm(forms.Form):
+    """An ISO year and its first and last course week: all three, or none to clear them."""
+
+    course_year = forms.IntegerField(
+        label=_("Course year"),
+        required=False,
+        min_value=2000,
+        max_value=2100,
+        widget=_number_input(),
+        help_text=_("The ISO year of the course weeks, e.g. 2027."),
+    )
+    course_week_first = forms.IntegerField(
+        label=_("First course week"),
+        required=False,
+        min_value=1,
+        max_value=53,
+        widget=_number_input(),
+    )
+    course_week_last = forms.IntegerField(
+        label=_("Last course week"),
+        required=False,
+        min_value=1,
+        max_value=53,
+        widget=_number_input(),
+    )
+
+    WEEK_FIELDS = ("course_year", "course_week_first", "course_week_last")
+
+    def __init__(self, *args, require: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.WEEK_FIELDS:
+            self.fields[name].required = require
+
+    def clean(self):
+        cleaned = super().clean()
+        if any(name in self.errors for name in self.WEEK_FIELDS):
+            return cleaned
+        errors = course_weeks_errors(*(cleaned.get(name) for name in self.WEEK_FIELDS))
+        for name, message in errors.items():
+            self.add_error(name, message)
+        return cleaned
+
+
+class HolidayPeriodForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=HolidayPeriod._meta.get_field("name").max_length,
+        help_text=_("E.g. Winter holiday (Troms)."),
+    )
+    starts_on = date_field(label=_("First day"))
+    ends_on = date_field(label=_("Last day"))
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", _("The period cannot end before it starts."))
+        return cleaned
+
+
+class PhaseTargetsForm(forms.Form):
+    """A date and an optional note for each phase of the lifecycle, in its order."""
+
+    def __init__(self, *args, phases: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.phases = phases
+        for phase, _label in phases:
+            self.fields[f"{phase}_reached_by"] = date_field(label=_("Reached by"), required=False)
+            self.fields[f"{phase}_note"] = forms.CharField(
+                label=_("Note"), max_length=200, required=False
+            )
+
+    @property
+    def rows(self):
+        return [
+            (label, self[f"{phase}_reached_by"], self[f"{phase}_note"])
+            for phase, label in self.phases
+        ]
+
+    def targets(self) -> dict:
+        return {
+            phase: TargetInput(
+                reached_by=self.cleaned_data.get(f"{phase}_reached_by"),
+                note=self.cleaned_data.get(f"{phase}_note", ""),
+            )
+            for phase, _label in self.phases
+        }
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        for phase, messages in error.message_dict.items():
+            name = f"{phase}_reached_by"
+            self.add_error(name if name in self.fields else None, messages)

@@ -45,6 +45,62 @@ class Municipality(models.Model):
         return self.name
 
 
+def _course_weeks_constraint(name: str) -> models.CheckConstraint:
+    """All three course-week fields or none, the year plausible and the weeks in order."""
+    return models.CheckConstraint(
+        condition=models.Q(
+            course_year__isnull=True,
+            course_week_first__isnull=True,
+            course_week_last__isnull=True,
+        )
+        | models.Q(
+            course_year__isnull=False,
+            course_week_first__isnull=False,
+            course_week_last__isnull=False,
+            course_year__gte=2000,
+            course_year__lte=2100,
+            course_week_first__gte=1,
+            course_week_last__lte=53,
+            course_week_first__lte=models.F("course_week_last"),
+        ),
+        name=name,
+    )
+
+
+def course_weeks_errors(year: int | None, first: int | None, last: int | None) -> dict:
+    """What is wrong with a course year and its first and last ISO week, by field name."""
+    week_fields = (year, first, last)
+    if all(v is None for v in week_fields):
+        return {}
+    if not all(v is not None for v in week_fields):
+        return {"course_year": _("Give the course year together with the first and last week.")}
+    if not 2000 <= year <= 2100:
+        return {"course_year": _("Give a year between 2000 and 2100.")}
+    if first > last:
+        return {"course_week_last": _("The last course week cannot be before the first.")}
+    if last > iso_weeks_in_year(year):
+        return {"course_week_last": _("That year has no such ISO week.")}
+    return {}
+
+
+def _course_year_field():
+    return models.PositiveSmallIntegerField(
+        _("course year (ISO)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+    )
+
+
+def _course_week_field(label):
+    return models.PositiveSmallIntegerField(
+        label,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(53)],
+    )
+
+
 class Programme(models.Model):
     municipality = models.ForeignKey(
         Municipality,
@@ -83,6 +139,10 @@ class Programme(models.Model):
             "stored anywhere, so nobody can answer them personally."
         ),
     )
+    # The weeks a new pilot's course days are proposed in, unless the pilot has its own.
+    course_year = _course_year_field()
+    course_week_first = _course_week_field(_("first course week"))
+    course_week_last = _course_week_field(_("last course week"))
 
     class Meta:
         verbose_name = _("programme")
@@ -101,14 +161,26 @@ class Programme(models.Model):
                 condition=models.Q(hours_per_fte_week__gt=0),
                 name="programme_hours_per_fte_positive",
             ),
+            _course_weeks_constraint("programme_course_weeks_valid"),
         ]
 
     def __str__(self):
         return self.name
 
+    @property
+    def course_weeks(self) -> list[int]:
+        if self.course_week_first is None or self.course_week_last is None:
+            return []
+        return list(range(self.course_week_first, self.course_week_last + 1))
+
     def clean(self):
+        errors = course_weeks_errors(
+            self.course_year, self.course_week_first, self.course_week_last
+        )
         if self.ends_on and self.starts_on and self.ends_on < self.starts_on:
-            raise ValidationError({"ends_on": _("The programme cannot end before it starts.")})
+            errors["ends_on"] = _("The programme cannot end before it starts.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class ProgrammeGoal(models.Model):
@@ -334,19 +406,9 @@ class Pilot(models.Model):
     phase = models.CharField(
         _("phase"), max_length=20, choices=Phase.choices, default=Phase.PLANNED
     )
-    course_year = models.PositiveSmallIntegerField(_("course year (ISO)"), null=True, blank=True)
-    course_week_first = models.PositiveSmallIntegerField(
-        _("first course week"),
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(53)],
-    )
-    course_week_last = models.PositiveSmallIntegerField(
-        _("last course week"),
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(53)],
-    )
+    course_year = _course_year_field()
+    course_week_first = _course_week_field(_("first course week"))
+    course_week_last = _course_week_field(_("last course week"))
     phase_changed_at = models.DateTimeField(_("phase changed"), auto_now_add=True)
 
     class Meta:
@@ -357,24 +419,7 @@ class Pilot(models.Model):
             models.UniqueConstraint(
                 fields=["programme", "department"], name="pilot_one_per_department_and_programme"
             ),
-            models.CheckConstraint(
-                condition=models.Q(
-                    course_year__isnull=True,
-                    course_week_first__isnull=True,
-                    course_week_last__isnull=True,
-                )
-                | models.Q(
-                    course_year__isnull=False,
-                    course_week_first__isnull=False,
-                    course_week_last__isnull=False,
-                    course_year__gte=2000,
-                    course_year__lte=2100,
-                    course_week_first__gte=1,
-                    course_week_last__lte=53,
-                    course_week_first__lte=models.F("course_week_last"),
-                ),
-                name="pilot_course_weeks_valid",
-            ),
+            _course_weeks_constraint("pilot_course_weeks_valid"),
         ]
 
     def __str__(self):
@@ -394,19 +439,14 @@ class Pilot(models.Model):
             and self.department.municipality_id != self.programme.municipality_id
         ):
             errors["department"] = _("The department must belong to the programme's municipality.")
-        week_fields = (self.course_year, self.course_week_first, self.course_week_last)
-        if any(v is not None for v in week_fields) and not all(v is not None for v in week_fields):
-            errors["course_year"] = _("Give the course year together with the first and last week.")
-        elif all(v is not None for v in week_fields):
-            if self.course_week_first > self.course_week_last:
-                errors["course_week_last"] = _("The last course week cannot be before the first.")
-            elif self.course_week_last > _iso_weeks_in_year(self.course_year):
-                errors["course_week_last"] = _("That year has no such ISO week.")
+        errors.update(
+            course_weeks_errors(self.course_year, self.course_week_first, self.course_week_last)
+        )
         if errors:
             raise ValidationError(errors)
 
 
-def _iso_weeks_in_year(year: int) -> int:
+def iso_weeks_in_year(year: int) -> int:
     return date(year, 12, 28).isocalendar().week
 
 
@@ -570,3 +610,33 @@ class Invitation(models.Model):
 
     def has_expired(self, now=None) -> bool:
         return self.expires_at <= (now or timezone.now())
+
+
+class PhaseTarget(models.Model):
+    """The date by which the programme wants its pilots to have reached a phase."""
+
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.CASCADE,
+        related_name="phase_targets",
+        verbose_name=_("programme"),
+    )
+    phase = models.CharField(_("phase"), max_length=20, choices=Pilot.Phase.choices)
+    reached_by = models.DateField(_("reached by"), validators=[validate_plausible_date])
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("phase target")
+        verbose_name_plural = _("phase targets")
+        ordering = ["programme", "reached_by", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "phase"], name="phase_target_one_per_phase"
+            ),
+        ]
+
+    def __str__(self):
+        return _("%(phase)s by %(date)s") % {
+            "phase": self.get_phase_display(),
+            "date": f"{self.reached_by:%d.%m.%Y}",
+        }

@@ -4,7 +4,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from pilots.access import scope_for
-from pilots.models import Department, Person, Pilot, Programme
+from pilots.models import Department, HolidayPeriod, Person, Pilot, Programme
 
 
 def programmes_for_user(user) -> QuerySet[Programme]:
@@ -18,6 +18,10 @@ def programmes_for_user(user) -> QuerySet[Programme]:
         municipality_id=scope.municipality_id,
         pilots__department_id__in=scope.member_department_ids,
     ).distinct()
+
+
+def programme_get_for_user(user, pk: int) -> Programme:
+    return get_object_or_404(programmes_for_user(user), pk=pk)
 
 
 def pilots_for_user(user) -> QuerySet[Pilot]:
@@ -61,3 +65,14 @@ def people_for_user(user) -> QuerySet[Person]:
         Q(department_roles__department_id__in=scope.member_department_ids) | Q(pk=scope.person_id),
         municipality_id=scope.municipality_id,
     ).distinct()
+
+
+def holiday_periods_for_user(user) -> QuerySet[HolidayPeriod]:
+    """The holiday periods of the user's municipality (every municipality's for a superuser)."""
+    scope = scope_for(user)
+    periods = HolidayPeriod.objects.select_related("municipality")
+    if scope.is_superuser:
+        return periods
+    if scope.municipality_id is None:
+        return periods.none()
+    return periods.filter(municipality_id=scope.municipality_id)

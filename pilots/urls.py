@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pilots.views import invitations, phases, staff
+from pilots.views import invitations, phases, programme_settings, staff
 
 app_name = "pilots"
 
@@ -30,5 +30,35 @@ urlpatterns = [
         "invitations/<int:pk>/withdraw/",
         invitations.invitation_revoke_view,
         name="invitation_revoke",
+    ),
+    path(
+        "programmes/<int:pk>/settings/",
+        programme_settings.programme_settings,
+        name="programme_settings",
+    ),
+    path(
+        "programmes/<int:pk>/settings/course-weeks/",
+        programme_settings.programme_course_weeks,
+        name="programme_course_weeks",
+    ),
+    path(
+        "programmes/<int:pk>/settings/phase-targets/",
+        programme_settings.programme_phase_targets,
+        name="programme_phase_targets",
+    ),
+    path(
+        "programmes/<int:programme_pk>/holidays/new/",
+        programme_settings.holiday_period_create,
+        name="holiday_period_create",
+    ),
+    path(
+        "programmes/<int:programme_pk>/holidays/<int:pk>/edit/",
+        programme_settings.holiday_period_edit,
+        name="holiday_period_edit",
+    ),
+    path(
+        "programmes/<int:programme_pk>/holidays/<int:pk>/delete/",
+        programme_settings.holiday_period_remove,
+        name="holiday_period_delete",
     ),
 ]

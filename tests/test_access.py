@@ -176,3 +176,58 @@ def test_only_coordinators_list_invitations(cast):
     answers = tuple(scope_for(getattr(cast.users, role)).can_view_invitations() for role in ROLES)
 
     assert answers == (False, False, False, True, True, True, True)
+
+
+# What each role may do with the Harstad programme, and with the Harstad holiday periods.
+PROGRAMME_POLICY = {
+    "can_view_programme": (False, False, False, True, True, False, True),
+    "can_set_up_pilot": (False, False, False, True, True, False, True),
+    "can_edit_programme_settings": (False, False, False, True, True, False, True),
+}
+
+
+def test_the_programme_table_lists_every_programme_permission():
+    from pilots.access import PROGRAMME_PERMISSIONS
+
+    assert set(PROGRAMME_POLICY) == set(PROGRAMME_PERMISSIONS)
+
+
+@pytest.mark.parametrize("permission", sorted(PROGRAMME_POLICY))
+def test_policy_for_the_programme(cast, permission):
+    answers = tuple(
+        getattr(scope_for(getattr(cast.users, role)), permission)(cast.programme) for role in ROLES
+    )
+
+    assert dict(zip(ROLES, answers, strict=True)) == dict(
+        zip(ROLES, PROGRAMME_POLICY[permission], strict=True)
+    )
+
+
+def test_setting_up_a_pilot_is_asked_of_the_pilot_as_of_its_programme(cast):
+    for role in ROLES:
+        scope = scope_for(getattr(cast.users, role))
+        assert scope.can_set_up_pilot(cast.pilot_a) == scope.can_set_up_pilot(cast.programme)
+    assert scope_for(cast.users.outsider).can_set_up_pilot(cast.other_pilot)
+
+
+def test_holiday_periods_are_kept_by_the_municipality_s_coordinators(cast):
+    harstad = cast.municipality.pk
+    answers = {
+        role: scope_for(getattr(cast.users, role)).can_manage_holiday_periods(
+            municipality_id=harstad
+        )
+        for role in ROLES
+    }
+
+    assert answers == {
+        "staff_a": False,
+        "tore": False,
+        "kari": False,
+        "guide": True,
+        "coordinator": True,
+        "outsider": False,
+        "superuser": True,
+    }
+    assert scope_for(cast.users.outsider).can_manage_holiday_periods(
+        municipality_id=cast.other_municipality.pk
+    )

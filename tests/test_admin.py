@@ -26,6 +26,7 @@ from pilots.models import (
     Invitation,
     Municipality,
     Person,
+    PhaseTarget,
     Pilot,
     Programme,
     ProgrammeGoal,
@@ -79,6 +80,9 @@ def make_cast(django_user_model, *, name, slug):
         starts_on=date(2027, 1, 1),
     )
     goal = ProgrammeGoal.objects.create(programme=programme, order=1, text="Gode tjenester")
+    PhaseTarget.objects.create(
+        programme=programme, phase=Pilot.Phase.COURSE, reached_by=date(2027, 2, 26)
+    )
     follow_up_policy_ensure(programme=programme)
     home_care = Department.objects.create(
         municipality=municipality, name="Omsorg Sør", service_area="Helse og omsorg"

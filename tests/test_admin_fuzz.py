@@ -14,7 +14,14 @@ from django.contrib import admin
 from django.urls import reverse
 
 from followup.models import FollowUpPolicy
-from pilots.models import DepartmentRole, HolidayPeriod, Person, ProgrammeGoal, ProgrammeRole
+from pilots.models import (
+    DepartmentRole,
+    HolidayPeriod,
+    Person,
+    PhaseTarget,
+    ProgrammeGoal,
+    ProgrammeRole,
+)
 from tests.admin_forms import submitted_form_data
 from tests.test_admin import make_cast
 from training.models import CourseDay, InformationMeeting
@@ -76,6 +83,9 @@ def cast(django_user_model):
     """The admin tests' cast, with a second row in every inline that has a unique key."""
     cast = make_cast(django_user_model, name="Harstad kommune", slug="harstad")
     ProgrammeGoal.objects.create(programme=cast.programme, order=2, text="Trygge ansatte")
+    PhaseTarget.objects.create(
+        programme=cast.programme, phase="follow_up", reached_by=date(2027, 3, 31), note="Tavle"
+    )
     HolidayPeriod.objects.create(
         municipality=cast.municipality,
         name="Høstferie",

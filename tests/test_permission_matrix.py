@@ -21,7 +21,7 @@ from django.utils import timezone
 from followup.models import BoardMeeting, FollowUpMeeting, Reminder
 from pilots.access import scope_for
 from pilots.invitations import invitation_token
-from pilots.models import Invitation
+from pilots.models import HolidayPeriod, Invitation
 from plans.models import Indicator, Measure, Measurement, ProjectPlan, Suggestion
 from tests.factories import CourseDayFactory, InformationMeetingFactory
 
@@ -111,7 +111,14 @@ def objects(cast):
     suggestion = Suggestion.objects.create(
         pilot=cast.pilot_a, author=cast.siri, text="Fast plass for bilnøklene"
     )
+    holiday = HolidayPeriod.objects.create(
+        municipality=cast.municipality,
+        name="Vinterferie (Troms)",
+        starts_on=dt.date(2027, 2, 22),
+        ends_on=dt.date(2027, 2, 26),
+    )
     return SimpleNamespace(
+        holiday=holiday,
         suggestion=suggestion,
         day=day,
         meeting=meeting,
@@ -134,6 +141,19 @@ def _pk_of_pilot(c, o):
     return {"pk": c.pilot_a.pk}
 
 
+def _programme(c, o):
+    return {"pk": c.programme.pk}
+
+
+def _holiday(c, o):
+    return {"programme_pk": c.programme.pk, "pk": o.holiday.pk}
+
+
+# The programme's own pages: its coordinators and guides (and administrators); the programme's
+# leaders and staff can see it but not these pages, another municipality cannot see it.
+PROGRAMME_PAGE = [LOGIN, 403, 403, 403, 200, 200, 404, 200]
+SET_UP = Asks("can_set_up_pilot")
+
 # name → (method, kwargs(cast, objects), statuses in ROLES order)
 MATRIX = {
     "home": ("get", None, [LOGIN, 302, 302, 302, 302, 302, 302, 302]),
@@ -150,6 +170,26 @@ MATRIX = {
     "password_reset_complete": ("get", None, PUBLIC),
     "programme:dashboard": ("get", None, ANY_LOGIN),
     "programme:pilot_detail": ("get", lambda c, o: {"pk": c.pilot_a.pk}, Asks("can_view")),
+    "programme:pilot_setup_start": (
+        "get",
+        lambda c, o: {"programme_pk": c.programme.pk},
+        PROGRAMME_PAGE,
+    ),
+    "programme:pilot_setup": ("get", _pk_of_pilot, SET_UP),
+    "programme:pilot_setup_department": ("get", _pk_of_pilot, SET_UP),
+    "programme:pilot_setup_leader": ("get", _pk_of_pilot, SET_UP),
+    "programme:pilot_setup_meetings": ("get", _pk_of_pilot, SET_UP),
+    "programme:pilot_setup_course_days": ("get", _pk_of_pilot, SET_UP),
+    "pilots:programme_settings": ("get", _programme, PROGRAMME_PAGE),
+    "pilots:programme_course_weeks": ("get", _programme, PROGRAMME_PAGE),
+    "pilots:programme_phase_targets": ("get", _programme, PROGRAMME_PAGE),
+    "pilots:holiday_period_create": (
+        "get",
+        lambda c, o: {"programme_pk": c.programme.pk},
+        PROGRAMME_PAGE,
+    ),
+    "pilots:holiday_period_edit": ("get", _holiday, PROGRAMME_PAGE),
+    "pilots:holiday_period_delete": ("post", _holiday, [LOGIN, 403, 403, 403, 302, 302, 404, 302]),
     "pilots:pilot_advance_phase": (
         "post",
         lambda c, o: {"pk": c.pilot_a.pk},

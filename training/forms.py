@@ -51,7 +51,39 @@ class InformationMeetingForm(forms.Form):
         return cleaned
 
 
-class CourseDayForm(forms.Form):
+def facilitators_field() -> forms.ModelMultipleChoiceField:
+    """The facilitator checkboxes; the form sets the queryset (`facilitator_choices_for_user`)."""
+    return forms.ModelMultipleChoiceField(
+        label=_("Facilitators"),
+        queryset=Person.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        help_text=_("Tick everyone who leads the day. The programme's people come first."),
+    )
+
+
+class FacilitatorGroupsMixin:
+    """For a form with a `facilitators` field, shown by `training/_facilitator_picker.html`."""
+
+    @property
+    def facilitator_groups(self) -> list[tuple[str, list]]:
+        """The facilitator checkboxes in two groups: the programme's people, then the others.
+
+        The choices are ordered that way (`facilitator_choices_for_user`); each checkbox knows its
+        person, so the groups cost no query of their own.
+        """
+        programme, others = [], []
+        for checkbox in self["facilitators"]:
+            in_programme = getattr(checkbox.data["value"].instance, "in_programme", False)
+            (programme if in_programme else others).append(checkbox)
+        groups = [
+            (pgettext("facilitators", "Programme"), programme),
+            (gettext("Others in the municipality"), others),
+        ]
+        return [(label, checkboxes) for label, checkboxes in groups if checkboxes]
+
+
+class CourseDayForm(FacilitatorGroupsMixin, forms.Form):
     """A course day, its date given either as a date or as ISO year, week and weekday."""
 
     number = forms.TypedChoiceField(
@@ -85,13 +117,7 @@ class CourseDayForm(forms.Form):
     ends_at = _time_field(_("Ends at"))
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
     topic = forms.CharField(label=_("Topic"), max_length=200, required=False)
-    facilitators = forms.ModelMultipleChoiceField(
-        label=_("Facilitators"),
-        queryset=Person.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
-        help_text=_("Tick everyone who leads the day. The programme's people come first."),
-    )
+    facilitators = facilitators_field()
 
     ISO_FIELDS = ("iso_year", "iso_week", "weekday")
 
@@ -99,23 +125,6 @@ class CourseDayForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["facilitators"].queryset = facilitator_choices
         self.numbers_taken = set(numbers_taken)
-
-    @property
-    def facilitator_groups(self) -> list[tuple[str, list]]:
-        """The facilitator checkboxes in two groups: the programme's people, then the others.
-
-        The choices are ordered that way (`facilitator_choices_for_user`); each checkbox knows its
-        person, so the groups cost no query of their own.
-        """
-        programme, others = [], []
-        for checkbox in self["facilitators"]:
-            in_programme = getattr(checkbox.data["value"].instance, "in_programme", False)
-            (programme if in_programme else others).append(checkbox)
-        groups = [
-            (pgettext("facilitators", "Programme"), programme),
-            (gettext("Others in the municipality"), others),
-        ]
-        return [(label, checkboxes) for label, checkboxes in groups if checkboxes]
 
     def clean_number(self):
         number = self.cleaned_data["number"]

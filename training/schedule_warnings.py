@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import get_text_list
 from django.utils.translation import gettext, ngettext
 
 from pilots.calendar import OSLO, local_moment, public_holiday_name
+from pilots.collation import norwegian_sort_key
 from pilots.models import HolidayPeriod, Municipality, Pilot
 from training.models import COURSE_DAYS_PER_PILOT, CourseDay, InformationMeeting
 
@@ -196,6 +197,43 @@ def _meeting_booking(meeting: InformationMeeting) -> _Booking:
     )
 
 
+def course_days_on(*, municipality_id: int, dates: Iterable[dt.date]) -> QuerySet[CourseDay]:
+    """The municipality's course days on these dates, with their pilots and facilitators."""
+    return (
+        CourseDay.objects.filter(
+            pilot__department__municipality_id=municipality_id, date__in=list(dates)
+        )
+        .select_related("pilot__department")
+        .prefetch_related("facilitators")
+        .order_by("date", "starts_at", "pk")
+    )
+
+
+def facilitators_busy(
+    *,
+    municipality_id: int,
+    person_ids: Iterable[int],
+    dates: Iterable[dt.date],
+    exclude_pilot_id: int | None = None,
+) -> dict[dt.date, list[str]]:
+    """Date → the names of those people who facilitate a course day then (of another pilot).
+
+    The same query as the double-booking warnings (`course_days_on`), so a day proposed as free
+    is one that would not be warned about. Two queries whatever the data.
+    """
+    wanted = set(person_ids)
+    if not wanted:
+        return {}
+    busy: dict[dt.date, set[str]] = {}
+    for day in course_days_on(municipality_id=municipality_id, dates=dates):
+        if day.pilot_id == exclude_pilot_id:
+            continue
+        names = {p.full_name for p in day.facilitators.all() if p.pk in wanted}
+        if names:
+            busy.setdefault(day.date, set()).update(names)
+    return {day: sorted(names, key=norwegian_sort_key) for day, names in busy.items()}
+
+
 def double_booking_warnings(
     *,
     municipality_id: int,
@@ -221,10 +259,7 @@ def double_booking_warnings(
     in_municipality = Q(pilot__department__municipality_id=municipality_id)
     nearby = [
         _course_day_booking(day)
-        for day in CourseDay.objects.filter(in_municipality, date__in=dates)
-        .select_related("pilot__department")
-        .prefetch_related("facilitators")
-        .order_by("date", "starts_at", "pk")
+        for day in course_days_on(municipality_id=municipality_id, dates=dates)
     ]
     overlapping = reduce(or_, (Q(starts_at__lt=ends, ends_at__gt=starts) for starts, ends in spans))
     nearby += [

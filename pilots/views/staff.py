@@ -10,6 +10,8 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -33,6 +35,35 @@ IMPORT_SALT = "pilots.staff_import"
 IMPORT_MAX_AGE = 60 * 60
 
 
+def _next_url(request) -> str:
+    """The page to go back to when done (the pilot setup's checklist): `next`, if it is ours."""
+    url = request.POST.get("next") or request.GET.get("next") or ""
+    if url.startswith("/") and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return ""
+
+
+def _with_next(url: str, next_url: str) -> str:
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
+def _staff_list_redirect(request, department: Department):
+    url = reverse("pilots:staff_list", kwargs={"pk": department.pk})
+    return redirect(_with_next(url, _next_url(request)))
+
+
+def _render(request, template: str, context: dict, **kwargs):
+    next_url = _next_url(request)
+    context = {
+        **context,
+        "next_url": next_url,
+        "next_query": f"?{urlencode({'next': next_url})}" if next_url else "",
+    }
+    return render(request, template, context, **kwargs)
+
+
 def _department_to_manage(request, pk: int) -> Department:
     department = get_object_or_404(departments_for_user(request.user), pk=pk)
     scope = scope_for(request.user)
@@ -47,7 +78,7 @@ def staff_list(request, pk: int):
     members = department_staff(people=people_for_user(request.user), department=department)
     logins = login_statuses(user=request.user, people=[member.person for member in members])
     rows = [(member, logins[member.person.pk]) for member in members]
-    return render(
+    return _render(
         request,
         "pilots/staff_list.html",
         {"department": department, "members": members, "rows": rows},
@@ -84,7 +115,7 @@ def staff_add(request, pk: int):
                         _("%(name)s was added to %(department)s.")
                         % {"name": result.person.full_name, "department": department.name},
                     )
-                return redirect("pilots:staff_list", pk=department.pk)
+                return _staff_list_redirect(request, department)
         return _render_person_form(request, department, form, status=400)
     return _render_person_form(request, department, form)
 
@@ -130,7 +161,7 @@ def staff_edit(request, department_pk: int, pk: int):
                 messages.success(
                     request, _("The changes to %(name)s were saved.") % {"name": person.full_name}
                 )
-                return redirect("pilots:staff_list", pk=department.pk)
+                return _staff_list_redirect(request, department)
         return _render_person_form(
             request, department, form, person=person, details_locked=details_locked, status=400
         )
@@ -142,7 +173,7 @@ def staff_edit(request, department_pk: int, pk: int):
 def _render_person_form(
     request, department, form, *, person=None, details_locked=False, status=200
 ):
-    return render(
+    return _render(
         request,
         "pilots/staff_form.html",
         {
@@ -238,7 +269,7 @@ def _staff_import_confirm(request, department: Department):
         _("Import finished: %(people)d new people and %(roles)d new roles in %(department)s.")
         % {"people": result.people_created, "roles": result.roles_added, "department": department},
     )
-    return redirect("pilots:staff_list", pk=department.pk)
+    return _staff_list_redirect(request, department)
 
 
 def _import_refused(request, department: Department, message: str):
@@ -255,7 +286,7 @@ def _render_import(
     refusal: str = "",
     status: int = 200,
 ):
-    return render(
+    return _render(
         request,
         "pilots/staff_import.html",
         {

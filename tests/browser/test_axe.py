@@ -25,7 +25,9 @@ from django.contrib.auth import get_user_model
 from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
 from playwright.sync_api import Error as PlaywrightError
 
-from pilots.selectors import pilots_for_user
+from pilots.access import scope_for
+from pilots.models import Department, Pilot
+from pilots.selectors import pilots_for_user, programmes_for_user
 from tests.browser.conftest import (
     axe_violations,
     describe,
@@ -53,6 +55,13 @@ EMPTY_SUBMIT_VIEWS = {
     "training:course_day_edit",
     "plans:pilot_suggestions",
     "plans:suggestion_detail",
+    "programme:pilot_setup_start",
+    "programme:pilot_setup_department",
+    "programme:pilot_setup_leader",
+    "programme:pilot_setup_meetings",
+    "programme:pilot_setup_course_days",
+    "pilots:holiday_period_create",
+    "pilots:holiday_period_edit",
 }
 # Answers to a visit of a view no link leads to that mean "not for this role" or "not a page".
 NOT_A_PAGE_FOR_ROLE = {403, 404, 405}
@@ -256,6 +265,27 @@ def unlinked_pages(username: str) -> list[str]:
     return urls
 
 
+def setup_pages(username: str) -> list[str]:
+    """The setup steps of a pilot just started (no course days yet) in the user's programme.
+
+    The demo's pilots have all four course days, so their checklists do not lead to the course
+    days step; a pilot still being set up does.
+    """
+    user = get_user_model().objects.get(username=username)
+    programme = programmes_for_user(user).order_by("pk").first()
+    if programme is None or not scope_for(user).can_set_up_pilot(programme):
+        return []
+    department, _ = Department.objects.get_or_create(
+        municipality=programme.municipality, name="Harstad sykehjem"
+    )
+    pilot, _ = Pilot.objects.get_or_create(programme=programme, department=department)
+    return [
+        reverse(name, kwargs={"pk": pilot.pk})
+        for name, params in url_names_and_params()
+        if name.startswith("programme:pilot_setup") and params == {"pk"}
+    ]
+
+
 def url_names_and_params():
     def walk(patterns, namespace=""):
         for entry in patterns:
@@ -272,6 +302,10 @@ def crawl_as(page, base_url: str, username: str) -> Crawl:
     login(page, base_url, username)
     crawl = Crawl(page=page, base_url=base_url)
     crawl.run(f"{base_url}/", [f"{base_url}{path}" for path in unlinked_pages(username)])
+    # Then a pilot still being set up, created only now so that the crawl above opens a demo
+    # pilot's pages, which have meetings and course days to link to.
+    if setup := setup_pages(username):
+        crawl.run(f"{base_url}{setup[0]}", [f"{base_url}{path}" for path in setup[1:]])
     return crawl
 
 
@@ -308,6 +342,17 @@ MANAGER_VIEWS = LEADER_VIEWS | {
     "programme:dashboard",
     "pilots:invitation_list",
     "programme:dashboard?phase",
+    "programme:pilot_setup_start (submitted empty)",
+    "programme:pilot_setup",
+    "programme:pilot_setup_department (submitted empty)",
+    "programme:pilot_setup_leader (submitted empty)",
+    "programme:pilot_setup_meetings (submitted empty)",
+    "programme:pilot_setup_course_days (submitted empty)",
+    "pilots:programme_settings",
+    "pilots:programme_course_weeks",
+    "pilots:programme_phase_targets",
+    "pilots:holiday_period_create (submitted empty)",
+    "pilots:holiday_period_edit (submitted empty)",
     "training:meeting_create (submitted empty)",
     "training:course_day_create (submitted empty)",
     "training:course_day_edit (submitted empty)",

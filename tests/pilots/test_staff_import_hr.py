@@ -2,6 +2,8 @@
 
 import csv
 import io
+import re
+from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -220,3 +222,95 @@ def test_staff_cannot_download_the_template_and_outsiders_get_not_found(client, 
     assert client.get(_url("staff_import_template", cast.dept_a)).status_code == 403
     client.force_login(cast.users.outsider)
     assert client.get(_url("staff_import_template", cast.dept_a)).status_code == 404
+
+
+# The export a new pilot's staff come from: BOM, semicolons, Windows line ends, æøå in names and
+# in the header, columns in the HR system's order, and two columns the import has no use for.
+SYKEHJEM_EXPORT = (
+    BOM
+    + (
+        "Fornavn;Etternavn;E-post;Stilling;Stillingsprosent;Ansattnummer\r\n"
+        "Åshild;Bjørkås;ashild.bjorkas@harstad.kommune.no;Sykepleier;100;20001\r\n"
+        "Ørjan;Kræmer;orjan.kraemer@harstad.kommune.no;Helsefagarbeider;75,5 %;20002\r\n"
+        "Mette;Ærø Dahl;mette.aero.dahl@harstad.kommune.no;Assistent;40;20003\r\n"
+    ).encode()
+)
+
+
+def test_an_hr_export_with_bom_semicolons_and_extra_columns_imports_all_or_nothing(client, cast):
+    client.force_login(cast.users.coordinator)
+
+    preview = _upload(client, cast.dept_b, SYKEHJEM_EXPORT)
+
+    assert preview.status_code == 200
+    result = preview.context["preview"]
+    assert [(r.name, r.email, r.role, r.position_percent) for r in result.rows] == [
+        ("Åshild Bjørkås", "ashild.bjorkas@harstad.kommune.no", "staff", 100),
+        ("Ørjan Kræmer", "orjan.kraemer@harstad.kommune.no", "staff", 76),
+        ("Mette Ærø Dahl", "mette.aero.dahl@harstad.kommune.no", "staff", 40),
+    ]
+    assert result.ignored_columns == ["Stilling", "Ansattnummer"]
+    # Nothing is written before the confirmation.
+    assert not Person.objects.filter(
+        email__endswith="@harstad.kommune.no", full_name="Åshild Bjørkås"
+    )
+
+    # Someone registers Ørjan by hand meanwhile under another name: the file no longer fits,
+    # and the confirmation imports nobody, not even the two others.
+    payload = preview.context["confirm_form"].initial["payload"]
+    clash = Person.objects.create(
+        municipality=cast.municipality,
+        full_name="Ørjan K.",
+        email="ORJAN.KRAEMER@harstad.kommune.no",
+    )
+    refused = client.post(_url("staff_import", cast.dept_b), {"payload": payload})
+
+    assert refused.status_code == 400
+    assert [(row.number, e.column) for row, e in refused.context["preview"].errors] == [(3, "name")]
+    assert not Person.objects.filter(full_name__in=["Åshild Bjørkås", "Mette Ærø Dahl"]).exists()
+
+    clash.delete()
+    confirmed = client.post(_url("staff_import", cast.dept_b), {"payload": payload})
+
+    assert confirmed.status_code == 302
+    assert set(
+        DepartmentRole.objects.filter(department=cast.dept_b, role="staff").values_list(
+            "person__full_name", "position_percent"
+        )
+    ) == {("Åshild Bjørkås", 100), ("Ørjan Kræmer", 76), ("Mette Ærø Dahl", 40)}
+
+
+def test_the_import_opened_from_the_pilot_setup_leads_back_to_it(client, cast):
+    client.force_login(cast.users.coordinator)
+    setup = reverse("programme:pilot_setup", kwargs={"pk": cast.pilot_b.pk})
+    page = _url("staff_import", cast.dept_b)
+
+    opened = client.get(page, {"next": setup})
+    assert f'href="{setup}"' in opened.content.decode()
+    preview = client.post(
+        page,
+        {"file": SimpleUploadedFile("hr.csv", SYKEHJEM_EXPORT, "text/csv"), "next": setup},
+    )
+    html = preview.content.decode()
+    assert f'name="next" value="{setup}"' in html
+    payload = preview.context["confirm_form"].initial["payload"]
+
+    confirmed = client.post(page, {"payload": payload, "next": setup})
+
+    assert confirmed.status_code == 302
+    assert confirmed.url == f"{_url('staff_list', cast.dept_b)}?next={quote(setup, safe='')}"
+    staff_list = client.get(confirmed.url).content.decode()
+    assert f'href="{setup}"' in staff_list
+    assert f"{_url('staff_add', cast.dept_b)}?next=" in staff_list
+
+
+@pytest.mark.parametrize("next_url", ["https://evil.example/", "//evil.example/x", "javascript:x"])
+def test_a_next_address_elsewhere_is_ignored(client, cast, next_url):
+    client.force_login(cast.users.coordinator)
+
+    response = client.get(_url("staff_list", cast.dept_b), {"next": next_url})
+
+    assert response.status_code == 200
+    assert response.context["next_url"] == ""
+    assert not re.search(r'href="[^"]*evil\.example', response.content.decode())
+    assert "Back to the pilot setup" not in response.content.decode()

@@ -26,8 +26,9 @@ pytestmark = pytest.mark.django_db
 
 URL = reverse("programme:dashboard")
 # The request's own (tests.conftest), then: the pilots counted for the pager, one page of pilots
-# with every figure as a subquery, and the timeline's information meetings and course days.
-DASHBOARD_QUERY_BUDGET = REQUEST_QUERIES + 4
+# with every figure as a subquery, the timeline's information meetings and course days, and for
+# coordinators the programmes they start new pilots in.
+DASHBOARD_QUERY_BUDGET = REQUEST_QUERIES + 5
 
 
 @pytest.fixture
