@@ -184,6 +184,12 @@ MATRIX = {
         lambda c, o: {"pk": o.day.pk},
         Asks("can_take_attendance"),
     ),
+    "training:information_sessions": ("get", _pilot, Asks("can_choose_information_session")),
+    "training:information_sessions_assign": (
+        "get",
+        _pilot,
+        Asks("can_assign_information_sessions"),
+    ),
     "training:attendance_summary": ("get", _pk_of_pilot, Asks("can_take_attendance")),
     "training:attendance_export": ("get", _pk_of_pilot, Asks("can_take_attendance")),
     "plans:plan_detail": ("get", _pilot, Asks("can_view")),
