@@ -155,6 +155,17 @@ MATRIX = {
         lambda c, o: {"department_pk": c.dept_a.pk, "pk": c.siri.pk},
         STAFF,
     ),
+    "pilots:staff_end": (
+        "get",
+        lambda c, o: {"department_pk": c.dept_a.pk, "pk": c.siri.pk},
+        STAFF,
+    ),
+    # Siri has no ended role: the list answers with a message, still a redirect.
+    "pilots:staff_restore": (
+        "post",
+        lambda c, o: {"department_pk": c.dept_a.pk, "pk": c.siri.pk},
+        Asks("can_manage_staff", _department_a, allowed=302),
+    ),
     "pilots:staff_import": (
         "get",
         lambda c, o: {"pk": c.dept_a.pk},
