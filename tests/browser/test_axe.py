@@ -47,6 +47,7 @@ EMPTY_SUBMIT_VIEWS = {
     "pilots:staff_add",
     "pilots:staff_edit",
     "pilots:staff_import",
+    "pilots:staff_end",
     "training:meeting_create",
     "training:meeting_edit",
     "training:course_day_create",
@@ -296,6 +297,9 @@ LEADER_VIEWS = {
     "training:course_day_attendance",
     "training:meeting_attendance",
     "training:attendance_summary",
+    "training:information_sessions_assign",
+    "pilots:staff_end",
+    "pilots:staff_end (submitted empty)",
     "password_change (submitted empty)",
     "accessibility",
 }
@@ -310,8 +314,9 @@ EXPECTED_VIEWS = {
     "admin": MANAGER_VIEWS,
     "koordinator": MANAGER_VIEWS,
     "veileder": MANAGER_VIEWS,
-    "tore": LEADER_VIEWS,
-    "kari": LEADER_VIEWS,
+    # Choosing one's own session is for the department's people, the leaders among them.
+    "tore": LEADER_VIEWS | {"training:information_sessions"},
+    "kari": LEADER_VIEWS | {"training:information_sessions"},
 }
 
 
