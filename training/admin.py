@@ -78,7 +78,13 @@ class AttendanceAdmin(ModelAdmin):
 class SessionChoiceAdmin(ModelAdmin):
     list_display = ["person", "pilot", "meeting", "chosen_at", "chosen_by"]
     list_filter = ["pilot__programme", "pilot__department__municipality"]
-    list_select_related = ["person", "pilot__department", "meeting__pilot__department", "chosen_by"]
+    list_select_related = [
+        "person",
+        "pilot__department",
+        "pilot__programme",
+        "meeting__pilot__department",
+        "chosen_by",
+    ]
     search_fields = ["person__full_name", "person__email", "pilot__department__name"]
     autocomplete_fields = ["person", "pilot", "meeting"]
     readonly_fields = ["chosen_at", "chosen_by"]

@@ -311,3 +311,14 @@ def test_an_owner_who_has_left_gets_no_digest_of_the_departments_measures(cast, 
     [digest] = mails_of(Kind.MEASURES_OVERDUE)
     assert "Kjørelister" in digest.body
     assert "Siri Olsen" in digest.body
+
+
+def test_no_absence_notice_for_whose_role_has_ended(cast, sweep):
+    day = CourseDayFactory(pilot=cast.pilot_a, number=1, date=dt.date(2027, 2, 19))
+    Attendance.objects.create(person=cast.siri, course_day=day, status="absent")
+    Attendance.objects.create(person=cast.ola, course_day=day, status="absent")
+    DepartmentRole.objects.filter(person=cast.siri).update(ends_on=dt.date(2027, 2, 20))
+
+    sweep(oslo(2027, 2, 22, 8, 0))
+
+    assert to_of(Kind.ABSENCE) == [OLA]
