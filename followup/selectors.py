@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from followup.models import BoardMeeting, FollowUpMeeting, Reminder
 from pilots.access import scope_for
 from pilots.collation import norwegian
-from pilots.models import Person, Pilot
+from pilots.models import Person, Pilot, active_role
 from pilots.selectors import pilots_for_user
 from plans.models import Measure
 
@@ -76,12 +76,25 @@ def pilot_follow_up(pilot: Pilot) -> PilotFollowUp:
     )
 
 
-def follow_up_attendee_choices(pilot: Pilot) -> QuerySet[Person]:
-    """Who can come to a follow-up meeting: the department and the programme's people."""
+def follow_up_attendee_choices(
+    pilot: Pilot, *, meeting: FollowUpMeeting | None = None
+) -> QuerySet[Person]:
+    """Who can come to a follow-up meeting: the department's and the programme's people today,
+    and whoever is already recorded at `meeting` (so a correction keeps someone who has left)."""
+    came = Q(follow_up_meetings=meeting) if meeting is not None and meeting.pk else Q(pk__in=[])
     return (
         Person.objects.filter(
-            Q(department_roles__department_id=pilot.department_id)
-            | Q(programme_roles__programme_id=pilot.programme_id),
+            (
+                Q(
+                    active_role(prefix="department_roles__"),
+                    department_roles__department_id=pilot.department_id,
+                )
+                | Q(
+                    active_role(prefix="programme_roles__"),
+                    programme_roles__programme_id=pilot.programme_id,
+                )
+                | came
+            ),
             is_active=True,
         )
         .distinct()

@@ -54,7 +54,7 @@ def follow_up_meeting_hold(request, pk: int):
     pilot = meeting.pilot
     scope = scope_for(request.user)
     scope.require(scope.can_record_follow_up(pilot))
-    choices = selectors.follow_up_attendee_choices(pilot)
+    choices = selectors.follow_up_attendee_choices(pilot, meeting=meeting)
     initial = {} if meeting.held_on else {"held_on": timezone.localdate()}
     form = FollowUpMeetingHoldForm(
         request.POST or None, instance=meeting, initial=initial, attendee_choices=choices

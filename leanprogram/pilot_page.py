@@ -29,9 +29,11 @@ class PersonWithRoles:
 
 
 def pilot_people(pilot: Pilot) -> list[PersonWithRoles]:
-    """The active people of the pilot's department, each once, with every role they hold."""
+    """The department's people today, each once, with every role they hold; whoever has left
+    (an ended role) is not counted."""
     department_roles = (
-        DepartmentRole.objects.filter(department_id=pilot.department_id, person__is_active=True)
+        DepartmentRole.objects.active()
+        .filter(department_id=pilot.department_id, person__is_active=True)
         .select_related("person")
         .order_by("person__full_name", "person_id")
     )
@@ -47,18 +49,48 @@ def pilot_people(pilot: Pilot) -> list[PersonWithRoles]:
 
 
 def _attendance_counts(prefix: str) -> dict:
+    # Distinct, because a meeting's counts join its session choices too.
     return {
-        status: Count(f"{prefix}__pk", filter=Q(**{f"{prefix}__status": status}))
+        status: Count(f"{prefix}__pk", filter=Q(**{f"{prefix}__status": status}), distinct=True)
         for status in Attendance.Status.values
     }
 
 
 def pilot_information_meetings(pilot: Pilot) -> list[InformationMeeting]:
-    """The pilot's information meetings with `present`, `absent` and `excused` counts."""
+    """The pilot's information meetings (the sessions of its information meeting) with
+    `present`, `absent` and `excused` counts and `chosen`, how many chose the session."""
     return list(
         InformationMeeting.objects.filter(pilot=pilot)
-        .annotate(**_attendance_counts("attendances"))
-        .order_by("starts_at")
+        .annotate(
+            **_attendance_counts("attendances"),
+            chosen=Count("session_choices", distinct=True),
+        )
+        .order_by("starts_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class InformationMeetingAttendance:
+    """Who of the department's people today came to the information meeting, at any session."""
+
+    attended: int
+    people: int
+    present_ids: frozenset[int]
+
+
+def pilot_information_meeting_attendance(
+    pilot: Pilot, people: list[PersonWithRoles]
+) -> InformationMeetingAttendance:
+    """Present at any session counts as attending (one query)."""
+    present = set(
+        Attendance.objects.filter(
+            information_meeting__pilot=pilot, status=Attendance.Status.PRESENT
+        ).values_list("person_id", flat=True)
+    )
+    return InformationMeetingAttendance(
+        attended=sum(1 for entry in people if entry.person.pk in present),
+        people=len(people),
+        present_ids=frozenset(present),
     )
 
 

@@ -16,6 +16,7 @@ from leanprogram.forms import PhaseFilterForm
 from leanprogram.pilot_page import (
     pilot_course_day_slots,
     pilot_follow_up_meetings,
+    pilot_information_meeting_attendance,
     pilot_information_meetings,
     pilot_people,
     pilot_plan_summary,
@@ -27,6 +28,7 @@ from pilots.selectors import pilot_get_for_user, pilots_for_user, programmes_for
 from pilots.services import phase_after
 from training.models import COURSE_DAYS_PER_PILOT
 from training.schedule_warnings import pilot_schedule_warnings
+from training.selectors import session_chosen_by
 
 
 @require_GET
@@ -97,12 +99,25 @@ def pilot_detail(request, pk: int):
     next_phase = phase_after(pilot.phase)
     meetings = pilot_information_meetings(pilot)
     course_day_slots = pilot_course_day_slots(pilot)
+    information_attendance = pilot_information_meeting_attendance(pilot, people)
+    can_choose_session = scope.can_choose_information_session(pilot)
+    my_session = None
+    if can_choose_session:
+        chosen_id = session_chosen_by(pilot=pilot, person_id=scope.person_id)
+        my_session = next((m for m in meetings if m.pk == chosen_id), None)
     context = {
         "pilot": pilot,
         "today": today,
         "people": people,
         "leaders": [entry.person for entry in people if entry.is_leader],
         "meetings": meetings,
+        "has_sessions": len(meetings) > 1,
+        "information_attendance": information_attendance,
+        "my_session": my_session,
+        "i_attended": scope.person_id in information_attendance.present_ids,
+        "sessions_ahead": any(not m.has_started for m in meetings),
+        "can_choose_session": can_choose_session,
+        "can_assign_sessions": scope.can_assign_information_sessions(pilot),
         "course_day_slots": course_day_slots,
         "plan": pilot_plan_summary(pilot, today=today),
         "follow_up_meetings": pilot_follow_up_meetings(pilot),

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 
+from pilots.calendar import local_today
 from pilots.models import Department, DepartmentRole, Person, Pilot, Programme, ProgrammeRole
 
 
@@ -120,8 +121,23 @@ class Scope:
         return self.can_edit_plan(pilot)
 
     def can_manage_staff(self, department: Department) -> bool:
-        """Add, edit and import the people of a department."""
+        """Add, edit and import the people of a department, and end their roles there."""
         return self._leads(department)
+
+    def can_move_staff(self, department: Department) -> bool:
+        """Move a person from this department to another: the coordinators' job, so that a
+        department leader can neither pull people out of other departments nor learn who
+        works there."""
+        return self._coordinates(department)
+
+    def can_choose_information_session(self, pilot: Pilot) -> bool:
+        """Choose which session of the pilot's information meeting to attend: the people of
+        the department, for themselves."""
+        return pilot.department_id in self.member_department_ids
+
+    def can_assign_information_sessions(self, pilot: Pilot) -> bool:
+        """Put the department's people on sessions of the information meeting."""
+        return self._leads(pilot)
 
     def can_view_programme(self, programme: Programme) -> bool:
         """The programme-wide figures: gains across pilots, the outbox."""
@@ -189,6 +205,8 @@ OBJECT_PERMISSIONS = (
     "can_review_plan",
     "can_record_follow_up",
     "can_log_board_meeting",
+    "can_choose_information_session",
+    "can_assign_information_sessions",
 )
 
 
@@ -215,16 +233,20 @@ def scope_for(user) -> Scope:
     if person is None:
         scope = Scope(is_superuser=user.is_superuser)
     else:
+        # Only roles held today: a leader whose role has ended loses the access with it.
+        today = local_today()
         roles = list(
-            DepartmentRole.objects.filter(person=person).values_list("department_id", "role")
+            DepartmentRole.objects.active(today)
+            .filter(person=person)
+            .values_list("department_id", "role")
         )
         scope = Scope(
             is_superuser=user.is_superuser,
             person_id=person.pk,
             municipality_id=person.municipality_id,
-            coordinates=ProgrammeRole.objects.filter(
-                person=person, programme__municipality_id=person.municipality_id
-            ).exists(),
+            coordinates=ProgrammeRole.objects.active(today)
+            .filter(person=person, programme__municipality_id=person.municipality_id)
+            .exists(),
             led_department_ids=frozenset(
                 dep for dep, role in roles if role == DepartmentRole.Role.DEPARTMENT_LEADER
             ),

@@ -43,7 +43,7 @@ class PhaseTargetInline(TabularInline):
 
 class ProgrammeRoleInline(TabularInline):
     model = ProgrammeRole
-    fields = ["programme", "person", "role", "position_percent"]
+    fields = ["programme", "person", "role", "position_percent", "ends_on"]
     # The inline's own foreign key is left out of the form, so one class serves both parents.
     autocomplete_fields = ["programme", "person"]
     extra = 0
@@ -51,7 +51,7 @@ class ProgrammeRoleInline(TabularInline):
 
 class DepartmentRoleInline(TabularInline):
     model = DepartmentRole
-    fields = ["department", "person", "role", "position_percent"]
+    fields = ["department", "person", "role", "position_percent", "ends_on"]
     autocomplete_fields = ["department", "person"]
     extra = 0
 
@@ -161,7 +161,7 @@ class PersonAdmin(ModelAdmin):
 
 @admin.register(ProgrammeRole)
 class ProgrammeRoleAdmin(ModelAdmin):
-    list_display = ["person", "role", "programme", "position_percent"]
+    list_display = ["person", "role", "programme", "position_percent", "ends_on"]
     list_filter = ["role", "programme"]
     list_select_related = ["person", "programme"]
     search_fields = ["person__full_name", "person__email", "programme__name"]
@@ -170,7 +170,7 @@ class ProgrammeRoleAdmin(ModelAdmin):
 
 @admin.register(DepartmentRole)
 class DepartmentRoleAdmin(ModelAdmin):
-    list_display = ["person", "role", "department", "municipality", "position_percent"]
+    list_display = ["person", "role", "department", "municipality", "position_percent", "ends_on"]
     list_filter = ["role", "department__municipality"]
     list_select_related = ["person", "department__municipality"]
     search_fields = ["person__full_name", "person__email", "department__name"]

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import holidays as public_holidays
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -25,6 +26,11 @@ _NORWEGIAN_LANGUAGES = ("nb", "nn", "no")
 def local_date(moment: dt.datetime) -> dt.date:
     """The date in Norway at an aware instant."""
     return moment.astimezone(OSLO).date()
+
+
+def local_today() -> dt.date:
+    """Today's date in Norway."""
+    return local_date(timezone.now())
 
 
 def local_moment(day: dt.date, time: dt.time) -> dt.datetime:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pilots.fields import PlausibleDateField
 from pilots.invitations import username_error
-from pilots.models import DepartmentRole, HolidayPeriod, Person, course_weeks_errors
+from pilots.models import Department, DepartmentRole, HolidayPeriod, Person, course_weeks_errors
 from pilots.programme_settings import TargetInput
 from pilots.staff_import import MAX_IMPORT_BYTES
 
@@ -248,3 +248,45 @@ class PhaseTargetsForm(forms.Form):
         for phase, messages in error.message_dict.items():
             name = f"{phase}_reached_by"
             self.add_error(name if name in self.fields else None, messages)
+
+
+class StaffEndForm(forms.Form):
+    """When a person leaves the department; for coordinators, optionally where they move."""
+
+    ends_on = PlausibleDateField(
+        label=_("End date"),
+        widget=forms.DateInput(format="%d.%m.%Y", attrs={"autocomplete": "off"}),
+        help_text=_(
+            "From this date the person no longer works in the department: no access through it "
+            "and no reminders. Their name stays where they took part. Day, month and year, "
+            "e.g. 01.03.2027."
+        ),
+    )
+    move_to = forms.ModelChoiceField(
+        label=_("Moves to department"),
+        queryset=Department.objects.none(),
+        required=False,
+        empty_label=_("No move: the person leaves"),
+        help_text=_("Optional. The person gets the roles below in that department."),
+    )
+    roles = forms.MultipleChoiceField(
+        label=_("Roles in the new department"),
+        choices=DepartmentRole.Role.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args, move_to_choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if move_to_choices is None:
+            # Only coordinators move people; for everyone else the form is just the date.
+            del self.fields["move_to"]
+            del self.fields["roles"]
+        else:
+            self.fields["move_to"].queryset = move_to_choices
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("move_to") and not cleaned.get("roles"):
+            self.add_error("roles", _("Choose at least one role in the new department."))
+        return cleaned

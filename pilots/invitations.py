@@ -165,12 +165,17 @@ class Invitee:
 def invitees(person_ids: Collection[int]) -> dict[int, Invitee]:
     """The facts about each person, in two queries however many there are."""
     departments: dict[int, set[int]] = defaultdict(set)
-    for person_id, department_id in DepartmentRole.objects.filter(
-        person_id__in=person_ids
-    ).values_list("person_id", "department_id"):
+    # Only current roles: a leader does not invite someone who has left the department.
+    for person_id, department_id in (
+        DepartmentRole.objects.active()
+        .filter(person_id__in=person_ids)
+        .values_list("person_id", "department_id")
+    ):
         departments[person_id].add(department_id)
     with_programme_role = set(
-        ProgrammeRole.objects.filter(person_id__in=person_ids).values_list("person_id", flat=True)
+        ProgrammeRole.objects.active()
+        .filter(person_id__in=person_ids)
+        .values_list("person_id", flat=True)
     )
     return {pk: Invitee(frozenset(departments[pk]), pk in with_programme_role) for pk in person_ids}
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from pilots.calendar import validate_plausible_date
+from pilots.calendar import local_today, validate_plausible_date
 
 
 class Language(models.TextChoices):
@@ -291,8 +291,35 @@ class Person(models.Model):
         return self.full_name
 
 
+def active_role(today: date | None = None, *, prefix: str = "") -> models.Q:
+    """A role that has not ended by `today` (Norway's date): no end date, or one after today.
+
+    `prefix` reaches the role through a relation, e.g. `department_roles__` from a person; keep
+    it in the same `filter()` call as the other conditions on that role so they hold for one row.
+    """
+    today = today or local_today()
+    return models.Q(**{f"{prefix}ends_on__isnull": True}) | models.Q(
+        **{f"{prefix}ends_on__gt": today}
+    )
+
+
+class RoleQuerySet(models.QuerySet):
+    def active(self, today: date | None = None):
+        """Roles people hold today: who is reminded, who has access, who is counted."""
+        return self.filter(active_role(today))
+
+    def ended(self, today: date | None = None):
+        """Roles that have ended: kept so that history keeps the person's name."""
+        return self.exclude(active_role(today))
+
+
 class RoleAssignment(models.Model):
-    """A person's role in something of the municipality: a programme or a department."""
+    """A person's role in something of the municipality: a programme or a department.
+
+    Someone who leaves gets an end date instead of being deleted: from `ends_on` on the role no
+    longer counts (no access, no reminders, not among the current people), while attendance,
+    measures and meetings they were part of still show their name.
+    """
 
     # The field holding what the role is in; it must belong to the person's municipality.
     scope_field: str
@@ -302,9 +329,21 @@ class RoleAssignment(models.Model):
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
     )
+    ends_on = models.DateField(
+        _("ends on"),
+        null=True,
+        blank=True,
+        validators=[validate_plausible_date],
+        help_text=_("From this date the person no longer has the role. Empty: no end."),
+    )
+
+    objects = RoleQuerySet.as_manager()
 
     class Meta:
         abstract = True
+
+    def is_active_on(self, today: date) -> bool:
+        return self.ends_on is None or self.ends_on > today
 
     def clean(self):
         scope = getattr(self, self.scope_field, None) if self.person_id else None

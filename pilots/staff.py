@@ -8,6 +8,7 @@ stays inside its municipality.
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -15,7 +16,9 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from pilots.access import Scope, scope_for
-from pilots.models import Department, DepartmentRole, Person
+from pilots.calendar import local_today
+from pilots.collation import norwegian
+from pilots.models import Department, DepartmentRole, Person, active_role
 
 Role = DepartmentRole.Role
 ROLE_ORDER = {code: index for index, code in enumerate(Role.values)}
@@ -37,16 +40,31 @@ class StaffMember:
     def position_percent(self) -> int | None:
         return next((r.position_percent for r in self.roles if r.position_percent), None)
 
+    @property
+    def ends_on(self) -> date | None:
+        """When the person leaves (the latest end of their roles here), if every role ends."""
+        ends = [role.ends_on for role in self.roles]
+        return None if not ends or None in ends else max(ends)
 
-def department_staff(*, people: QuerySet[Person], department: Department) -> list[StaffMember]:
-    """Everyone in `people` (a scoped queryset) with a role in the department: two queries."""
+
+def department_staff(
+    *, people: QuerySet[Person], department: Department, today: date | None = None
+) -> list[StaffMember]:
+    """Everyone in `people` (a scoped queryset) with a role in the department today, with those
+    roles: two queries. Who leaves later shows `ends_on`."""
+    today = today or local_today()
     members = (
-        people.filter(department_roles__department=department)
+        people.filter(
+            active_role(today, prefix="department_roles__"),
+            department_roles__department=department,
+        )
         .distinct()
         .prefetch_related(
             Prefetch(
                 "department_roles",
-                queryset=DepartmentRole.objects.filter(department=department).order_by("pk"),
+                queryset=DepartmentRole.objects.active(today)
+                .filter(department=department)
+                .order_by("pk"),
                 to_attr="roles_here",
             )
         )
@@ -58,9 +76,37 @@ def department_staff(*, people: QuerySet[Person], department: Department) -> lis
     ]
 
 
+def department_former_staff(
+    *, people: QuerySet[Person], department: Department, today: date | None = None
+) -> list[StaffMember]:
+    """Everyone in `people` who had roles in the department and has none today, with the roles
+    they had (two queries); the most recent to leave first."""
+    today = today or local_today()
+    current = DepartmentRole.objects.active(today).filter(department=department)
+    former = (
+        people.filter(department_roles__department=department)
+        .exclude(pk__in=current.values("person_id"))
+        .distinct()
+        .prefetch_related(
+            Prefetch(
+                "department_roles",
+                queryset=DepartmentRole.objects.filter(department=department).order_by("pk"),
+                to_attr="roles_here",
+            )
+        )
+        .order_by(norwegian("full_name"), "pk")
+    )
+    members = [
+        StaffMember(person=p, roles=sorted(p.roles_here, key=lambda r: ROLE_ORDER[r.role]))
+        for p in former
+    ]
+    return sorted(members, key=lambda m: m.ends_on or date.min, reverse=True)
+
+
 def person_roles_in(*, person: Person, department: Department) -> list[DepartmentRole]:
+    """The person's roles in the department today."""
     return sorted(
-        DepartmentRole.objects.filter(person=person, department=department),
+        DepartmentRole.objects.active().filter(person=person, department=department),
         key=lambda r: ROLE_ORDER[r.role],
     )
 
@@ -74,10 +120,18 @@ def person_details_editable(*, person: Person, scope: Scope) -> bool:
     """
     if scope.can_manage_programme():
         return True
-    if person.programme_roles.exists():
+    if person.programme_roles.active().exists():
         return False
-    departments = set(person.department_roles.values_list("department_id", flat=True))
-    return departments <= scope.led_department_ids
+    return _active_departments(person) <= scope.led_department_ids
+
+
+def _active_departments(person: Person) -> set[int]:
+    """The departments the person works in today; a department they left no longer counts."""
+    return set(
+        DepartmentRole.objects.active()
+        .filter(person=person)
+        .values_list("department_id", flat=True)
+    )
 
 
 # --- Adding and editing one person ----------------------------------------------------------
@@ -120,8 +174,19 @@ def _may_take_person(*, scope: Scope, department: Department, person: Person) ->
     return may_take(
         scope=scope,
         department=department,
-        department_ids=set(person.department_roles.values_list("department_id", flat=True)),
-        has_programme_role=person.programme_roles.exists(),
+        department_ids=_active_departments(person) or _departments_left(person, department),
+        has_programme_role=person.programme_roles.active().exists(),
+    )
+
+
+def _departments_left(person: Person, department: Department) -> set[int]:
+    """{department} when the person once worked there: for someone who works nowhere today, a
+    leader may take back who left their own department (their list of former staff shows
+    them), but not who left another one."""
+    return (
+        {department.pk}
+        if DepartmentRole.objects.filter(person=person, department=department).exists()
+        else set()
     )
 
 
@@ -235,7 +300,7 @@ def _person_save(
     attached = False
     clash = _email_clash(department=department, email=email, person=person)
     if clash is not None:
-        in_department = clash.department_roles.filter(department=department).exists()
+        in_department = clash.department_roles.active().filter(department=department).exists()
         if created and in_department:
             raise ValidationError(
                 {"email": _("A person with this e-mail address is already in this department.")},
@@ -256,17 +321,159 @@ def _person_save(
         person.full_clean()
         person.save()
 
+    today = local_today()
     current = {
         r.role: r for r in DepartmentRole.objects.filter(person=person, department=department)
     }
-    DepartmentRole.objects.filter(
-        person=person, department=department, role__in=set(current) - roles
-    ).delete()
+    # A role unticked is taken away; a role that has ended stays for the history, and ticking
+    # it again gives it back.
+    unticked = {code for code, r in current.items() if r.is_active_on(today)} - roles
+    DepartmentRole.objects.filter(person=person, department=department, role__in=unticked).delete()
     for code in sorted(roles, key=ROLE_ORDER.__getitem__):
         role = current.get(code) or DepartmentRole(person=person, department=department, role=code)
-        if role.pk is not None and role.position_percent == position_percent:
+        ended = not role.is_active_on(today)
+        if role.pk is not None and role.position_percent == position_percent and not ended:
             continue
         role.position_percent = position_percent
+        if ended:
+            role.ends_on = None
         role.full_clean()
         role.save()
     return PersonSaveResult(person=person, created=created, attached_existing=attached)
+
+
+# --- Leaving, coming back, moving ----------------------------------------------------------
+#
+# Someone who leaves a department keeps their rows: their roles get an end date. From that date
+# they no longer have access through the department, are not reminded and are not counted, while
+# the attendance, measures and meetings they were part of keep their name.
+
+# How far from today an end date may be: a slip of the keyboard, not a date anyone means.
+END_DATE_REACH_DAYS = 366
+
+
+def _end_date_error(ends_on: date, today: date) -> ValidationError | None:
+    if ends_on < today - timedelta(days=END_DATE_REACH_DAYS):
+        return ValidationError(
+            {"ends_on": _("The end date can be at most a year back.")}, code="too_early"
+        )
+    if ends_on > today + timedelta(days=END_DATE_REACH_DAYS):
+        return ValidationError(
+            {"ends_on": _("The end date can be at most a year ahead.")}, code="too_late"
+        )
+    return None
+
+
+def _roles_end(*, person: Person, department: Department, ends_on: date, today: date) -> int:
+    roles = DepartmentRole.objects.active(today).filter(person=person, department=department)
+    if error := _end_date_error(ends_on, today):
+        raise error
+    return roles.update(ends_on=ends_on)
+
+
+@transaction.atomic
+def person_roles_end(*, user, department: Department, person: Person, ends_on: date) -> int:
+    """End the person's roles in the department on `ends_on` (from that date they are gone);
+    return how many roles it ended.
+
+    A department leader may not end their own roles (they would lock themselves out); the
+    coordinators may. An end date more than a year from today, either way, is refused.
+    """
+    scope = scope_for(user)
+    scope.require(scope.can_manage_staff(department))
+    if person.pk == scope.person_id and not scope.can_manage_programme():
+        raise ValidationError(
+            _("You cannot end your own role. Ask the lean coordinator to do it."), code="own_role"
+        )
+    today = local_today()
+    ended = _roles_end(person=person, department=department, ends_on=ends_on, today=today)
+    if not ended:
+        raise ValidationError(
+            _("%(name)s has no role in %(department)s today.")
+            % {"name": person.full_name, "department": department.name},
+            code="no_role",
+        )
+    return ended
+
+
+@transaction.atomic
+def person_roles_restore(*, user, department: Department, person: Person) -> int:
+    """Undo the end of the person's roles in the department (their most recent end date, if it
+    was a mistake); return how many roles it gave back.
+
+    A department leader may bring back someone who works nowhere else today, or only in
+    departments the leader leads; someone who works in another department now is the
+    coordinators' to move, and the leader is told so in words that do not say where.
+    """
+    scope = scope_for(user)
+    scope.require(scope.can_manage_staff(department))
+    today = local_today()
+    roles = DepartmentRole.objects.filter(
+        person=person, department=department, ends_on__isnull=False
+    )
+    latest = roles.order_by("-ends_on").values_list("ends_on", flat=True).first()
+    if latest is None:
+        raise ValidationError(
+            _("%(name)s has no role in %(department)s that has ended or will end.")
+            % {"name": person.full_name, "department": department.name},
+            code="nothing_to_restore",
+        )
+    still_here = DepartmentRole.objects.active(today).filter(person=person, department=department)
+    if not scope.can_manage_programme() and not still_here.exists():
+        elsewhere = _active_departments(person) - {department.pk}
+        if not elsewhere <= scope.led_department_ids or person.programme_roles.active().exists():
+            raise ValidationError(
+                _("Ask the lean coordinator to bring this person back."), code="works_elsewhere"
+            )
+    return roles.filter(ends_on=latest).update(ends_on=None)
+
+
+@transaction.atomic
+def person_move(
+    *,
+    user,
+    person: Person,
+    from_department: Department,
+    to_department: Department,
+    roles: Iterable[str],
+    on: date,
+) -> None:
+    """Move a person to another department: their roles here end on `on`, and they get `roles`
+    in `to_department` (given back where they had them before). Coordinators only."""
+    scope = scope_for(user)
+    scope.require(scope.can_move_staff(from_department) and scope.can_move_staff(to_department))
+    if to_department.pk == from_department.pk:
+        raise ValidationError(
+            {"move_to": _("Choose another department than the one the person leaves.")},
+            code="same_department",
+        )
+    if to_department.municipality_id != person.municipality_id:
+        raise ValidationError(
+            {"move_to": _("The department must belong to the person's municipality.")},
+            code="municipality",
+        )
+    roles = set(roles)
+    if not roles:
+        raise ValidationError({"roles": _("Choose at least one role.")}, code="no_roles")
+    today = local_today()
+    leaving = list(
+        DepartmentRole.objects.active(today).filter(person=person, department=from_department)
+    )
+    if not leaving:
+        raise ValidationError(
+            _("%(name)s has no role in %(department)s today.")
+            % {"name": person.full_name, "department": from_department.name},
+            code="no_role",
+        )
+    _roles_end(person=person, department=from_department, ends_on=on, today=today)
+    position_percent = next((r.position_percent for r in leaving if r.position_percent), None)
+    there = {
+        r.role: r for r in DepartmentRole.objects.filter(person=person, department=to_department)
+    }
+    for code in sorted(roles, key=ROLE_ORDER.__getitem__):
+        role = there.get(code) or DepartmentRole(
+            person=person, department=to_department, role=code, position_percent=position_percent
+        )
+        role.ends_on = None
+        role.full_clean()
+        role.save()

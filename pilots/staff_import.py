@@ -20,6 +20,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from pilots.access import Scope, scope_for
+from pilots.calendar import local_today
 from pilots.models import Department, DepartmentRole, Language, Person, ProgrammeRole
 from pilots.staff import Role, email_unavailable_message, may_take, same_name
 
@@ -424,14 +425,26 @@ def _people_not_to_take(
     people = list(people)
     if scope.can_manage_programme() or not people:
         return set()
+    today = local_today()
     departments: dict[int, set[int]] = {person.pk: set() for person in people}
-    for person_id, department_id in DepartmentRole.objects.filter(person__in=people).values_list(
-        "person_id", "department_id"
-    ):
-        departments[person_id].add(department_id)
+    left_here: set[int] = set()
+    for person_id, department_id, ends_on in DepartmentRole.objects.filter(
+        person__in=people
+    ).values_list("person_id", "department_id", "ends_on"):
+        if ends_on is None or ends_on > today:
+            departments[person_id].add(department_id)
+        elif department_id == department.pk:
+            left_here.add(person_id)
     with_programme_role = set(
-        ProgrammeRole.objects.filter(person__in=people).values_list("person_id", flat=True)
+        ProgrammeRole.objects.active(today)
+        .filter(person__in=people)
+        .values_list("person_id", flat=True)
     )
+    # As `pilots.staff._may_take_person`: the departments someone works in today; for someone
+    # who works nowhere, this one if they left it.
+    for person_id in left_here:
+        if not departments[person_id]:
+            departments[person_id] = {department.pk}
     return {
         pk
         for pk, department_ids in departments.items()
@@ -451,9 +464,9 @@ def _plan(preview: StaffImportPreview, *, department: Department, scope: Scope) 
     )
     not_to_take = _people_not_to_take(scope=scope, department=department, people=existing.values())
     has_role = set(
-        DepartmentRole.objects.filter(
-            department=department, person__in=list(existing.values())
-        ).values_list("person_id", "role")
+        DepartmentRole.objects.active()
+        .filter(department=department, person__in=list(existing.values()))
+        .values_list("person_id", "role")
     )
     first_row_for_email: dict[str, ImportRow] = {}
     first_row_for_role: dict[tuple[str, str], ImportRow] = {}
@@ -533,7 +546,14 @@ def staff_import_apply(*, user, department: Department, text: str) -> StaffImpor
 
 def _apply(preview: StaffImportPreview, *, department: Department) -> StaffImportResult:
     people = _people_by_email(department=department, emails=(r.email.lower() for r in preview.rows))
-    created = 0
+    # Roles that have ended are given back rather than added twice.
+    ended = {
+        (role.person_id, role.role): role
+        for role in DepartmentRole.objects.ended().filter(
+            department=department, person__in=list(people.values())
+        )
+    }
+    created = back_count = 0
     new_roles = []
     for row in preview.rows:
         if row.action == Action.UNCHANGED:
@@ -552,6 +572,12 @@ def _apply(preview: StaffImportPreview, *, department: Department) -> StaffImpor
             person.save()
             people[key] = person
             created += 1
+        if (back := ended.get((person.pk, row.role))) is not None:
+            back.ends_on = None
+            back.position_percent = row.position_percent
+            back.save(update_fields=["ends_on", "position_percent"])
+            back_count += 1
+            continue
         role = DepartmentRole(
             person=person,
             department=department,
@@ -561,4 +587,4 @@ def _apply(preview: StaffImportPreview, *, department: Department) -> StaffImpor
         role.full_clean(validate_unique=False, validate_constraints=False)
         new_roles.append(role)
     DepartmentRole.objects.bulk_create(new_roles)
-    return StaffImportResult(people_created=created, roles_added=len(new_roles))
+    return StaffImportResult(people_created=created, roles_added=len(new_roles) + back_count)

@@ -13,6 +13,16 @@ urlpatterns = [
         staff.staff_edit,
         name="staff_edit",
     ),
+    path(
+        "departments/<int:department_pk>/staff/<int:pk>/end/",
+        staff.staff_end,
+        name="staff_end",
+    ),
+    path(
+        "departments/<int:department_pk>/staff/<int:pk>/restore/",
+        staff.staff_restore,
+        name="staff_restore",
+    ),
     path("departments/<int:pk>/staff/import/", staff.staff_import, name="staff_import"),
     path(
         "departments/<int:pk>/staff/import/template/",

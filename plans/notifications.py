@@ -9,7 +9,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from pilots.invitations import invitation_for_mail, invitation_url
-from pilots.models import DepartmentRole, Person, ProgrammeRole
+from pilots.models import DepartmentRole, Person, ProgrammeRole, active_role
 from plans.models import ProjectPlan
 
 # One e-mail kind per transition; `plans.services` passes these names to the task.
@@ -21,13 +21,16 @@ TRANSITIONS = (SUBMITTED, RETURNED, APPROVED)
 
 def plan_transition_recipients(*, plan: ProjectPlan, transition: str) -> list[Person]:
     """Who needs to act or know: the reviewers when submitted, the leaders when reviewed."""
+    # Only roles held today: whoever has left is not told any more.
     if transition == SUBMITTED:
         people = Person.objects.filter(
+            active_role(prefix="programme_roles__"),
             programme_roles__programme_id=plan.pilot.programme_id,
             programme_roles__role__in=ProgrammeRole.Role.values,
         )
     else:
         people = Person.objects.filter(
+            active_role(prefix="department_roles__"),
             department_roles__department_id=plan.pilot.department_id,
             department_roles__role=DepartmentRole.Role.DEPARTMENT_LEADER,
         )

@@ -13,14 +13,14 @@ from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
-from django.db.models import CharField, Model, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models import CharField, Model, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.shortcuts import get_object_or_404
 from django.utils import formats, timezone
 from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
 
 from pilots.collation import norwegian
-from pilots.models import DepartmentRole, Person, Pilot, ProgrammeGoal
+from pilots.models import DepartmentRole, Person, Pilot, ProgrammeGoal, active_role
 from pilots.selectors import pilots_for_user
 from plans.gains import Gains, gains_annotations, gains_of
 from plans.models import (
@@ -201,9 +201,18 @@ def plan_page_for_pilot(pilot: Pilot, *, today: dt.date) -> PlanPage | None:
 
 
 def measure_owners_for_plan(plan: ProjectPlan) -> QuerySet[Person]:
-    """Who can own a measure: the people with a role in the plan's department."""
+    """Who can own a measure: the people with a role in the plan's department today, and
+    whoever already owns one of its measures (so a measure of someone who has left keeps its
+    owner when the plan is saved)."""
+    owners = Q(owned_measures__plan=plan) if plan.pk else Q(pk__in=[])
     return (
-        Person.objects.filter(department_roles__department_id=plan.pilot.department_id)
+        Person.objects.filter(
+            Q(
+                active_role(prefix="department_roles__"),
+                department_roles__department_id=plan.pilot.department_id,
+            )
+            | owners
+        )
         .distinct()
         .order_by("full_name", "pk")
     )

@@ -67,6 +67,9 @@ POLICY = {
     "can_review_plan": (False, False, False, True, True, False, True),
     "can_record_follow_up": (False, True, False, True, True, False, True),
     "can_log_board_meeting": (False, True, False, True, True, False, True),
+    # For oneself, as a person of the department (the leader too); others assign sessions.
+    "can_choose_information_session": (True, True, False, False, False, False, False),
+    "can_assign_information_sessions": (False, True, False, True, True, False, True),
 }
 
 
@@ -100,6 +103,15 @@ def test_staff_and_programme_questions_follow_the_municipality(cast):
     assert not tromso_coordinator.can_view_programme(cast.programme)
     assert tromso_coordinator.can_schedule(cast.other_pilot)
     assert not harstad_coordinator.can_schedule(cast.other_pilot)
+
+
+def test_only_coordinators_move_people_between_departments(cast):
+    assert scope_for(cast.users.coordinator).can_move_staff(cast.dept_a)
+    assert scope_for(cast.users.guide).can_move_staff(cast.dept_a)
+    assert scope_for(cast.users.superuser).can_move_staff(cast.dept_a)
+    assert not scope_for(cast.users.tore).can_move_staff(cast.dept_a)
+    assert not scope_for(cast.users.staff_a).can_move_staff(cast.dept_a)
+    assert not scope_for(cast.users.outsider).can_move_staff(cast.dept_a)
 
 
 def test_an_inactive_person_may_do_nothing(cast):

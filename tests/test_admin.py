@@ -44,7 +44,7 @@ from plans.models import (
     Waste,
 )
 from tests.admin_forms import submitted_form_data
-from training.models import Attendance, CourseDay, InformationMeeting
+from training.models import Attendance, CourseDay, InformationMeeting, SessionChoice
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -138,6 +138,7 @@ def make_cast(django_user_model, *, name, slug):
     Attendance.objects.create(
         person=leader, information_meeting=meeting, status=Attendance.Status.EXCUSED
     )
+    SessionChoice.objects.create(person=leader, pilot=pilot, meeting=meeting)
     plan = ProjectPlan.objects.create(
         pilot=pilot, status=ProjectPlan.Status.SUBMITTED, starts_on=date(2027, 2, 26)
     )

@@ -210,6 +210,17 @@ MATRIX = {
         lambda c, o: {"department_pk": c.dept_a.pk, "pk": c.siri.pk},
         STAFF,
     ),
+    "pilots:staff_end": (
+        "get",
+        lambda c, o: {"department_pk": c.dept_a.pk, "pk": c.siri.pk},
+        STAFF,
+    ),
+    # Siri has no ended role: the list answers with a message, still a redirect.
+    "pilots:staff_restore": (
+        "post",
+        lambda c, o: {"department_pk": c.dept_a.pk, "pk": c.siri.pk},
+        Asks("can_manage_staff", _department_a, allowed=302),
+    ),
     "pilots:staff_import": (
         "get",
         lambda c, o: {"pk": c.dept_a.pk},
@@ -238,6 +249,12 @@ MATRIX = {
         "get",
         lambda c, o: {"pk": o.day.pk},
         Asks("can_take_attendance"),
+    ),
+    "training:information_sessions": ("get", _pilot, Asks("can_choose_information_session")),
+    "training:information_sessions_assign": (
+        "get",
+        _pilot,
+        Asks("can_assign_information_sessions"),
     ),
     "training:attendance_summary": ("get", _pk_of_pilot, Asks("can_take_attendance")),
     "training:attendance_export": ("get", _pk_of_pilot, Asks("can_take_attendance")),

@@ -11,7 +11,7 @@ from pilots import admin as pilots_admin
 from pilots.admin_base import ModelAdmin, TabularInline
 from pilots.models import Pilot
 
-from .models import Attendance, CourseDay, InformationMeeting
+from .models import Attendance, CourseDay, InformationMeeting, SessionChoice
 
 # The string of a meeting or course day names the pilot's department.
 PILOT_RELATED = ["pilot__department", "pilot__programme"]
@@ -71,6 +71,26 @@ class AttendanceAdmin(ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(SessionChoice)
+class SessionChoiceAdmin(ModelAdmin):
+    list_display = ["person", "pilot", "meeting", "chosen_at", "chosen_by"]
+    list_filter = ["pilot__programme", "pilot__department__municipality"]
+    list_select_related = [
+        "person",
+        "pilot__department",
+        "pilot__programme",
+        "meeting__pilot__department",
+        "chosen_by",
+    ]
+    search_fields = ["person__full_name", "person__email", "pilot__department__name"]
+    autocomplete_fields = ["person", "pilot", "meeting"]
+    readonly_fields = ["chosen_at", "chosen_by"]
+
+    def save_model(self, request, obj, form, change):
+        obj.chosen_by = request.user
         super().save_model(request, obj, form, change)
 
 

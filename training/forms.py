@@ -5,14 +5,17 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.dates import WEEKDAYS
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
+from pilots.calendar import OSLO
 from pilots.fields import PlausibleDateField
 from pilots.models import Person
-from training.models import COURSE_DAYS_PER_PILOT, Attendance
+from training.models import COURSE_DAYS_PER_PILOT, Attendance, InformationMeeting
 
 _DATE_HELP = _("Day, month and year, e.g. 17.02.2027.")
 _TIME_HELP = _("24-hour clock, e.g. 08:30.")
@@ -188,9 +191,11 @@ class AttendanceForm(forms.Form):
 
     ALL_PRESENT = "all_present"
 
-    def __init__(self, *args, people, **kwargs):
+    def __init__(self, *args, people, not_expected=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.people = list(people)
+        # People "mark all present" leaves alone: they chose another session of the meeting.
+        self.not_expected = set(not_expected)
         for person in self.people:
             self.fields[f"status_{person.pk}"] = forms.ChoiceField(
                 label=person.full_name,
@@ -224,12 +229,90 @@ class AttendanceForm(forms.Form):
         return cleaned
 
     def statuses(self) -> dict[int, str]:
-        """Person id → status for everyone with a status; with "mark all present", the rest too."""
+        """Person id → status for everyone with a status; with "mark all present", the rest too
+        (except who chose another session)."""
         result = {}
         for person in self.people:
             status = self.cleaned_data.get(f"status_{person.pk}")
             if status:
                 result[person.pk] = status
-            elif self.marks_all_present:
+            elif self.marks_all_present and person.pk not in self.not_expected:
                 result[person.pk] = Attendance.Status.PRESENT
         return result
+
+
+def session_label(meeting: InformationMeeting) -> str:
+    """ "Tuesday 02.02.2027, 14:00–15:00, Personalrommet": a session as a choice reads it."""
+    starts = timezone.localtime(meeting.starts_at, OSLO)
+    ends = timezone.localtime(meeting.ends_at, OSLO)
+    text = "{day} {date}, {start}–{end}".format(
+        day=capfirst(date_format(starts, "l")),
+        date=date_format(starts, "SHORT_DATE_FORMAT"),
+        start=starts.strftime("%H:%M"),
+        end=ends.strftime("%H:%M"),
+    )
+    return f"{text}, {meeting.place}" if meeting.place else text
+
+
+class SessionChoiceForm(forms.Form):
+    """The session of the information meeting a person will come to."""
+
+    session = forms.TypedChoiceField(
+        label=_("The session I will come to"),
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose a session."),
+            "invalid_choice": _("That session cannot be chosen. Reload the page and choose again."),
+        },
+    )
+
+    def __init__(self, *args, sessions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["session"].choices = [(s.pk, session_label(s)) for s in sessions]
+
+
+_SESSION_FIELD = re.compile(r"^session_(\d+)$")
+
+
+class SessionAssignForm(forms.Form):
+    """One session per person, or none; fields are named `session_<person id>`.
+
+    As on the attendance list, a field for someone not on the list makes the form invalid.
+    """
+
+    def __init__(self, *args, people, sessions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.people = list(people)
+        choices = [("", _("not chosen")), *((s.pk, session_label(s)) for s in sessions)]
+        for person in self.people:
+            self.fields[f"session_{person.pk}"] = forms.TypedChoiceField(
+                label=person.full_name,
+                required=False,
+                choices=choices,
+                coerce=int,
+                empty_value=None,
+                widget=forms.Select(attrs={"class": "form-select"}),
+            )
+
+    @property
+    def rows(self):
+        return [(person, self[f"session_{person.pk}"]) for person in self.people]
+
+    def clean(self):
+        cleaned = super().clean()
+        known = {person.pk for person in self.people}
+        sent = {int(m.group(1)) for key in self.data if (m := _SESSION_FIELD.match(key))}
+        if sent - known:
+            raise ValidationError(
+                _(
+                    "The list includes unknown people who are not in this department. "
+                    "Reload the page and try again."
+                ),
+                code="unknown_people",
+            )
+        return cleaned
+
+    def choices(self) -> dict[int, int | None]:
+        """Person id → session id (None: no session) for everyone on the list."""
+        return {person.pk: self.cleaned_data.get(f"session_{person.pk}") for person in self.people}

@@ -181,3 +181,55 @@ class Attendance(models.Model):
             raise ValidationError(
                 _("Attendance is for either an information meeting or a course day.")
             )
+
+
+class SessionChoice(models.Model):
+    """Which session of the pilot's information meeting a person attends.
+
+    A pilot's information meetings are sessions of one meeting: a department with a day and an
+    evening shift holds it twice, and each person comes to one of them. The person chooses, or
+    the department leader or the lean coordinator puts them on one. `pilot` is the meeting's
+    pilot, stored so that the database allows one choice per person and pilot.
+    """
+
+    person = models.ForeignKey(
+        Person,
+        on_delete=models.CASCADE,
+        related_name="session_choices",
+        verbose_name=_("person"),
+    )
+    pilot = models.ForeignKey(
+        Pilot, on_delete=models.CASCADE, related_name="session_choices", verbose_name=_("pilot")
+    )
+    meeting = models.ForeignKey(
+        InformationMeeting,
+        on_delete=models.CASCADE,
+        related_name="session_choices",
+        verbose_name=_("session"),
+    )
+    chosen_at = models.DateTimeField(_("chosen"), auto_now=True)
+    chosen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("chosen by"),
+    )
+
+    class Meta:
+        verbose_name = _("session choice")
+        verbose_name_plural = _("session choices")
+        ordering = ["pilot", "meeting__starts_at", "person__full_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "pilot"], name="session_choice_one_per_person_and_pilot"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person}: {self.meeting}"
+
+    def clean(self):
+        if self.meeting_id and self.pilot_id and self.meeting.pilot_id != self.pilot_id:
+            raise ValidationError({"meeting": _("The session must be one of the pilot's.")})

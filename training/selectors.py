@@ -3,16 +3,22 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from pilots.calendar import OSLO
+from pilots.calendar import OSLO, local_today
 from pilots.collation import norwegian
 from pilots.models import DepartmentRole, Person, Pilot, ProgrammeRole
 from pilots.selectors import people_for_user, pilots_for_user
-from training.models import COURSE_DAYS_PER_PILOT, Attendance, CourseDay, InformationMeeting
+from training.models import (
+    COURSE_DAYS_PER_PILOT,
+    Attendance,
+    CourseDay,
+    InformationMeeting,
+    SessionChoice,
+)
 
 # What a page needs to name a meeting's or course day's pilot and check the user's rights on it.
 _PILOT_RELATED = ("pilot__department__municipality", "pilot__programme__municipality")
@@ -50,7 +56,9 @@ def facilitator_choices_for_user(user, *, pilot: Pilot) -> QuerySet[Person]:
     then everyone else; each part in Norwegian alphabetical order.
     """
     in_programme = Exists(
-        ProgrammeRole.objects.filter(programme_id=pilot.programme_id, person=OuterRef("pk"))
+        ProgrammeRole.objects.active().filter(
+            programme_id=pilot.programme_id, person=OuterRef("pk")
+        )
     )
     return (
         people_for_user(user)
@@ -61,15 +69,20 @@ def facilitator_choices_for_user(user, *, pilot: Pilot) -> QuerySet[Person]:
 
 
 def attendance_people(*, pilot: Pilot, recorded: QuerySet[Attendance]) -> list[Person]:
-    """The pilot's department's active people, plus anyone with attendance in `recorded`.
+    """The pilot's department's people today, plus anyone with attendance in `recorded`.
 
-    The second part keeps a record visible after a person has left the department. Each person
-    carries `pilot_roles`, their roles in the department, and `roles_text` for display.
+    The second part keeps a record visible after a person has left the department (their role
+    has ended, or they are inactive). Each person carries `pilot_roles`, their roles in the
+    department (today's, or the ones they had for whoever has left), `has_left`, and
+    `roles_text` for display.
     """
     department_id = pilot.department_id
-    members = DepartmentRole.objects.filter(
-        department_id=department_id, person__is_active=True
-    ).values("person_id")
+    today = local_today()
+    members = (
+        DepartmentRole.objects.active(today)
+        .filter(department_id=department_id, person__is_active=True)
+        .values("person_id")
+    )
     people = list(
         Person.objects.filter(Q(pk__in=members) | Q(pk__in=recorded.values("person_id")))
         .prefetch_related(
@@ -82,6 +95,9 @@ def attendance_people(*, pilot: Pilot, recorded: QuerySet[Attendance]) -> list[P
         .order_by("full_name", "pk")
     )
     for person in people:
+        current = [role for role in person.pilot_roles if role.is_active_on(today)]
+        person.has_left = not current or not person.is_active
+        person.pilot_roles = current or person.pilot_roles
         person.roles_text = ", ".join(str(role.get_role_display()) for role in person.pilot_roles)
     return people
 
@@ -122,6 +138,8 @@ class SummaryRow:
     person: Person
     statuses: list[str | None]
     course_days_present: int = 0
+    # Present at any session of the information meeting.
+    information_meeting_attended: bool = False
 
     @property
     def cells(self) -> list[Cell]:
@@ -138,6 +156,8 @@ class AttendanceSummary:
     rows: list[SummaryRow]
     present_per_event: list[int] = field(default_factory=list)
     course_days_total: int = COURSE_DAYS_PER_PILOT
+    information_sessions: int = 0
+    information_meeting_attended: int = 0
 
 
 def _meeting_event(meeting: InformationMeeting) -> Event:
@@ -193,11 +213,180 @@ def attendance_summary_for_pilot(*, pilot: Pilot) -> AttendanceSummary:
             for event, status in zip(events, statuses, strict=True)
             if event.course_day_number is not None and status == Attendance.Status.PRESENT
         )
-        rows.append(SummaryRow(person=person, statuses=statuses, course_days_present=present))
+        attended = any(
+            status == Attendance.Status.PRESENT
+            for event, status in zip(events, statuses, strict=True)
+            if event.course_day_number is None
+        )
+        rows.append(
+            SummaryRow(
+                person=person,
+                statuses=statuses,
+                course_days_present=present,
+                information_meeting_attended=attended,
+            )
+        )
     present_per_event = [
         sum(1 for row in rows if row.statuses[i] == Attendance.Status.PRESENT)
         for i in range(len(events))
     ]
     return AttendanceSummary(
-        pilot=pilot, events=events, rows=rows, present_per_event=present_per_event
+        pilot=pilot,
+        events=events,
+        rows=rows,
+        present_per_event=present_per_event,
+        information_sessions=len(meetings),
+        information_meeting_attended=sum(1 for row in rows if row.information_meeting_attended),
     )
+
+
+# --- Sessions of the information meeting ----------------------------------------------------------
+#
+# A pilot's information meetings are sessions of one meeting: everyone in the department comes to
+# one of them. With one meeting there is nothing to choose; with two or more, each person chooses
+# (or is put on) one, and whoever was present at any of them has attended the information meeting.
+
+
+@dataclass
+class InformationSessions:
+    """One pilot's sessions as one person sees them."""
+
+    pilot: Pilot
+    sessions: list[InformationMeeting]
+    chosen: InformationMeeting | None = None
+    attended: InformationMeeting | None = None
+
+    @property
+    def has_choice(self) -> bool:
+        """More than one session: the person is to attend one of them."""
+        return len(self.sessions) > 1
+
+    @property
+    def upcoming(self) -> list[InformationMeeting]:
+        return [session for session in self.sessions if not session.has_started]
+
+    @property
+    def needs_choice(self) -> bool:
+        """Sessions to choose between are still ahead, and the person has neither chosen one
+        nor attended one."""
+        return (
+            self.has_choice
+            and self.chosen is None
+            and self.attended is None
+            and len(self.upcoming) > 0
+        )
+
+
+def _sessions_by_pilot(meetings) -> dict[int, list[InformationMeeting]]:
+    by_pilot: dict[int, list[InformationMeeting]] = {}
+    for meeting in meetings:
+        by_pilot.setdefault(meeting.pilot_id, []).append(meeting)
+    return by_pilot
+
+
+def information_sessions_for_person(person: Person) -> list[InformationSessions]:
+    """The information meetings of every open pilot of the person's departments (roles held
+    today), with the session they chose and the one they attended, in three queries.
+
+    For "my tasks": a person with `needs_choice` has a session to choose.
+    """
+    departments = DepartmentRole.objects.active().filter(person=person).values("department_id")
+    meetings = list(
+        InformationMeeting.objects.filter(pilot__department_id__in=departments)
+        .exclude(pilot__phase=Pilot.Phase.CLOSED)
+        .select_related("pilot__department")
+        .order_by("starts_at", "pk")
+    )
+    if not meetings:
+        return []
+    pilot_ids = {meeting.pilot_id for meeting in meetings}
+    chosen = dict(
+        SessionChoice.objects.filter(person=person, pilot_id__in=pilot_ids).values_list(
+            "pilot_id", "meeting_id"
+        )
+    )
+    present: dict[int, int] = {}
+    for pilot_id, meeting_id in (
+        Attendance.objects.filter(
+            person=person,
+            information_meeting__pilot_id__in=pilot_ids,
+            status=Attendance.Status.PRESENT,
+        )
+        .order_by("information_meeting__starts_at")
+        .values_list("information_meeting__pilot_id", "information_meeting_id")
+    ):
+        present.setdefault(pilot_id, meeting_id)
+    result = []
+    for sessions in _sessions_by_pilot(meetings).values():
+        by_pk = {session.pk: session for session in sessions}
+        pilot = sessions[0].pilot
+        result.append(
+            InformationSessions(
+                pilot=pilot,
+                sessions=sessions,
+                chosen=by_pk.get(chosen.get(pilot.pk)),
+                attended=by_pk.get(present.get(pilot.pk)),
+            )
+        )
+    return sorted(result, key=lambda entry: (entry.sessions[0].starts_at, entry.pilot.pk))
+
+
+def information_sessions_of_pilot(*, pilot: Pilot, person_id: int | None) -> InformationSessions:
+    """The pilot's sessions, each with `chosen_count`, and what `person_id` chose and attended
+    (three queries; one without a person)."""
+    sessions = list(
+        InformationMeeting.objects.filter(pilot=pilot)
+        .annotate(chosen_count=Count("session_choices"))
+        .order_by("starts_at", "pk")
+    )
+    entry = InformationSessions(pilot=pilot, sessions=sessions)
+    if person_id is None:
+        return entry
+    by_pk = {session.pk: session for session in sessions}
+    chosen_id = session_chosen_by(pilot=pilot, person_id=person_id)
+    attended_id = (
+        Attendance.objects.filter(
+            person_id=person_id,
+            information_meeting__pilot=pilot,
+            status=Attendance.Status.PRESENT,
+        )
+        .order_by("information_meeting__starts_at")
+        .values_list("information_meeting_id", flat=True)
+        .first()
+    )
+    entry.chosen = by_pk.get(chosen_id)
+    entry.attended = by_pk.get(attended_id)
+    return entry
+
+
+def session_chosen_by(*, pilot: Pilot, person_id: int) -> int | None:
+    """The id of the session the person chose, or None."""
+    return (
+        SessionChoice.objects.filter(pilot=pilot, person_id=person_id)
+        .values_list("meeting_id", flat=True)
+        .first()
+    )
+
+
+def session_choices_of_pilot(pilot: Pilot) -> dict[int, int]:
+    """Person id → the id of the session they chose, for everyone who chose one."""
+    return dict(SessionChoice.objects.filter(pilot=pilot).values_list("person_id", "meeting_id"))
+
+
+def information_meeting_attendees(pilot: Pilot) -> dict[int, int]:
+    """Person id → the first session they were present at, for everyone who attended one."""
+    present: dict[int, int] = {}
+    for person_id, meeting_id in (
+        Attendance.objects.filter(
+            information_meeting__pilot=pilot, status=Attendance.Status.PRESENT
+        )
+        .order_by("information_meeting__starts_at", "information_meeting_id")
+        .values_list("person_id", "information_meeting_id")
+    ):
+        present.setdefault(person_id, meeting_id)
+    return present
+
+
+def department_people_today(pilot: Pilot) -> list[Person]:
+    """The department's people today (as on the attendance lists, without who has left)."""
+    return attendance_people(pilot=pilot, recorded=Attendance.objects.none())

@@ -16,13 +16,17 @@ from django.utils.translation import gettext_lazy as _
 from pilots.access import scope_for
 from pilots.calendar import OSLO
 from pilots.models import Person, Pilot
-from training.models import Attendance, CourseDay, InformationMeeting
+from training.models import Attendance, CourseDay, InformationMeeting, SessionChoice
 from training.schedule_warnings import (
     course_day_plan_warnings,
     date_warnings,
     double_booking_warnings,
 )
-from training.selectors import attendance_for_target, attendance_people
+from training.selectors import (
+    attendance_for_target,
+    attendance_people,
+    department_people_today,
+)
 
 
 def local_datetime(day: dt.date, time: dt.time) -> dt.datetime:
@@ -202,3 +206,88 @@ def attendance_record(
     Attendance.objects.bulk_create(to_create)
     Attendance.objects.bulk_update(to_update, ["status", "recorded_by", "recorded_at"])
     return len(to_create) + len(to_update)
+
+
+# --- Sessions of the information meeting ----------------------------------------------------------
+
+
+def _session_of_pilot(*, pilot: Pilot, meeting: InformationMeeting) -> None:
+    if meeting.pilot_id != pilot.pk:
+        raise ValidationError({"session": _("Choose one of this pilot's sessions.")}, code="pilot")
+
+
+@transaction.atomic
+def session_choose(*, user, pilot: Pilot, meeting: InformationMeeting) -> SessionChoice:
+    """The user chooses the session of the pilot's information meeting they will come to.
+
+    Only a session that has not started can be chosen; choosing again changes the choice.
+    """
+    scope = scope_for(user)
+    scope.require(scope.can_choose_information_session(pilot))
+    _session_of_pilot(pilot=pilot, meeting=meeting)
+    if meeting.has_started:
+        raise ValidationError(
+            {"session": _("This session has already started. Choose a later one.")},
+            code="started",
+        )
+    choice, _created = SessionChoice.objects.update_or_create(
+        person_id=scope.person_id,
+        pilot=pilot,
+        defaults={"meeting": meeting, "chosen_by": user},
+    )
+    return choice
+
+
+@transaction.atomic
+def session_choices_assign(*, user, pilot: Pilot, choices: Mapping[int, int | None]) -> int:
+    """Put the department's people on sessions (person id → session id, or None for no session
+    chosen); return how many changed.
+
+    The leader and the coordinators may put someone on a session that has already been held (to
+    record how things were); anyone not in the department today, or a session of another pilot,
+    raises ValidationError and nothing is saved.
+    """
+    scope = scope_for(user)
+    scope.require(scope.can_assign_information_sessions(pilot))
+    # One writer at a time per pilot, so two lists saved at once do not both insert a choice.
+    list(Pilot.objects.select_for_update().filter(pk=pilot.pk).order_by().values("pk"))
+    sessions = set(InformationMeeting.objects.filter(pilot=pilot).values_list("pk", flat=True))
+    if bad := {meeting_id for meeting_id in choices.values() if meeting_id is not None} - sessions:
+        raise ValidationError(
+            _("Unknown sessions: %(ids)s"),
+            params={"ids": ", ".join(str(pk) for pk in sorted(bad))},
+            code="unknown_sessions",
+        )
+    allowed = {person.pk for person in department_people_today(pilot)}
+    if unknown := set(choices) - allowed:
+        raise UnknownPeopleError(
+            _("Sessions were sent for unknown people (ids %(ids)s)."),
+            params={"ids": ", ".join(str(pk) for pk in sorted(unknown))},
+            code="unknown_people",
+        )
+    existing = {
+        choice.person_id: choice
+        for choice in SessionChoice.objects.filter(pilot=pilot, person_id__in=list(choices))
+    }
+    now = timezone.now()
+    to_create, to_update, to_delete = [], [], []
+    for person_id, meeting_id in choices.items():
+        choice = existing.get(person_id)
+        if meeting_id is None:
+            if choice is not None:
+                to_delete.append(choice.pk)
+        elif choice is None:
+            to_create.append(
+                SessionChoice(
+                    person_id=person_id, pilot=pilot, meeting_id=meeting_id, chosen_by=user
+                )
+            )
+        elif choice.meeting_id != meeting_id:
+            choice.meeting_id = meeting_id
+            choice.chosen_by = user
+            choice.chosen_at = now
+            to_update.append(choice)
+    SessionChoice.objects.bulk_create(to_create)
+    SessionChoice.objects.bulk_update(to_update, ["meeting", "chosen_by", "chosen_at"])
+    SessionChoice.objects.filter(pk__in=to_delete).delete()
+    return len(to_create) + len(to_update) + len(to_delete)

@@ -18,6 +18,16 @@ urlpatterns = [
         views.course_day_attendance,
         name="course_day_attendance",
     ),
+    path(
+        "pilots/<int:pilot_pk>/information-meeting/",
+        views.information_sessions,
+        name="information_sessions",
+    ),
+    path(
+        "pilots/<int:pilot_pk>/information-meeting/sessions/",
+        views.information_sessions_assign,
+        name="information_sessions_assign",
+    ),
     path("pilots/<int:pk>/attendance/", views.attendance_summary, name="attendance_summary"),
     path("pilots/<int:pk>/attendance.csv", views.attendance_export, name="attendance_export"),
 ]

@@ -17,7 +17,14 @@ from pilots.access import scope_for
 from pilots.calendar import OSLO
 from pilots.models import Pilot
 from pilots.selectors import pilot_get_for_user
-from training.forms import AttendanceForm, CourseDayForm, InformationMeetingForm
+from training.forms import (
+    AttendanceForm,
+    CourseDayForm,
+    InformationMeetingForm,
+    SessionAssignForm,
+    SessionChoiceForm,
+    session_label,
+)
 from training.models import Attendance, CourseDay, InformationMeeting
 from training.selectors import (
     attendance_for_target,
@@ -25,8 +32,12 @@ from training.selectors import (
     attendance_summary_for_pilot,
     course_day_get_for_user,
     course_day_numbers_taken,
+    department_people_today,
     facilitator_choices_for_user,
+    information_meeting_attendees,
+    information_sessions_of_pilot,
     meeting_get_for_user,
+    session_choices_of_pilot,
 )
 from training.services import (
     attendance_record,
@@ -34,6 +45,8 @@ from training.services import (
     information_meeting_delete,
     information_meeting_schedule,
     local_datetime,
+    session_choices_assign,
+    session_choose,
 )
 
 # --- access ---------------------------------------------------------------------------------------
@@ -229,7 +242,20 @@ def _attendance_page(request, *, target: InformationMeeting | CourseDay, title: 
         f"status_{person_id}": status
         for person_id, status in recorded.order_by().values_list("person_id", "status")
     }
-    form = AttendanceForm(_posted(request), initial=initial, people=people)
+    not_expected: set[int] = set()
+    if isinstance(target, InformationMeeting):
+        # At one session of several, who chose another one is expected there, not here.
+        sessions = {m.pk: m for m in InformationMeeting.objects.filter(pilot=pilot)}
+        if len(sessions) > 1:
+            chosen = session_choices_of_pilot(pilot)
+            for person in people:
+                other = sessions.get(chosen.get(person.pk))
+                if other is not None and other.pk != target.pk:
+                    person.other_session = other
+                    not_expected.add(person.pk)
+    form = AttendanceForm(
+        _posted(request), initial=initial, people=people, not_expected=not_expected
+    )
     if form.is_valid():
         try:
             changed = attendance_record(target=target, statuses=form.statuses(), user=request.user)
@@ -279,6 +305,91 @@ def attendance_summary(request, pk: int):
         request,
         "training/attendance_summary.html",
         {"pilot": pilot, "summary": attendance_summary_for_pilot(pilot=pilot)},
+    )
+
+
+# --- sessions of the information meeting ----------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def information_sessions(request, pilot_pk: int):
+    """A person of the department chooses the session of the information meeting they come to."""
+    pilot = pilot_get_for_user(request.user, pilot_pk)
+    scope = scope_for(request.user)
+    scope.require(scope.can_choose_information_session(pilot))
+    entry = information_sessions_of_pilot(pilot=pilot, person_id=scope.person_id)
+    upcoming = entry.upcoming
+    form = SessionChoiceForm(
+        _posted(request),
+        sessions=upcoming,
+        initial={"session": entry.chosen.pk if entry.chosen else None},
+    )
+    if form.is_valid():
+        meeting = next(s for s in upcoming if s.pk == form.cleaned_data["session"])
+        try:
+            session_choose(user=request.user, pilot=pilot, meeting=meeting)
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Your session is saved: %(session)s.") % {"session": session_label(meeting)},
+            )
+            return redirect("training:information_sessions", pilot_pk=pilot.pk)
+    return _render_form(
+        request,
+        "training/information_sessions.html",
+        {
+            "form": form,
+            "pilot": pilot,
+            "entry": entry,
+            "session_rows": list(zip(form["session"], upcoming, strict=True)),
+            "can_assign": scope.can_assign_information_sessions(pilot),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def information_sessions_assign(request, pilot_pk: int):
+    """The leader or a coordinator puts the department's people on sessions."""
+    pilot = pilot_get_for_user(request.user, pilot_pk)
+    scope = scope_for(request.user)
+    scope.require(scope.can_assign_information_sessions(pilot))
+    sessions = information_sessions_of_pilot(pilot=pilot, person_id=None).sessions
+    people = department_people_today(pilot)
+    chosen = session_choices_of_pilot(pilot)
+    form = SessionAssignForm(
+        _posted(request),
+        people=people,
+        sessions=sessions,
+        initial={f"session_{person_id}": meeting_id for person_id, meeting_id in chosen.items()},
+    )
+    if form.is_valid():
+        try:
+            changed = session_choices_assign(user=request.user, pilot=pilot, choices=form.choices())
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(
+                request, _("The sessions are saved (%(count)s changed).") % {"count": changed}
+            )
+            return redirect(request.path)
+    attended = information_meeting_attendees(pilot)
+    by_pk = {session.pk: session for session in sessions}
+    return _render_form(
+        request,
+        "training/information_sessions_assign.html",
+        {
+            "form": form,
+            "pilot": pilot,
+            "sessions": sessions,
+            "not_chosen": sum(1 for person in people if person.pk not in chosen),
+            "rows": [
+                (person, field, by_pk.get(attended.get(person.pk))) for person, field in form.rows
+            ],
+        },
     )
 
 

@@ -86,7 +86,7 @@ class Context:
     def leaders(self) -> dict[int, list[Recipient]]:
         """Department leaders by department, for every department of a pilot in reach."""
         rows = self._for_recipient(
-            DepartmentRole.objects.filter(
+            DepartmentRole.objects.active(self.today).filter(
                 role=DepartmentRole.Role.DEPARTMENT_LEADER,
                 department_id__in=self.pilots().values("department_id"),
                 person__is_active=True,
@@ -96,7 +96,7 @@ class Context:
 
     def _programme_people(self, role: str) -> dict[int, list[Recipient]]:
         rows = self._for_recipient(
-            ProgrammeRole.objects.filter(
+            ProgrammeRole.objects.active(self.today).filter(
                 role=role, programme_id__in=list(self.policies), person__is_active=True
             )
         ).values_list("programme_id", "person_id", "person__receives_digests")
@@ -111,10 +111,11 @@ class Context:
         return self._programme_people(ProgrammeRole.Role.LEAN_GUIDE)
 
     def members(self, department_ids: set[int]) -> dict[int, list[Recipient]]:
-        """Everyone with a role in each department: the staff, their representatives, leaders."""
+        """Everyone with a role in each department today: the staff, their representatives,
+        leaders. Whose role has ended is no longer reminded."""
         rows = (
             self._for_recipient(
-                DepartmentRole.objects.filter(
+                DepartmentRole.objects.active(self.today).filter(
                     department_id__in=department_ids, person__is_active=True
                 )
             )

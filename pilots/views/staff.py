@@ -11,16 +11,28 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pilots.access import scope_for
-from pilots.forms import PersonForm, StaffImportConfirmForm, StaffImportForm
+from pilots.calendar import local_today
+from pilots.collation import norwegian
+from pilots.forms import PersonForm, StaffEndForm, StaffImportConfirmForm, StaffImportForm
 from pilots.invitations import login_statuses
-from pilots.models import Department, DepartmentRole
+from pilots.models import Department, DepartmentRole, Person, active_role
 from pilots.selectors import departments_for_user, people_for_user
-from pilots.staff import department_staff, person_details_editable, person_roles_in, person_save
+from pilots.staff import (
+    department_former_staff,
+    department_staff,
+    person_details_editable,
+    person_move,
+    person_roles_end,
+    person_roles_in,
+    person_roles_restore,
+    person_save,
+)
 from pilots.staff_import import (
     StaffImportFileError,
     StaffImportInvalid,
@@ -81,8 +93,25 @@ def staff_list(request, pk: int):
     return _render(
         request,
         "pilots/staff_list.html",
-        {"department": department, "members": members, "rows": rows},
+        {
+            "department": department,
+            "members": members,
+            "rows": rows,
+            **_former_staff_context(request, department),
+        },
     )
+
+
+def _former_staff_context(request, department: Department) -> dict:
+    """What the list's "former staff" section and its end and undo links need."""
+    scope = scope_for(request.user)
+    return {
+        "former_members": department_former_staff(
+            people=people_for_user(request.user), department=department
+        ),
+        # A leader does not end their own role (see `person_roles_end`).
+        "own_person_id": None if scope.can_manage_programme() else scope.person_id,
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -124,10 +153,7 @@ def staff_add(request, pk: int):
 @login_required
 def staff_edit(request, department_pk: int, pk: int):
     department = _department_to_manage(request, department_pk)
-    person = get_object_or_404(
-        people_for_user(request.user).filter(department_roles__department=department).distinct(),
-        pk=pk,
-    )
+    person = _member(request, department, pk)
     roles = person_roles_in(person=person, department=department)
     scope = scope_for(request.user)
     kept_roles = frozenset()
@@ -188,6 +214,112 @@ def _render_person_form(
         },
         status=status,
     )
+
+
+def _member(request, department: Department, pk: int) -> Person:
+    """A person with a role in the department today (404 otherwise: who has left is restored,
+    not edited)."""
+    return get_object_or_404(
+        people_for_user(request.user)
+        .filter(active_role(prefix="department_roles__"), department_roles__department=department)
+        .distinct(),
+        pk=pk,
+    )
+
+
+def _member_or_former(request, department: Department, pk: int) -> Person:
+    return get_object_or_404(
+        people_for_user(request.user).filter(department_roles__department=department).distinct(),
+        pk=pk,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def staff_end(request, department_pk: int, pk: int):
+    """End a person's roles in the department on a date; a coordinator may move them instead."""
+    department = _department_to_manage(request, department_pk)
+    person = _member(request, department, pk)
+    scope = scope_for(request.user)
+    may_move = scope.can_move_staff(department)
+    roles = person_roles_in(person=person, department=department)
+    form = StaffEndForm(
+        request.POST or None,
+        initial={"ends_on": local_today(), "roles": [r.role for r in roles]},
+        move_to_choices=(
+            departments_for_user(request.user)
+            .filter(municipality_id=department.municipality_id)
+            .exclude(pk=department.pk)
+            .order_by(norwegian("name"), "pk")
+            if may_move
+            else None
+        ),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if may_move and data.get("move_to"):
+                person_move(
+                    user=request.user,
+                    person=person,
+                    from_department=department,
+                    to_department=data["move_to"],
+                    roles=data["roles"],
+                    on=data["ends_on"],
+                )
+                text = _("%(name)s moves from %(department)s to %(other)s.") % {
+                    "name": person.full_name,
+                    "department": department.name,
+                    "other": data["move_to"].name,
+                }
+            else:
+                person_roles_end(
+                    user=request.user, department=department, person=person, ends_on=data["ends_on"]
+                )
+                text = _("%(name)s leaves %(department)s on %(date)s.") % {
+                    "name": person.full_name,
+                    "department": department.name,
+                    "date": date_format(data["ends_on"], "SHORT_DATE_FORMAT"),
+                }
+        except ValidationError as error:
+            _add_form_errors(form, error)
+        else:
+            messages.success(request, text)
+            return redirect("pilots:staff_list", pk=department.pk)
+    return render(
+        request,
+        "pilots/staff_end.html",
+        {"department": department, "person": person, "roles": roles, "form": form},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+def _add_form_errors(form, error: ValidationError) -> None:
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, errors in error.error_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+@require_POST
+@login_required
+def staff_restore(request, department_pk: int, pk: int):
+    """Undo the end of a person's roles (the most recent end date), when it was a mistake."""
+    department = _department_to_manage(request, department_pk)
+    person = _member_or_former(request, department, pk)
+    try:
+        person_roles_restore(user=request.user, department=department, person=person)
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    else:
+        messages.success(
+            request,
+            _("%(name)s is back in %(department)s.")
+            % {"name": person.full_name, "department": department.name},
+        )
+    return redirect("pilots:staff_list", pk=department.pk)
 
 
 @require_http_methods(["GET", "POST"])

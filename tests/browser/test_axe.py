@@ -49,6 +49,7 @@ EMPTY_SUBMIT_VIEWS = {
     "pilots:staff_add",
     "pilots:staff_edit",
     "pilots:staff_import",
+    "pilots:staff_end",
     "training:meeting_create",
     "training:meeting_edit",
     "training:course_day_create",
@@ -332,6 +333,9 @@ LEADER_VIEWS = {
     "training:course_day_attendance",
     "training:meeting_attendance",
     "training:attendance_summary",
+    "training:information_sessions_assign",
+    "pilots:staff_end",
+    "pilots:staff_end (submitted empty)",
     "password_change (submitted empty)",
     "accessibility",
     # The demo's board has new ideas, and each a page for answering it or making it a measure.
@@ -361,9 +365,11 @@ EXPECTED_VIEWS = {
     "admin": MANAGER_VIEWS,
     "koordinator": MANAGER_VIEWS,
     "veileder": MANAGER_VIEWS,
-    # Only those who work in the department send suggestions.
-    "tore": LEADER_VIEWS | {"plans:pilot_suggestions (submitted empty)"},
-    "kari": LEADER_VIEWS | {"plans:pilot_suggestions (submitted empty)"},
+    # Only those who work in the department send suggestions and choose their own session.
+    "tore": LEADER_VIEWS
+    | {"plans:pilot_suggestions (submitted empty)", "training:information_sessions"},
+    "kari": LEADER_VIEWS
+    | {"plans:pilot_suggestions (submitted empty)", "training:information_sessions"},
 }
 
 

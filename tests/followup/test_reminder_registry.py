@@ -120,8 +120,10 @@ NOW = oslo(2027, 3, 15, 9)  # a Monday: digests are due too
 
 # Each kind computed on its own, with a fresh context (so the people it needs are read too).
 BUDGETS = {
-    # course days coming, information meetings coming, who already sent word, department members
-    Kind.EVENT_COMING: 4,
+    # course days coming, information meetings coming with all their sessions, who already sent
+    # word or attended a session, who chose which session, who was already reminded of all the
+    # sessions, department members
+    Kind.EVENT_COMING: 6,
     # absences from course days, absences from information meetings
     Kind.ABSENCE: 2,
     # pilots without a submitted plan after their last course day, department leaders
@@ -172,8 +174,12 @@ def _programme_where_every_kind_is_due(units: int):
         friday = CourseDayFactory(pilot=events, number=1, date=dt.date(2027, 3, 12))
         CourseDayFactory(pilot=events, number=2, date=dt.date(2027, 3, 17))
         Attendance.objects.create(person=staff, course_day=friday, status=Attendance.Status.ABSENT)
+        # The information meeting in two sessions, for the day and the evening shift.
         InformationMeetingFactory(
             pilot=events, starts_at=oslo(2027, 3, 17, 12), ends_at=oslo(2027, 3, 17, 13)
+        )
+        InformationMeetingFactory(
+            pilot=events, starts_at=oslo(2027, 3, 17, 19), ends_at=oslo(2027, 3, 17, 20)
         )
         # Course days over two weeks ago and no plan: reminded last week, escalated today.
         plan_late = _department_with_leader(programme)

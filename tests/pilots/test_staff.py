@@ -328,8 +328,8 @@ def test_staff_list_query_count_does_not_grow_with_people(
         DepartmentRoleFactory(department=cast.dept_b, person=person, role="union_rep")
     # The request's own (tests.conftest), then the department, its people, and their roles here;
     # for the login column their open invitations, and their roles and programme roles (who may
-    # invite them).
-    with django_assert_max_num_queries(REQUEST_QUERIES + 6):
+    # invite them); the former staff and their roles.
+    with django_assert_max_num_queries(REQUEST_QUERIES + 8):
         response = client.get(_list_url(cast.dept_b))
     assert len(response.context["members"]) == 30
     assert count_queries() == few

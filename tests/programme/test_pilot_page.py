@@ -22,10 +22,11 @@ from training.models import Attendance
 pytestmark = pytest.mark.django_db
 
 # The request's own (tests.conftest), then: the pilot, its people with their roles, information
-# meetings and course days (each with attendance counts), the plan with measure counts, the
-# follow-up meetings, the improvement suggestions counted, and for the schedule warnings: the
-# holiday periods, and for double bookings the municipality's course days on the same dates, their
-# facilitators and the overlapping meetings.
+# meetings and course days (each with attendance counts), who attended the information meeting
+# at any session, the plan with measure counts, the follow-up meetings, the improvement
+# suggestions counted, and for the schedule warnings: the holiday periods, and for double
+# bookings the municipality's course days on the same dates, their facilitators and the
+# overlapping meetings. A person of the department also reads the session they chose.
 PILOT_PAGE_QUERY_BUDGET = REQUEST_QUERIES + 11
 
 
@@ -157,7 +158,10 @@ def test_staff_reads_the_page_without_any_actions(client, cast):
     assert "Omsorg Sør, hjemmetjenesten 2" in html
     assert advance_url(cast.pilot_a) not in html
     assert reverse("pilots:staff_list", kwargs={"pk": cast.dept_a.pk}) not in html
-    assert "/training/" not in html
+    # The one training page for staff: choosing their own session of the information meeting.
+    own_session = reverse("training:information_sessions", kwargs={"pilot_pk": cast.pilot_a.pk})
+    assert own_session in html
+    assert "/training/" not in html.replace(own_session, "")
 
 
 def test_inactive_people_are_not_listed(client, cast):

@@ -3,7 +3,7 @@
 from collections import defaultdict
 from collections.abc import Iterator
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import ngettext
 
 from followup.models import Reminder
@@ -24,15 +24,28 @@ class MeasuresOverdue(ReminderKind):
     def due(self, ctx: Context) -> Iterator[Due]:
         measures = Measure.objects.overdue(ctx.today).filter(plan__pilot__in=ctx.pilots())
         if ctx.narrow.recipient_id is not None:
-            led = DepartmentRole.objects.filter(
-                person_id=ctx.narrow.recipient_id, role=DepartmentRole.Role.DEPARTMENT_LEADER
-            ).values("department_id")
+            led = (
+                DepartmentRole.objects.active(ctx.today)
+                .filter(
+                    person_id=ctx.narrow.recipient_id, role=DepartmentRole.Role.DEPARTMENT_LEADER
+                )
+                .values("department_id")
+            )
             measures = measures.filter(
                 Q(owner_id=ctx.narrow.recipient_id) | Q(plan__pilot__department_id__in=led)
             )
+        # An owner who has left the department is no longer told about its measures; the
+        # department leader still is.
+        owner_in_department = Exists(
+            DepartmentRole.objects.active(ctx.today).filter(
+                person_id=OuterRef("owner_id"), department_id=OuterRef("plan__pilot__department_id")
+            )
+        )
         rows = (
-            measures.values_list(
+            measures.annotate(owner_in_department=owner_in_department)
+            .values_list(
                 "owner_id",
+                "owner_in_department",
                 "owner__is_active",
                 "owner__receives_digests",
                 "plan__pilot__programme_id",
@@ -42,8 +55,8 @@ class MeasuresOverdue(ReminderKind):
             .order_by()
         )
         programmes_of: dict[int, set[int]] = defaultdict(set)
-        for owner_id, active, receives_digests, programme_id, department_id in rows:
-            if owner_id is not None and active and receives_digests:
+        for owner_id, in_department, active, receives_digests, programme_id, department_id in rows:
+            if owner_id is not None and in_department and active and receives_digests:
                 programmes_of[owner_id].add(programme_id)
             for leader in ctx.leaders.get(department_id, []):
                 if leader.receives_digests:
@@ -58,10 +71,17 @@ class MeasuresOverdue(ReminderKind):
             .select_related("owner", "plan__pilot__department")
             .order_by("deadline", "title")
         )
-        own = overdue.filter(owner=recipient)
-        led = DepartmentRole.objects.filter(
-            person=recipient, role=DepartmentRole.Role.DEPARTMENT_LEADER
-        ).values("department_id")
+        member_of = (
+            DepartmentRole.objects.active(ctx.today)
+            .filter(person=recipient)
+            .values("department_id")
+        )
+        own = overdue.filter(owner=recipient, plan__pilot__department_id__in=member_of)
+        led = (
+            DepartmentRole.objects.active(ctx.today)
+            .filter(person=recipient, role=DepartmentRole.Role.DEPARTMENT_LEADER)
+            .values("department_id")
+        )
         department = overdue.filter(plan__pilot__department_id__in=led).exclude(owner=recipient)
         own_rows, department_rows = _rows(own), _rows(department)
         count = len(own_rows) + len(department_rows)

@@ -10,7 +10,7 @@ from followup.models import FollowUpPolicy, Reminder
 from followup.reminders.context import Context, Due, Recipient
 from followup.reminders.kinds.base import Email, ReminderKind, link
 from pilots.calendar import at_local
-from pilots.models import DepartmentRole, Person
+from pilots.models import DepartmentRole, Person, active_role
 from plans.models import ProjectPlan
 
 
@@ -70,6 +70,7 @@ class PlanNotSubmitted(ReminderKind):
         last_course_day = dt.date.fromisoformat(reminder.period)
         due_on = last_course_day + dt.timedelta(days=policy.plan_submit_days)
         leaders = Person.objects.filter(
+            active_role(ctx.today, prefix="department_roles__"),
             department_roles__department_id=reminder.pilot.department_id,
             department_roles__role=DepartmentRole.Role.DEPARTMENT_LEADER,
         ).order_by("full_name")
