@@ -88,6 +88,24 @@ class Scope:
         """Write the project plan, submit it, move measures on the board, record measurements."""
         return self._leads(pilot)
 
+    def can_update_measure(self, target: Pilot | Department, *, owner_id: int | None) -> bool:
+        """Move a measure on the board and write a note on how it is going: whoever may edit
+        the plan, and the measure's own owner while they hold a role (staff or any other) in its
+        department.
+
+        Takes the owner's id rather than the measure, since this layer knows nothing of plans.
+        Which statuses an owner may give is the plans app's rule (`Measure.OWNER_STATUSES`).
+        """
+        department = _department_of(target)
+        if self._leads(department):
+            return True
+        return (
+            owner_id is not None
+            and owner_id == self.person_id
+            and department.pk in self.member_department_ids
+            and department.municipality_id == self.municipality_id
+        )
+
     def can_review_plan(self, pilot: Pilot) -> bool:
         """Approve or return a submitted plan."""
         return self._coordinates(pilot)
@@ -133,6 +151,8 @@ OBJECT_PERMISSIONS = (
     "can_record_follow_up",
     "can_log_board_meeting",
 )
+# Named permissions that also ask who owns the thing (`owner_id=`), besides the pilot.
+OWNER_PERMISSIONS = ("can_update_measure",)
 
 
 def scope_for(user) -> Scope:

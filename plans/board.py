@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.models import F
 
 from plans.models import Measure, ProjectPlan
+from plans.selectors import with_latest_note
 
 
 @dataclass(frozen=True)
@@ -16,10 +17,11 @@ class BoardColumn:
 
 
 def board_columns(plan: ProjectPlan | None, *, today: dt.date) -> list[BoardColumn]:
-    """The plan's measures by status, each with `overdue` set; one query for the whole board."""
+    """The plan's measures by status, each with `overdue` set and its latest progress note
+    (`plans.selectors.with_latest_note`); one query for the whole board."""
     measures = (
         list(
-            plan.measures.select_related("owner").order_by(
+            with_latest_note(plan.measures.select_related("owner")).order_by(
                 F("deadline").asc(nulls_last=True), "title", "pk"
             )
         )

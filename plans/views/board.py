@@ -21,12 +21,21 @@ from plans.selectors import measure_get_for_user, plan_for_pilot
 def _board_context(request, pilot: Pilot, *, fullscreen: bool, **extra) -> dict:
     plan = plan_for_pilot(pilot)
     today = timezone.localdate()
+    columns = board_columns(plan, today=today)
+    labels = dict(Measure.Status.choices)
+    for column in columns:
+        for measure in column.measures:
+            # Leaders move every card; staff the cards they own (no query: the scope is cached).
+            measure.moves = [
+                (status, labels[status])
+                for status in services.measure_status_choices(user=request.user, measure=measure)
+                if status != measure.status
+            ]
     return {
         "pilot": pilot,
         "plan": plan,
         "today": today,
-        "columns": board_columns(plan, today=today),
-        "statuses": Measure.Status.choices,
+        "columns": columns,
         "can_change": scope_for(request.user).can_edit_plan(pilot),
         "fullscreen": fullscreen,
         # The wall-screen mode leaves out the site's header and footer.
@@ -58,7 +67,7 @@ def measure_set_status(request, pk: int):
     pilot = measure.plan.pilot
     scope = scope_for(request.user)
     # Asked before the form, so that staff learn they may not, not that the form was empty.
-    scope.require(scope.can_edit_plan(pilot))
+    scope.require(scope.can_update_measure(pilot, owner_id=measure.owner_id))
     fullscreen = request.POST.get("fullscreen") == "1"
     form = MeasureStatusForm(request.POST)
     if not form.is_valid():
