@@ -28,6 +28,8 @@ EVENTS_SHOWN = 8
 # Finished and dropped measures shown under the open ones, newest first; the board has them all.
 CLOSED_MEASURES_SHOWN = 5
 FOLLOW_UPS_SHOWN = 8
+# A follow-up meeting further ahead than this is not a task yet; the pilot's page lists them all.
+FOLLOW_UP_WEEKS_AHEAD = 8
 
 
 @dataclass(frozen=True)
@@ -73,7 +75,7 @@ def my_tasks(user, *, today: dt.date, now: dt.datetime) -> MyTasks:
         open_measures=open_measures,
         closed_measures=closed_measures,
         boards=my_boards(scope, pilots=pilots, today=today),
-        follow_ups=my_follow_ups(scope, pilots=pilots),
+        follow_ups=my_follow_ups(scope, pilots=pilots, today=today),
     )
     if scope.can_manage_programme():
         tasks.plans_to_review = plans_to_review(pilots)
@@ -231,16 +233,21 @@ def my_boards(scope: Scope, *, pilots, today: dt.date) -> list[Pilot]:
     )
 
 
-def my_follow_ups(scope: Scope, *, pilots) -> list[FollowUpMeeting]:
+def my_follow_ups(scope: Scope, *, pilots, today: dt.date) -> list[FollowUpMeeting]:
     """Follow-up meetings not yet held that I take part in: as the department's leader or as a
-    lean guide of the programme, the people the follow-up reminder goes to (one query)."""
+    lean guide of the programme, the people the follow-up reminder goes to. Those overdue and
+    those due in the next `FOLLOW_UP_WEEKS_AHEAD` weeks (one query)."""
     guided = ProgrammeRole.objects.filter(
         person_id=scope.person_id, role=ProgrammeRole.Role.LEAN_GUIDE
     ).values("programme_id")
     if not scope.led_department_ids and not scope.coordinates:
         return []
     return list(
-        FollowUpMeeting.objects.filter(pilot__in=pilots, held_on__isnull=True)
+        FollowUpMeeting.objects.filter(
+            pilot__in=pilots,
+            held_on__isnull=True,
+            due_on__lte=today + dt.timedelta(weeks=FOLLOW_UP_WEEKS_AHEAD),
+        )
         .filter(
             Q(pilot__department_id__in=scope.led_department_ids) | Q(pilot__programme_id__in=guided)
         )

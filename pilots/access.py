@@ -2,8 +2,8 @@
 
 Seeing: every view loads its objects through the selectors in `pilots.selectors`, which filter by
 the scope built here. A lean coordinator or lean guide sees everything in their own municipality;
-a department leader their own department(s); other staff read their own department; nobody sees
-another municipality.
+a department leader their own department(s); other staff read their own department (and act on
+the measures they own there, `can_update_measure`); nobody sees another municipality.
 
 Doing: the scope answers `can_<verb>` questions. Views ask them to decide what to show, and the
 services ask them again (`scope.require(...)`) before they write, so a service called from a
