@@ -640,3 +640,9 @@ def test_my_tasks_costs_the_same_with_2_and_30_of_everything(
     many = _queries(client, django_assert_max_num_queries, MY_TASKS_QUERY_BUDGET)
 
     assert few == many
+
+
+def test_the_hook_for_later_features_renders_nothing_yet():
+    from django.template.loader import render_to_string
+
+    assert render_to_string("programme/_my_tasks_extra.html", {}).strip() == ""
