@@ -43,6 +43,6 @@ def test_coordinator_logs_in_with_the_keyboard_and_lands_on_my_tasks(page, demo)
 
 
 def test_login_helper_works_for_every_demo_user(page, demo):
-    for username in ("admin", "koordinator", "veileder", "tore", "kari", "ingrid"):
+    for username in ("admin", "koordinator", "veileder", "tore", "kari", "ingrid", "sofie"):
         page.context.clear_cookies()
         login(page, demo.url, username)
