@@ -34,6 +34,7 @@ from plans.models import (
     Indicator,
     Measure,
     Measurement,
+    MeasureNote,
     PlanSnapshot,
     ProjectPlan,
     QualityGoal,
@@ -156,6 +157,9 @@ def make_cast(django_user_model, *, name, slug):
         owner=leader,
         deadline=date(2027, 3, 31),
         hours_identified_per_week=Decimal("2.5"),
+    )
+    MeasureNote.objects.create(
+        measure=measure, author=leader, text="Vogna har fått fast plass", status="done"
     )
     indicator = Indicator.objects.create(
         plan=plan, name="Avbrudd per vakt", unit="antall", baseline=12, target=4
