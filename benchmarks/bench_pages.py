@@ -1,4 +1,5 @@
-"""The coordinators' dashboard and a pilot page with 500 pilots: time and queries per request.
+"""The coordinators' dashboard, a pilot page, a plan page and "My tasks" with 500 pilots: time and
+queries per request.
 
 Run with `make bench`. The numbers are printed, not asserted; the query counts are asserted (as
 constant) by the unit tests in tests/pilots/.
@@ -108,6 +109,7 @@ def test_pages_with_five_hundred_pilots(client):
         ("dashboard", reverse("programme:dashboard")),
         ("pilot page", reverse("programme:pilot_detail", args=[pilot.pk])),
         ("plan page", reverse("plans:plan_detail", args=[pilot.pk])),
+        ("my tasks", reverse("my_tasks")),
     ]:
         seconds, queries = _measure(client, url)
         print(f"\n{name} with {PILOTS} pilots: {seconds * 1000:.0f} ms median, {queries} queries")

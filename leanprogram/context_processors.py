@@ -11,6 +11,8 @@ def navigation(request):
         return {}
     scope = scope_for(user)
     items = []
+    if scope.person_id is not None:
+        items.append((reverse("my_tasks"), _("My tasks")))
     if scope.can_manage_programme():
         items.append((reverse("programme:dashboard"), _("Programme")))
     elif scope.member_department_ids:

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from leanprogram import views, views_setup
+from leanprogram import views, views_my, views_setup
 from leanprogram.health import healthz
 from leanprogram.login import AdminLoginForm, LoginForm
 from pilots.views import invitations
@@ -11,6 +11,12 @@ admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("my/", views_my.my_tasks, name="my_tasks"),
+    path(
+        "my/measures/<int:pk>/progress/",
+        views_my.my_measure_progress,
+        name="my_measure_progress",
+    ),
     path("healthz", healthz, name="healthz"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -24,7 +24,7 @@ from leanprogram.pilot_page import (
 )
 from pilots.access import scope_for
 from pilots.models import Pilot
-from pilots.selectors import pilot_get_for_user, pilots_for_user, programmes_for_user
+from pilots.selectors import pilot_get_for_user, programmes_for_user
 from pilots.services import phase_after
 from training.models import COURSE_DAYS_PER_PILOT
 from training.schedule_warnings import pilot_schedule_warnings
@@ -34,14 +34,11 @@ from training.selectors import session_chosen_by
 @require_GET
 @login_required
 def home(request):
-    """Send each person to the page that fits their role."""
+    """Every person lands on "My tasks"; an administrator without a person on the dashboard."""
     scope = scope_for(request.user)
+    if scope.person_id is not None:
+        return redirect("my_tasks")
     if scope.can_manage_programme():
-        return redirect("programme:dashboard")
-    pilot_ids = list(pilots_for_user(request.user).values_list("pk", flat=True)[:2])
-    if len(pilot_ids) == 1:
-        return redirect("programme:pilot_detail", pk=pilot_ids[0])
-    if pilot_ids:
         return redirect("programme:dashboard")
     if request.user.is_staff:
         return redirect("admin:index")

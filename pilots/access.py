@@ -2,8 +2,8 @@
 
 Seeing: every view loads its objects through the selectors in `pilots.selectors`, which filter by
 the scope built here. A lean coordinator or lean guide sees everything in their own municipality;
-a department leader their own department(s); other staff read their own department; nobody sees
-another municipality.
+a department leader their own department(s); other staff read their own department (and act on
+the measures they own there, `can_update_measure`); nobody sees another municipality.
 
 Doing: the scope answers `can_<verb>` questions. Views ask them to decide what to show, and the
 services ask them again (`scope.require(...)`) before they write, so a service called from a
@@ -89,6 +89,24 @@ class Scope:
     def can_edit_plan(self, pilot: Pilot) -> bool:
         """Write the project plan, submit it, move measures on the board, record measurements."""
         return self._leads(pilot)
+
+    def can_update_measure(self, target: Pilot | Department, *, owner_id: int | None) -> bool:
+        """Move a measure on the board and write a note on how it is going: whoever may edit
+        the plan, and the measure's own owner while they hold a role (staff or any other) in its
+        department.
+
+        Takes the owner's id rather than the measure, since this layer knows nothing of plans.
+        Which statuses an owner may give is the plans app's rule (`Measure.OWNER_STATUSES`).
+        """
+        department = _department_of(target)
+        if self._leads(department):
+            return True
+        return (
+            owner_id is not None
+            and owner_id == self.person_id
+            and department.pk in self.member_department_ids
+            and department.municipality_id == self.municipality_id
+        )
 
     def can_review_plan(self, pilot: Pilot) -> bool:
         """Approve or return a submitted plan."""
@@ -216,6 +234,8 @@ PROGRAMME_PERMISSIONS = (
     "can_set_up_pilot",
     "can_edit_programme_settings",
 )
+# Named permissions that also ask who owns the thing (`owner_id=`), besides the pilot.
+OWNER_PERMISSIONS = ("can_update_measure",)
 
 
 def scope_for(user) -> Scope:

@@ -21,6 +21,7 @@ from .models import (
     Indicator,
     Measure,
     Measurement,
+    MeasureNote,
     PlanSnapshot,
     ProjectPlan,
     QualityGoal,
@@ -369,3 +370,23 @@ class SuggestionAdmin(SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin)
     @admin.display(description=_("programme"), ordering="pilot__programme__name")
     def programme(self, obj):
         return obj.pilot.programme
+
+
+@admin.register(MeasureNote)
+class MeasureNoteAdmin(ModelAdmin):
+    """Progress notes on measures. Owners and leaders write them on "My tasks"; here an
+    administrator can correct or remove one (on the wrong measure, or with personal data that
+    does not belong there)."""
+
+    list_display = ["measure", "department", "author", "status", "created_at"]
+    list_filter = ["status", "measure__plan__pilot__programme"]
+    list_select_related = ["measure__plan__pilot__department", "author"]
+    search_fields = ["text", "measure__title", "author__full_name"]
+    date_hierarchy = "created_at"
+    autocomplete_fields = ["measure", "author"]
+    fields = ["measure", "author", "text", "status", "created_at"]
+    readonly_fields = ["created_at"]
+
+    @admin.display(description=_("department"), ordering="measure__plan__pilot__department__name")
+    def department(self, obj):
+        return obj.measure.plan.pilot.department

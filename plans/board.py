@@ -8,6 +8,7 @@ from django.db.models import Count, F, Window
 
 from pilots.models import Pilot
 from plans.models import Measure, ProjectPlan, Suggestion
+from plans.selectors import with_latest_note
 
 
 @dataclass(frozen=True)
@@ -18,10 +19,11 @@ class BoardColumn:
 
 
 def board_columns(plan: ProjectPlan | None, *, today: dt.date) -> list[BoardColumn]:
-    """The plan's measures by status, each with `overdue` set; one query for the whole board."""
+    """The plan's measures by status, each with `overdue` set and its latest progress note
+    (`plans.selectors.with_latest_note`); one query for the whole board."""
     measures = (
         list(
-            plan.measures.select_related("owner", "suggestion").order_by(
+            with_latest_note(plan.measures.select_related("owner", "suggestion")).order_by(
                 F("deadline").asc(nulls_last=True), "title", "pk"
             )
         )

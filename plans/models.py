@@ -192,6 +192,9 @@ class Measure(models.Model):
 
     # Still to be done; a done or dropped measure is neither open nor overdue.
     OPEN_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS)
+    # What a measure's owner may set it to; dropping a measure is for those who edit the plan,
+    # and a dropped measure stays dropped until one of them takes it up again.
+    OWNER_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS, Status.DONE)
 
     class Level(models.TextChoices):
         LOW = "low", _("low")
@@ -276,6 +279,49 @@ class Measure(models.Model):
             errors["deadline"] = _("The deadline cannot be before the plan starts.")
         if errors:
             raise ValidationError(errors)
+
+
+class MeasureNote(models.Model):
+    """A short word on how a measure is going, from its owner or a leader, kept as written.
+
+    A row of its own rather than a change reason in the measure's history: the leader reads the
+    notes on the board, a note may come without any change to the measure, and it names the
+    person who wrote it even when their login is gone.
+    """
+
+    MAX_LENGTH = 500
+
+    measure = models.ForeignKey(
+        Measure, on_delete=models.CASCADE, related_name="notes", verbose_name=_("measure")
+    )
+    author = models.ForeignKey(
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("written by"),
+    )
+    text = models.CharField(_("note"), max_length=MAX_LENGTH)
+    # The status the note came with when it moved the measure; empty when it did not.
+    status = models.CharField(
+        _("status set"), max_length=12, choices=Measure.Status.choices, blank=True
+    )
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("progress note")
+        verbose_name_plural = _("progress notes")
+        ordering = ["measure", "-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["measure", "-created_at"], name="measure_note_latest"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(text=""), name="measure_note_not_empty")
+        ]
+
+    def __str__(self):
+        return self.text
 
 
 class Indicator(models.Model):

@@ -27,6 +27,7 @@ from plans.models import (
     Indicator,
     Measure,
     Measurement,
+    MeasureNote,
     PlanSnapshot,
     ProjectPlan,
     QualityGoal,
@@ -63,6 +64,17 @@ def measure_get_for_user(user, pk: int) -> Measure:
         "plan__pilot__department", "plan__pilot__programme"
     )
     return get_object_or_404(measures, pk=pk)
+
+
+def with_latest_note(measures: QuerySet[Measure]) -> QuerySet[Measure]:
+    """Each measure with its newest progress note in the same query: `latest_note` (the text),
+    `latest_note_at` and `latest_note_by` (the author's name; None when unknown)."""
+    newest = MeasureNote.objects.filter(measure=OuterRef("pk")).order_by("-created_at", "-pk")
+    return measures.annotate(
+        latest_note=Subquery(newest.values("text")[:1]),
+        latest_note_at=Subquery(newest.values("created_at")[:1]),
+        latest_note_by=Subquery(newest.values("author__full_name")[:1]),
+    )
 
 
 def indicators_for_user(user) -> QuerySet[Indicator]:

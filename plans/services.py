@@ -27,6 +27,7 @@ from plans.models import (
     Indicator,
     Measure,
     Measurement,
+    MeasureNote,
     PlanSnapshot,
     ProjectPlan,
     QualityGoal,
@@ -464,27 +465,75 @@ def plan_snapshot_data(plan: ProjectPlan) -> dict:
 # The plan at work: the board and the indicators
 
 
-def measure_set_status(*, measure: Measure, user, status: str) -> Measure:
-    """Move a measure to another column of the board.
+def measure_status_choices(*, user, measure: Measure) -> tuple[str, ...]:
+    """The statuses `user` may give `measure` (its current one included), or none at all.
 
-    The board changes the plan too: the version moves on, so an edit form opened before this
-    click sees a conflict instead of saving the old status back over it.
+    Whoever may edit the plan: every status. The measure's owner: the working statuses
+    (`Measure.OWNER_STATUSES`), unless the measure was dropped. The board and the owner's own page
+    show the moves this allows; `measure_record_progress` holds to it.
     """
     scope = scope_for(user)
-    scope.require(scope.can_edit_plan(measure.plan.pilot))
+    pilot = measure.plan.pilot
+    if scope.can_edit_plan(pilot):
+        return tuple(Measure.Status.values)
+    if (
+        scope.can_update_measure(pilot, owner_id=measure.owner_id)
+        and measure.status in Measure.OWNER_STATUSES
+    ):
+        return Measure.OWNER_STATUSES
+    return ()
+
+
+def measure_set_status(*, measure: Measure, user, status: str) -> Measure:
+    """Move a measure to another column of the board; the same column changes nothing."""
+    return measure_record_progress(measure=measure, user=user, status=status)
+
+
+def measure_record_progress(*, measure: Measure, user, status: str, note: str = "") -> Measure:
+    """Give a measure a status and, if written, a note on how it is going.
+
+    The plan's editors and the measure's owner may (`Scope.can_update_measure`), each to the
+    statuses `measure_status_choices` gives them. A change of status moves the plan's version on,
+    so an edit form opened before it sees a conflict instead of saving the old status back. A
+    note is kept as a `MeasureNote` with its author, and counts as life in the plan (the measure's
+    `updated_at`), so a plan whose owners keep writing does not read as going quiet.
+    """
+    scope = scope_for(user)
+    pilot = measure.plan.pilot
+    scope.require(scope.can_update_measure(pilot, owner_id=measure.owner_id))
     if status not in Measure.Status.values:
         raise ValidationError({"status": _("Choose one of the statuses on the board.")})
+    note = (note or "").strip()
+    if len(note) > MeasureNote.MAX_LENGTH:
+        raise ValidationError(
+            {"note": _("Keep the note to %(max)s characters.") % {"max": MeasureNote.MAX_LENGTH}}
+        )
     with transaction.atomic():
+        # The plan row first, the measure after it, as `plan_update` takes them.
         plan = plan_lock(measure.plan_id)
         locked = Measure.objects.select_for_update().get(pk=measure.pk)
-        if locked.status != status:
-            # The plan row first, the measure after it, as `plan_update` writes them.
+        locked.plan = measure.plan
+        # Asked again of the row as it stands: the owner or the status may have changed since
+        # the page was loaded.
+        scope.require(status in measure_status_choices(user=user, measure=locked))
+        changed = locked.status != status
+        if changed:
             plan.version += 1
             plan._history_user = user
             plan.save(update_fields=["version", "updated_at"])
             locked.status = status
             locked._history_user = user
             locked.save(update_fields=["status", "updated_at"])
+        if note:
+            MeasureNote.objects.create(
+                measure=locked,
+                author_id=scope.person_id,
+                text=note,
+                status=status if changed else "",
+            )
+            if not changed:
+                # Not `save()`: that would add a history record that changes nothing.
+                Measure.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
     measure.status = locked.status
     return measure
 

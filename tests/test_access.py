@@ -243,3 +243,47 @@ def test_holiday_periods_are_kept_by_the_municipality_s_coordinators(cast):
     assert scope_for(cast.users.outsider).can_manage_holiday_periods(
         municipality_id=cast.other_municipality.pk
     )
+
+
+# Who may move a measure and note its progress, by its owner (`can_update_measure`): the plan's
+# editors always; the owner too, in their own department. Columns in the order of ROLES.
+MEASURE_POLICY = {
+    # owner → answers
+    "siri": (True, True, False, True, True, False, True),
+    "tore": (False, True, False, True, True, False, True),
+    "nobody": (False, True, False, True, True, False, True),
+}
+
+
+def test_the_owner_policy_table_lists_every_owner_permission():
+    from pilots.access import OWNER_PERMISSIONS
+
+    assert OWNER_PERMISSIONS == ("can_update_measure",)
+
+
+@pytest.mark.parametrize("owner", sorted(MEASURE_POLICY))
+def test_measure_policy_for_pilot_a(cast, owner):
+    owner_id = None if owner == "nobody" else getattr(cast, owner).pk
+    answers = tuple(
+        scope_for(getattr(cast.users, role)).can_update_measure(cast.pilot_a, owner_id=owner_id)
+        for role in ROLES
+    )
+
+    assert dict(zip(ROLES, answers, strict=True)) == dict(
+        zip(ROLES, MEASURE_POLICY[owner], strict=True)
+    )
+
+
+def test_owning_a_measure_elsewhere_gives_no_right_there(cast):
+    # Siri holds no role in Kari's department, nor does Per in Harstad.
+    assert not scope_for(cast.users.staff_a).can_update_measure(cast.pilot_b, owner_id=cast.siri.pk)
+    per = scope_for(cast.users.outsider)
+    assert not per.can_update_measure(cast.pilot_a, owner_id=per.person_id)
+
+
+def test_an_inactive_owner_may_not_update_their_measure(cast):
+    cast.siri.is_active = False
+    cast.siri.save(update_fields=["is_active"])
+    user = type(cast.users.staff_a).objects.get(pk=cast.users.staff_a.pk)
+
+    assert not scope_for(user).can_update_measure(cast.pilot_a, owner_id=cast.siri.pk)

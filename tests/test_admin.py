@@ -36,6 +36,7 @@ from plans.models import (
     Indicator,
     Measure,
     Measurement,
+    MeasureNote,
     PlanSnapshot,
     ProjectPlan,
     QualityGoal,
@@ -175,6 +176,9 @@ def make_cast(django_user_model, *, name, slug):
         measure=measure,
     )
     Suggestion.objects.create(pilot=pilot, text="Færre telefoner i medisinrommet")
+    MeasureNote.objects.create(
+        measure=measure, author=leader, text="Vogna har fått fast plass", status="done"
+    )
     indicator = Indicator.objects.create(
         plan=plan, name="Avbrudd per vakt", unit="antall", baseline=12, target=4
     )

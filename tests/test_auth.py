@@ -18,28 +18,24 @@ def _login(client, username, password="lean-demo", ip="10.0.0.1"):
     )
 
 
-@pytest.mark.parametrize(
-    ("username", "landing"),
-    [
-        ("koordinator", "/programme/"),
-        ("veileder", "/programme/"),
-        ("tore", "pilot_a"),
-        ("kari", "pilot_b"),
-        ("siri", "pilot_a"),
-    ],
-)
-def test_each_role_lands_on_its_page_after_login(client, cast, username, landing):
+@pytest.mark.parametrize("username", ["koordinator", "veileder", "tore", "kari", "siri"])
+def test_every_person_lands_on_my_tasks_after_login(client, cast, username):
     response = _login(client, username)
     assert response.status_code == 302
 
     response = client.get(response.url)
 
-    expected = {
-        "pilot_a": reverse("programme:pilot_detail", args=[cast.pilot_a.pk]),
-        "pilot_b": reverse("programme:pilot_detail", args=[cast.pilot_b.pk]),
-    }.get(landing, landing)
     assert response.status_code == 302
-    assert response.url == expected
+    assert response.url == reverse("my_tasks")
+    assert client.get(response.url).status_code == 200
+
+
+def test_an_administrator_without_a_person_lands_on_the_dashboard(client, cast):
+    response = _login(client, "admin")
+
+    response = client.get(response.url)
+
+    assert response.url == reverse("programme:dashboard")
 
 
 def test_wrong_password_shows_a_norwegian_message_and_keeps_the_username(client, cast):

@@ -46,11 +46,15 @@ ANY_LOGIN = [LOGIN, 200, 200, 200, 200, 200, 200, 200]
 
 @dataclass(frozen=True)
 class Asks:
-    """The page asks the policy `permission` about `target`; `allowed` is its status on a yes."""
+    """The page asks the policy `permission` about `target`; `allowed` is its status on a yes.
+
+    `also` gives the question's other arguments, e.g. the owner of a measure.
+    """
 
     permission: str
     target: Callable = lambda c, o: c.pilot_a
     allowed: int = 200
+    also: Callable = lambda c, o: {}
 
 
 def _department_a(c, o):
@@ -154,9 +158,21 @@ def _holiday(c, o):
 PROGRAMME_PAGE = [LOGIN, 403, 403, 403, 200, 200, 404, 200]
 SET_UP = Asks("can_set_up_pilot")
 
+
+def _measure_owner(c, o):
+    return {"owner_id": o.measure.owner_id}
+
+
 # name → (method, kwargs(cast, objects), statuses in ROLES order)
 MATRIX = {
     "home": ("get", None, [LOGIN, 302, 302, 302, 302, 302, 302, 302]),
+    "my_tasks": ("get", None, ANY_LOGIN),
+    # Posted empty: whoever may act on the measure (Siri's) gets the form's error.
+    "my_measure_progress": (
+        "post",
+        lambda c, o: {"pk": o.measure.pk},
+        Asks("can_update_measure", allowed=400, also=_measure_owner),
+    ),
     "healthz": ("get", None, PUBLIC),
     "accessibility": ("get", None, PUBLIC),
     "set_language": ("post", None, [302] * 8),
@@ -269,7 +285,7 @@ MATRIX = {
     "plans:measure_set_status": (
         "post",
         lambda c, o: {"pk": o.measure.pk},
-        Asks("can_edit_plan", allowed=400),
+        Asks("can_update_measure", allowed=400, also=_measure_owner),
     ),
     "plans:pilot_suggestions": ("get", _pilot, Asks("can_suggest")),
     "plans:suggestion_detail": (
@@ -387,14 +403,15 @@ def _expected(spec, *, cast, objects, role):
     target = spec.target(cast, objects)
     if not scope.can_view(target):
         return 404
-    return spec.allowed if getattr(scope, spec.permission)(target) else 403
+    allowed = getattr(scope, spec.permission)(target, **spec.also(cast, objects))
+    return spec.allowed if allowed else 403
 
 
 def test_every_named_permission_is_asked_by_a_page():
-    from pilots.access import OBJECT_PERMISSIONS
+    from pilots.access import OBJECT_PERMISSIONS, OWNER_PERMISSIONS
 
     asked = {spec.permission for _m, _k, spec in MATRIX.values() if isinstance(spec, Asks)}
-    assert set(OBJECT_PERMISSIONS) <= asked
+    assert set(OBJECT_PERMISSIONS) | set(OWNER_PERMISSIONS) <= asked
 
 
 @pytest.mark.parametrize("name", sorted(MATRIX))

@@ -22,11 +22,21 @@ def _board_context(request, pilot: Pilot, *, fullscreen: bool, **extra) -> dict:
     plan = plan_for_pilot(pilot)
     today = timezone.localdate()
     scope = scope_for(request.user)
+    columns = board_columns(plan, today=today)
+    labels = dict(Measure.Status.choices)
+    for column in columns:
+        for measure in column.measures:
+            # Leaders move every card; staff the cards they own (no query: the scope is cached).
+            measure.moves = [
+                (status, labels[status])
+                for status in services.measure_status_choices(user=request.user, measure=measure)
+                if status != measure.status
+            ]
     return {
         "pilot": pilot,
         "plan": plan,
         "today": today,
-        "columns": board_columns(plan, today=today),
+        "columns": columns,
         "new_ideas": board_new_ideas(pilot),
         # Never on the wall screen: the whole room reads it, whoever is logged in.
         "show_authors": scope.can_see_suggestion_authors(pilot) and not fullscreen,
@@ -64,7 +74,7 @@ def measure_set_status(request, pk: int):
     pilot = measure.plan.pilot
     scope = scope_for(request.user)
     # Asked before the form, so that staff learn they may not, not that the form was empty.
-    scope.require(scope.can_edit_plan(pilot))
+    scope.require(scope.can_update_measure(pilot, owner_id=measure.owner_id))
     fullscreen = request.POST.get("fullscreen") == "1"
     form = MeasureStatusForm(request.POST)
     if not form.is_valid():

@@ -55,6 +55,9 @@ def test_coordinator_schedules_a_course_day_in_the_winter_holiday_and_records_at
     page.get_by_label("Brukernavn").fill("koordinator")
     page.get_by_label("Passord").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Logg inn").click()
+    # She lands on her own tasks, with the way to the programme dashboard first in the page.
+    page.wait_for_url(re.compile(r"/my/$"))
+    page.locator('main a[href="/programme/"]').click()
     page.wait_for_url(re.compile(r"/programme/$"))
     assert page.get_by_role("heading", level=1).inner_text() == "Program"
 

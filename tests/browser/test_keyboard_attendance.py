@@ -51,6 +51,10 @@ def link_named(text: str):
     return lambda info: info["tag"] == "a" and info["text"] == text
 
 
+def link_to(href: str):
+    return lambda info: info["tag"] == "a" and info["href"] == href
+
+
 def test_coordinator_records_attendance_with_the_keyboard_alone(page, demo, after_the_demo_course):
     course_day = CourseDay.objects.get(pilot__department__name=HOME_CARE.name, number=1)
     keys = Keyboard(page)
@@ -63,7 +67,7 @@ def test_coordinator_records_attendance_with_the_keyboard_alone(page, demo, afte
     page.keyboard.type(DEMO_PASSWORD)
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert page.url.endswith("/programme/")
+    assert page.url.endswith("/my/")
 
     # The skip link comes first, shows its focus, and moves the focus into <main>.
     skip = keys.press("Tab")
@@ -71,6 +75,10 @@ def test_coordinator_records_attendance_with_the_keyboard_alone(page, demo, afte
     assert focus_is_visible(skip)
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
+
+    # My tasks → the programme dashboard: the first thing in <main> to tab to.
+    keys.follow(link_to("/programme/"), what="the link to the programme dashboard")
+    assert page.url.endswith("/programme/")
 
     # Dashboard → pilot page → attendance for course day 1, by Tab and Enter.
     keys.follow(link_named(HOME_CARE.name), what="the link to the pilot")
@@ -124,6 +132,7 @@ def test_focus_is_visible_on_every_link_and_button_of_the_pilot_page(page, demo)
     with page.expect_navigation():
         page.keyboard.press("Enter")
     keys = Keyboard(page)
+    keys.follow(link_to("/programme/"), what="the link to the programme dashboard")
     keys.follow(link_named(HOME_CARE.name), what="the link to the pilot")
 
     reached = 0

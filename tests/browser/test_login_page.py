@@ -24,7 +24,7 @@ def test_login_page_fits_320_px_without_horizontal_scroll(page, demo):
     assert scroll_width <= 320
 
 
-def test_coordinator_logs_in_with_the_keyboard_and_lands_on_the_dashboard(page, demo):
+def test_coordinator_logs_in_with_the_keyboard_and_lands_on_my_tasks(page, demo):
     page.goto(f"{demo.url}/accounts/login/")
     # Django's login form puts the focus in the username field, so typing starts at once.
     assert page.evaluate("document.activeElement.name") == "username"
@@ -33,16 +33,16 @@ def test_coordinator_logs_in_with_the_keyboard_and_lands_on_the_dashboard(page, 
     assert page.evaluate("document.activeElement.name") == "password"
     page.keyboard.type("lean-demo")
     page.keyboard.press("Enter")
-    page.wait_for_url("**/programme/")
+    page.wait_for_url("**/my/")
     page.wait_for_load_state("load")
 
-    assert page.url.rstrip("/").endswith("/programme")
+    assert page.url.endswith("/my/")
     # On the next page the first Tab reaches the skip link.
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip-link"
 
 
 def test_login_helper_works_for_every_demo_user(page, demo):
-    for username in ("admin", "koordinator", "veileder", "tore", "kari"):
+    for username in ("admin", "koordinator", "veileder", "tore", "kari", "ingrid", "sofie"):
         page.context.clear_cookies()
         login(page, demo.url, username)

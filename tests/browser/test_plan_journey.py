@@ -87,8 +87,9 @@ def test_leader_writes_submits_and_gets_the_plan_approved_after_a_return(
     assert plan.measures.count() == 3 and plan.indicators.count() == 1
     mails = Outbox(plan_path=f"/plans/pilots/{pilot.pk}/plan/")
 
-    # 1. Tore logs in and finds his plan from his pilot's page.
+    # 1. Tore logs in on his own tasks and finds his plan from his pilot's page.
     login(page, demo.url, "tore")
+    page.locator(f'main a[href="/programme/pilots/{pilot.pk}/"]').click()
     expect_heading(page, DEPARTMENT)
     page.get_by_role("link", name="Åpne prosjektplanen").click()
     expect_heading(page, PLAN_HEADING)
@@ -202,10 +203,9 @@ def test_leader_writes_submits_and_gets_the_plan_approved_after_a_return(
 
     # 2. The coordinator returns the plan with a comment.
     with new_page(browser) as coordinator:
+        # The plan waits for her review on her own tasks.
         login(coordinator, demo.url, LEAN_COORDINATOR.username)
-        coordinator.get_by_role("table").get_by_role("link", name=DEPARTMENT, exact=True).click()
-        expect_heading(coordinator, DEPARTMENT)
-        coordinator.get_by_role("link", name="Åpne prosjektplanen").click()
+        coordinator.get_by_role("main").get_by_role("link", name=PLAN_HEADING).click()
         expect_heading(coordinator, PLAN_HEADING)
         assert status_badge(coordinator) == "Sendt inn"
         assert coordinator.get_by_role("link", name="Rediger planen").count() == 1

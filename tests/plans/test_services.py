@@ -10,11 +10,11 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, connections
+from django.db import IntegrityError, connection, connections
 from django.urls import reverse
 
 from plans import services
-from plans.models import Indicator, Measure, ProjectPlan
+from plans.models import Indicator, Measure, MeasureNote, ProjectPlan
 from tests.factories import MeasureFactory, ProjectPlanFactory
 
 
@@ -229,9 +229,10 @@ ROUNDS = 150
 
 
 @pytest.mark.django_db(transaction=True)
-def test_board_clicks_and_plan_saves_at_once_never_deadlock(cast):
+@pytest.mark.parametrize("clicker", ["leader", "owner with a note"])
+def test_board_clicks_and_plan_saves_at_once_never_deadlock(cast, clicker):
     plan = ProjectPlan.objects.create(pilot=cast.pilot_a)
-    measures = [MeasureFactory(plan=plan, title=f"Tiltak {n}") for n in range(3)]
+    measures = [MeasureFactory(plan=plan, title=f"Tiltak {n}", owner=cast.siri) for n in range(3)]
     start = threading.Barrier(2)
     unexpected: list[BaseException] = []
     conflicts = []
@@ -242,7 +243,12 @@ def test_board_clicks_and_plan_saves_at_once_never_deadlock(cast):
         )
         status = ("in_progress", "done")[round_number % 2]
         start.wait()
-        services.measure_set_status(measure=measure, user=cast.users.tore, status=status)
+        if clicker == "leader":
+            services.measure_set_status(measure=measure, user=cast.users.tore, status=status)
+        else:
+            services.measure_record_progress(
+                measure=measure, user=cast.users.staff_a, status=status, note=f"{round_number}"
+            )
 
     def save(round_number):
         version = ProjectPlan.objects.get(pk=plan.pk).version
@@ -282,3 +288,113 @@ def test_board_clicks_and_plan_saves_at_once_never_deadlock(cast):
     # Every click and every save that was not a conflict moved the version on, once.
     saves = ROUNDS - len(conflicts)
     assert plan.version >= 1 + saves
+    if clicker != "leader":
+        assert MeasureNote.objects.filter(measure__plan=plan).count() == ROUNDS
+
+
+# Owners report on their own measures
+
+
+def _measure_as_loaded(pk: int) -> Measure:
+    """The measure as a view loads it: with its plan, pilot and department."""
+    return Measure.objects.select_related("plan__pilot__department").get(pk=pk)
+
+
+def test_an_owner_records_progress_from_a_shell_with_a_note(cast, plan_a):
+    measure = MeasureFactory(plan=plan_a, owner=cast.siri)
+
+    services.measure_record_progress(
+        measure=_measure_as_loaded(measure.pk),
+        user=cast.users.staff_a,
+        status="in_progress",
+        note="  Startet i dag  ",
+    )
+
+    note = MeasureNote.objects.get(measure=measure)
+    assert (note.text, note.author, note.status) == ("Startet i dag", cast.siri, "in_progress")
+    measure.refresh_from_db()
+    assert measure.status == Measure.Status.IN_PROGRESS
+
+
+def test_staff_may_not_record_progress_on_a_measure_they_do_not_own(cast, plan_a):
+    measure = MeasureFactory(plan=plan_a, owner=cast.tore)
+
+    with pytest.raises(PermissionDenied):
+        services.measure_record_progress(
+            measure=_measure_as_loaded(measure.pk), user=cast.users.staff_a, status="done"
+        )
+    with pytest.raises(PermissionDenied):
+        services.measure_set_status(
+            measure=_measure_as_loaded(measure.pk), user=cast.users.staff_a, status="done"
+        )
+
+
+def test_a_measure_given_to_someone_else_meanwhile_is_refused_to_its_old_owner(cast, plan_a):
+    measure = MeasureFactory(plan=plan_a, owner=cast.siri)
+    as_loaded = _measure_as_loaded(measure.pk)
+    Measure.objects.filter(pk=measure.pk).update(owner=cast.ola)
+
+    with pytest.raises(PermissionDenied):
+        services.measure_record_progress(
+            measure=as_loaded, user=cast.users.staff_a, status="done", note="Ferdig"
+        )
+
+    measure.refresh_from_db()
+    assert measure.status == Measure.Status.NOT_STARTED
+    assert not MeasureNote.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("before", "after"), [("in_progress", "dropped"), ("dropped", "in_progress")]
+)
+def test_dropping_a_measure_and_taking_it_up_again_is_for_the_plans_editors(
+    cast, plan_a, before, after
+):
+    measure = MeasureFactory(plan=plan_a, owner=cast.siri, status=before)
+
+    with pytest.raises(PermissionDenied):
+        services.measure_record_progress(
+            measure=_measure_as_loaded(measure.pk), user=cast.users.staff_a, status=after
+        )
+    services.measure_record_progress(
+        measure=_measure_as_loaded(measure.pk), user=cast.users.tore, status=after
+    )
+
+    measure.refresh_from_db()
+    assert measure.status == after
+
+
+def test_the_same_status_without_a_note_changes_nothing(cast, plan_a):
+    measure = MeasureFactory(plan=plan_a, owner=cast.siri)
+    version = plan_a.version
+
+    services.measure_record_progress(
+        measure=_measure_as_loaded(measure.pk), user=cast.users.staff_a, status="not_started"
+    )
+
+    plan_a.refresh_from_db()
+    assert plan_a.version == version
+    assert measure.history.count() == 1
+    assert not MeasureNote.objects.exists()
+
+
+def test_a_note_too_long_or_an_unknown_status_is_refused(cast, plan_a):
+    measure = _measure_as_loaded(MeasureFactory(plan=plan_a, owner=cast.siri).pk)
+
+    with pytest.raises(ValidationError) as too_long:
+        services.measure_record_progress(
+            measure=measure, user=cast.users.staff_a, status="done", note="x" * 501
+        )
+    with pytest.raises(ValidationError) as unknown:
+        services.measure_record_progress(measure=measure, user=cast.users.staff_a, status="ok")
+
+    assert "note" in too_long.value.message_dict
+    assert "status" in unknown.value.message_dict
+    assert not MeasureNote.objects.exists()
+
+
+def test_the_database_refuses_an_empty_note(cast, plan_a):
+    measure = MeasureFactory(plan=plan_a, owner=cast.siri)
+
+    with pytest.raises(IntegrityError):
+        MeasureNote.objects.create(measure=measure, author=cast.siri, text="")

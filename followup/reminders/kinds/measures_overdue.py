@@ -1,7 +1,7 @@
 """Measures past their deadline: a weekly digest."""
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import ngettext
@@ -83,7 +83,8 @@ class MeasuresOverdue(ReminderKind):
             .values("department_id")
         )
         department = overdue.filter(plan__pilot__department_id__in=led).exclude(owner=recipient)
-        own_rows, department_rows = _rows(own), _rows(department)
+        own_rows = _rows(own, link_to=_own_measure_link)
+        department_rows = _rows(department, link_to=_board_link)
         count = len(own_rows) + len(department_rows)
         subject = ngettext(
             "Weekly digest: %(count)d measure past its deadline",
@@ -93,14 +94,23 @@ class MeasuresOverdue(ReminderKind):
         return Email(subject, {"own": own_rows, "department": department_rows, "today": ctx.today})
 
 
-def _rows(measures) -> list[dict]:
+def _own_measure_link(measure: Measure) -> str:
+    """The owner's own page, at the measure, where they can mark it done as the mail asks."""
+    return f"{link('my_tasks')}#measure-{measure.pk}"
+
+
+def _board_link(measure: Measure) -> str:
+    return link("plans:plan_board", pilot_pk=measure.plan.pilot_id)
+
+
+def _rows(measures, *, link_to: Callable[[Measure], str]) -> list[dict]:
     return [
         {
             "title": measure.title,
             "owner": measure.owner.full_name if measure.owner else "",
             "department": measure.plan.pilot.department.name,
             "deadline": measure.deadline,
-            "link": link("plans:plan_board", pilot_pk=measure.plan.pilot_id),
+            "link": link_to(measure),
         }
         for measure in measures
     ]
