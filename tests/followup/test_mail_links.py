@@ -1,0 +1,231 @@
+"""Every link in every e-mail works for the person who gets it.
+
+The demo programme is run through its year: both plans go through the workflow or stay late,
+someone is absent, and the reminder sweep runs every morning from January to June. Every e-mail
+that goes out is sorted by its kind and by the kind of person it went to (coordinator, guide,
+leader, staff with a login, staff without one). For the first e-mail of each pair, every link in
+it is opened as its recipient: logged in as them, or, for someone without a login, anonymously
+through the invitation the link carries, making a login on the way. Each page must open, and
+offer the action the e-mail asks for.
+"""
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from io import StringIO
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
+
+from followup.models import FollowUpMeeting, Reminder
+from followup.reminders.sweep import reminders_sweep
+from pilots.models import DepartmentRole, Person, Pilot, ProgrammeRole
+from pilots.services import pilot_advance_phase
+from plans.models import Measure, ProjectPlan
+from plans.services import plan_approve, plan_return, plan_submit
+from tests.followup.conftest import oslo
+from training.models import Attendance, CourseDay
+
+pytestmark = [pytest.mark.django_db, pytest.mark.integration]
+
+Kind = Reminder.Kind
+PLAN_MAILS = {
+    "plan_submitted": "Project plan submitted for review: %(department)s",
+    "plan_returned": "Project plan returned with a comment: %(department)s",
+    "plan_approved": "Project plan approved: %(department)s",
+}
+LINK = re.compile(r"https?://\S+")
+PASSWORD = "Tavle-og-tiltak-2027"  # noqa: S105
+
+
+@dataclass
+class Mail:
+    kind: str
+    recipient: Person
+    audience: str
+    links: list[str]
+
+
+def _audience(person: Person) -> str:
+    roles = set(person.programme_roles.values_list("role", flat=True))
+    if ProgrammeRole.Role.LEAN_COORDINATOR in roles:
+        return "coordinator"
+    if ProgrammeRole.Role.LEAN_GUIDE in roles:
+        return "guide"
+    if person.department_roles.filter(role=DepartmentRole.Role.DEPARTMENT_LEADER).exists():
+        return "leader"
+    return "staff with a login" if person.user_id else "staff without a login"
+
+
+def _kind_of(message, person: Person, reminder_kinds: dict[str, str]) -> str:
+    message_id = message.extra_headers.get("Message-ID", "")
+    if message_id in reminder_kinds:
+        return reminder_kinds[message_id]
+    with translation.override(person.language):
+        for kind, subject in PLAN_MAILS.items():
+            prefix = gettext(subject).split("%(")[0]
+            if message.subject.startswith(prefix):
+                return kind
+    raise AssertionError(f"an e-mail of no known kind: {message.subject!r}")
+
+
+@pytest.fixture
+def year_of_mail(settings, eager, django_capture_on_commit_callbacks):
+    """The demo's year of e-mail, each sent one sorted as a `Mail`."""
+    settings.DEBUG = True
+    call_command("load_demo", stdout=StringIO())
+    refugees, home_care = Pilot.objects.select_related("department").order_by("department__name")
+    coordinator = Person.objects.get(user__username="koordinator").user
+    kari = Person.objects.get(user__username="kari").user
+    year = home_care.course_year
+
+    # NAV goes through the whole workflow and on into follow-up, where its plan then goes quiet;
+    # Omsorg Sør's plan stays a draft and is chased.
+    plan = ProjectPlan.objects.get(pilot=refugees)
+    with django_capture_on_commit_callbacks(execute=True):
+        plan = plan_submit(plan=plan, user=kari, expected_version=plan.version)
+        plan = plan_return(
+            plan=plan, user=coordinator, expected_version=plan.version, comment="Mål tidsbruk."
+        )
+        plan = plan_submit(plan=plan, user=kari, expected_version=plan.version)
+        plan_approve(plan=plan, user=coordinator, expected_version=plan.version, comment="Bra!")
+    refugees.refresh_from_db()
+    while refugees.phase != Pilot.Phase.FOLLOW_UP:
+        refugees = pilot_advance_phase(pilot=refugees, user=coordinator)
+
+    # Someone without a login and someone with one miss the first course day.
+    for pilot, username in ((home_care, None), (refugees, "sofie")):
+        staff = Person.objects.filter(
+            department_roles__department=pilot.department,
+            department_roles__role=DepartmentRole.Role.STAFF,
+        )
+        absent = (
+            staff.get(user__username=username)
+            if username
+            else staff.filter(user__isnull=True).order_by("pk").first()
+        )
+        day = CourseDay.objects.get(pilot=pilot, number=1)
+        Attendance.objects.create(person=absent, course_day=day, status=Attendance.Status.ABSENT)
+
+    day = dt.date(year, 1, 4)
+    while day <= dt.date(year, 6, 30):
+        at = oslo(day.year, day.month, day.day, 9)
+        with django_capture_on_commit_callbacks(execute=True):
+            reminders_sweep(now=at, as_of=at)
+        day += dt.timedelta(days=1)
+
+    reminder_kinds = {
+        f"<reminder-{pk}@{urlsplit(settings.SITE_URL).hostname}>": kind
+        for pk, kind in Reminder.objects.values_list("pk", "kind")
+    }
+    people = {person.email: person for person in Person.objects.all()}
+    mails = []
+    for message in mail.outbox:
+        person = people[message.to[0]]
+        mails.append(
+            Mail(
+                kind=_kind_of(message, person, reminder_kinds),
+                recipient=person,
+                audience=_audience(person),
+                links=LINK.findall(message.body),
+            )
+        )
+    return mails
+
+
+def _open_as(person: Person, url: str):
+    """Open a link from an e-mail as its recipient; returns the page it ends on."""
+    parts = urlsplit(url)
+    assert f"{parts.scheme}://{parts.netloc}" == settings.SITE_URL, url
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    client = Client()
+    person.refresh_from_db()
+    if person.user_id is not None:
+        client.force_login(person.user)
+        return client.get(path, follow=True)
+    # No login yet: the link is their invitation, and making a login leads to the page it named.
+    assert parts.path.startswith("/invitations/"), f"{url} for {person} who has no login"
+    page = client.get(path)
+    assert page.status_code == 200
+    assert person.full_name in page.content.decode()
+    return client.post(
+        path,
+        {"username": f"user{person.pk}", "password1": PASSWORD, "password2": PASSWORD},
+        follow=True,
+    )
+
+
+def _actions(kind: str, person: Person, url: str) -> list[str]:
+    """The URLs of what the e-mail asks its recipient to do, which the page must offer."""
+    pilot_pk = _pilot_in(url)
+    if kind in (Kind.FOLLOW_UP_DUE, Kind.FOLLOW_UP_OVERDUE):
+        meeting = FollowUpMeeting.objects.filter(pilot_id=pilot_pk, held_on__isnull=True).first()
+        return [reverse("followup:follow_up_meeting_hold", kwargs={"pk": meeting.pk})]
+    if kind in (Kind.PLAN_NOT_SUBMITTED, "plan_returned"):
+        return [reverse("plans:plan_submit", kwargs={"pilot_pk": pilot_pk})]
+    if kind == "plan_submitted":
+        # Reviewers read it after it moved on, so the review is offered while it is submitted.
+        plan = ProjectPlan.objects.get(pilot_id=pilot_pk)
+        if plan.status == ProjectPlan.Status.SUBMITTED:
+            return [reverse("plans:plan_review", kwargs={"pilot_pk": pilot_pk})]
+        return []
+    if kind in (Kind.MEASURES_OVERDUE, Kind.PLAN_QUIET):
+        own = Measure.objects.open().filter(plan__pilot_id=pilot_pk)
+        if kind == Kind.MEASURES_OVERDUE and not _leads(person, pilot_pk):
+            own = own.filter(owner=person)
+        return [
+            reverse("plans:measure_set_status", kwargs={"pk": pk})
+            for pk in own.values_list("pk", flat=True)[:3]
+        ]
+    return []
+
+
+def _pilot_in(url: str) -> int | None:
+    found = re.search(r"/pilots/(\d+)/", url)
+    return int(found.group(1)) if found else None
+
+
+def _leads(person: Person, pilot_pk: int) -> bool:
+    return DepartmentRole.objects.filter(
+        person=person,
+        role=DepartmentRole.Role.DEPARTMENT_LEADER,
+        department__pilots__pk=pilot_pk,
+    ).exists()
+
+
+def test_every_link_in_every_mail_works_for_its_recipient(year_of_mail):
+    kinds = {m.kind for m in year_of_mail}
+    assert kinds == {*Kind.values, *PLAN_MAILS}, "every kind of e-mail went out at least once"
+    audiences = {m.audience for m in year_of_mail}
+    assert audiences == {
+        "coordinator",
+        "guide",
+        "leader",
+        "staff with a login",
+        "staff without a login",
+    }
+
+    first_of_each = {}
+    for sent in year_of_mail:
+        first_of_each.setdefault((sent.kind, sent.audience), sent)
+    opened = []
+    for (kind, audience), sent in sorted(first_of_each.items()):
+        assert sent.links, f"{kind} to {audience} has no link"
+        for url in sent.links:
+            page = _open_as(sent.recipient, url)
+            where = f"{kind} to {audience} ({sent.recipient}): {url}"
+            assert page.status_code == 200, where
+            final_path = page.request["PATH_INFO"]
+            assert final_path != reverse("login"), where
+            html = page.content.decode()
+            for action in _actions(kind, sent.recipient, final_path):
+                assert action in html, f"{where} does not offer {action}"
+            opened.append(where)
+    assert len(opened) >= len(first_of_each)
