@@ -537,5 +537,6 @@ def test_staff_list_with_former_staff_keeps_its_query_count(client, cast):
 
     assert len(response.context["former_members"]) == 21
     # The request's own, the department, its people today and their roles, the former staff and
-    # their roles.
-    assert count() == few == REQUEST_QUERIES + 5
+    # their roles; for the login column the people's open invitations, and their roles and
+    # programme roles (who may invite them).
+    assert count() == few == REQUEST_QUERIES + 8

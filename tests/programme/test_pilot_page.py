@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 # suggestions counted, and for the schedule warnings: the holiday periods, and for double
 # bookings the municipality's course days on the same dates, their facilitators and the
 # overlapping meetings. A person of the department also reads the session they chose.
-PILOT_PAGE_QUERY_BUDGET = REQUEST_QUERIES + 11
+PILOT_PAGE_QUERY_BUDGET = REQUEST_QUERIES + 12
 
 
 @pytest.fixture
