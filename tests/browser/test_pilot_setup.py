@@ -69,6 +69,9 @@ def test_coordinator_starts_harstad_sykehjem_from_nothing(
     page.get_by_label("Username").fill("koordinator")
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    # Everyone lands on their own tasks; the coordinator's lead on to the programme.
+    heading(page, "My tasks")
+    page.get_by_role("link", name="Open the programme dashboard").click()
     heading(page, "Programme")
 
     # Step 1: a new department.
