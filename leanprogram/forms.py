@@ -143,6 +143,17 @@ class LeaderForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Preferred language"), choices=Language.choices, initial=Language.BOKMAL
     )
+    # Ticked unless the coordinator says otherwise: a leader without a login cannot open the
+    # plan, the board or the staff list they are now responsible for.
+    invite = forms.BooleanField(
+        label=_("Send an invitation to make a login"),
+        required=False,
+        initial=True,
+        help_text=_(
+            "The leader gets an e-mail with a link for choosing a username and password. "
+            "Nothing is sent to someone who already has a login."
+        ),
+    )
 
     def __init__(self, *args, person_choices, **kwargs):
         super().__init__(*args, **kwargs)

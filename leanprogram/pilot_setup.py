@@ -7,7 +7,8 @@ Staff, information meetings and course days are written by their own apps' servi
 here are the ones no app owns alone: the department and its leader, and confirming the four
 proposed course days together with the pilot's course weeks.
 
-Every write asks `pilots.access` first (`can_set_up_pilot`), whoever calls it.
+Every write asks `pilots.access` first (`can_set_up_pilot`), whoever calls it; inviting the new
+leader to make a login goes through `pilots.invitations`, which asks its own question.
 """
 
 import datetime as dt
@@ -22,7 +23,16 @@ from django.utils.translation import gettext as _
 from leanprogram.pilot_page import PersonWithRoles, pilot_people
 from pilots.access import scope_for
 from pilots.collation import norwegian
-from pilots.models import Department, DepartmentRole, Language, Person, Pilot, Programme
+from pilots.invitations import person_invite
+from pilots.models import (
+    Department,
+    DepartmentRole,
+    Invitation,
+    Language,
+    Person,
+    Pilot,
+    Programme,
+)
 from pilots.programme_settings import CourseWeeks
 from pilots.selectors import departments_for_user, people_for_user, pilots_for_user
 from training.models import COURSE_DAYS_PER_PILOT, CourseDay, InformationMeeting
@@ -241,6 +251,8 @@ class LeaderAdded:
     person: Person
     person_created: bool
     role_added: bool
+    # The invitation e-mailed to the leader, when one was asked for and they have no login.
+    invitation: Invitation | None = None
 
 
 def _email_taken_error(person: Person) -> ValidationError:
@@ -266,11 +278,15 @@ def pilot_leader_add(
     email: str = "",
     phone: str = "",
     language: str = Language.BOKMAL,
+    invite: bool = False,
 ) -> LeaderAdded:
     """Make `person`, or a new person of the municipality, a leader of the pilot's department.
 
     Their other roles in the department stay. A new person's e-mail must be free in the
-    municipality (whatever its case). Raises ValidationError keyed by field.
+    municipality (whatever its case). With `invite`, a leader without a login is invited to make
+    one (`pilots.invitations.person_invite`, with its own permission check), in the same
+    transaction: a leader saved is a leader invited, or neither. Someone who already has a login
+    is left alone. Raises ValidationError keyed by field.
     """
     scope = scope_for(user)
     scope.require(scope.can_set_up_pilot(pilot))
@@ -310,7 +326,12 @@ def pilot_leader_add(
     _role, role_added = DepartmentRole.objects.get_or_create(
         department=department, person=person, role=DepartmentRole.Role.DEPARTMENT_LEADER
     )
-    return LeaderAdded(person=person, person_created=created, role_added=role_added)
+    invitation = None
+    if invite and person.user_id is None:
+        invitation = person_invite(user=user, person=person)
+    return LeaderAdded(
+        person=person, person_created=created, role_added=role_added, invitation=invitation
+    )
 
 
 # --- Step 5: the course days ----------------------------------------------------------------------

@@ -26,6 +26,7 @@ from leanprogram.forms import (
 from leanprogram.pilot_page import pilot_people
 from leanprogram.pilot_setup import (
     CourseDayRefused,
+    LeaderAdded,
     PlannedDay,
     departments_without_pilot,
     leader_choices,
@@ -38,6 +39,7 @@ from leanprogram.pilot_setup import (
     pilots_being_set_up,
 )
 from pilots.access import scope_for
+from pilots.invitations import login_statuses
 from pilots.models import Pilot, Programme, ProgrammeRole
 from pilots.programme_settings import CourseWeeks, course_weeks_for
 from pilots.selectors import pilot_get_for_user, programme_get_for_user
@@ -136,12 +138,15 @@ def pilot_setup_start(request, programme_pk: int):
 def pilot_setup(request, pk: int):
     """The checklist: what is done for the new pilot and where to do the rest."""
     pilot = _pilot_to_set_up(request, pk)
+    status = pilot_setup_status(pilot)
+    logins = login_statuses(user=request.user, people=status.leaders)
     return render(
         request,
         "programme/setup/checklist.html",
         {
             "pilot": pilot,
-            "status": pilot_setup_status(pilot),
+            "status": status,
+            "leaders": [(leader, logins[leader.pk]) for leader in status.leaders],
             "staff_list_url": staff_page_url("staff_list", pilot),
             "staff_add_url": staff_page_url("staff_add", pilot),
             "staff_import_url": staff_page_url("staff_import", pilot),
@@ -201,17 +206,12 @@ def pilot_setup_leader(request, pk: int):
                 email=data["email"],
                 phone=data["phone"],
                 language=data["language"],
+                invite=data["invite"],
             )
         except ValidationError as error:
             form.add_service_errors(error)
         else:
-            if added.role_added:
-                text = _("%(name)s now leads %(department)s.")
-            else:
-                text = _("%(name)s already led %(department)s.")
-            messages.success(
-                request, text % {"name": added.person.full_name, "department": pilot.department}
-            )
+            _leader_added_messages(request, added, pilot=pilot, invite=data["invite"])
             return redirect("programme:pilot_setup", pk=pilot.pk)
     return _render(
         request,
@@ -224,6 +224,23 @@ def pilot_setup_leader(request, pk: int):
         },
         invalid=form.is_bound and bool(form.errors),
     )
+
+
+def _leader_added_messages(request, added: LeaderAdded, *, pilot: Pilot, invite: bool) -> None:
+    person = added.person
+    if added.role_added:
+        text = _("%(name)s now leads %(department)s.")
+    else:
+        text = _("%(name)s already led %(department)s.")
+    messages.success(request, text % {"name": person.full_name, "department": pilot.department})
+    if added.invitation is not None:
+        messages.success(
+            request,
+            _("An invitation is on its way to %(name)s at %(email)s.")
+            % {"name": person.full_name, "email": person.email},
+        )
+    elif invite and person.user_id is not None:
+        messages.info(request, _("%(name)s already has a login.") % {"name": person.full_name})
 
 
 # --- Step 4: information meetings -----------------------------------------------------------------

@@ -70,13 +70,13 @@ def test_staff_sends_a_suggestion_from_the_phone_and_the_leader_makes_it_a_measu
     staff_context, staff = phone(browser)
     leader_context, leader = phone(browser)
     try:
-        # 1. Marit lands on her tasks, goes to her department's page and follows the invitation
-        # to suggest.
+        # 1. Marit lands on her tasks, goes on to her department's page and follows the
+        # invitation to suggest.
         login(staff, demo.url, "marit")
         assert staff.url.endswith(reverse("my_tasks"))
         pilot_path = reverse("programme:pilot_detail", kwargs={"pk": pilot.pk})
-        staff.locator(f'main a[href="{pilot_path}"]').first.click()
-        staff.wait_for_load_state("load")
+        with staff.expect_navigation():
+            staff.locator(f'main a[href="{pilot_path}"]').first.click()
         assert staff.url.endswith(pilot_path)
         staff.locator(f'main a[href="{form_path}"]').first.click()
         staff.wait_for_load_state("load")

@@ -747,8 +747,9 @@ def test_step_one_costs_the_same_for_few_and_many_departments(client, cast):
 @pytest.mark.parametrize(
     ("name", "budget"),
     [
-        # The pilot, its people, meetings and course days.
-        ("pilot_setup", 4),
+        # The pilot, its people, meetings and course days; the leaders' login statuses (their
+        # department roles, programme roles and open invitations).
+        ("pilot_setup", 7),
         # The pilot, its people (the leaders shown) and the people to choose from.
         ("pilot_setup_leader", 3),
         # The pilot and its meetings.
