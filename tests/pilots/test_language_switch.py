@@ -9,7 +9,7 @@ from followup.models import Reminder
 from pilots.models import Person
 from plans.models import ProjectPlan
 from plans.services import plan_submit
-from tests.followup.conftest import eager, mails_of, sweep  # noqa: F401 (fixtures)
+from tests.followup.conftest import eager, mails_of, sweep  # noqa: F401, F811 (fixtures)
 
 pytestmark = pytest.mark.django_db
 
@@ -57,7 +57,7 @@ def test_a_get_changes_nothing(client, cast):
     assert cast.tore.language == "nb"
 
 
-def test_the_next_reminder_is_written_in_the_language_chosen_in_the_app(client, cast, sweep):
+def test_the_next_reminder_is_written_in_the_language_chosen_in_the_app(client, cast, sweep):  # noqa: F811
     client.force_login(cast.users.guide)
     _switch(client, "en")
     plan = ProjectPlan.objects.create(pilot=cast.pilot_a)
