@@ -95,11 +95,11 @@ def _post(client, user, name, pilot, **data):
 
 def test_plan_steps_while_redis_is_down_send_each_mail_once_when_it_is_back(
     own_redis,
-    workers,
+    workers,  # noqa: F811 (the fixture imported above)
     tmp_path,
     client,
     cast,
-    settings,  # noqa: F811
+    settings,
 ):
     settings.LANGUAGE_CODE = "en"
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
