@@ -298,6 +298,8 @@ class Reminder(models.Model):
         COORDINATOR_DIGEST = "coordinator_digest", _("weekly digest for coordinators")
         ABSENCE = "absence", _("absent from a meeting or course day")
         INVITATION = "invitation", _("invitation to make a login")
+        PLAN_TRANSITION = "plan_transition", _("project plan submitted, returned or approved")
+        EVENT_MOVED = "event_moved", _("meeting or course day moved or cancelled")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")

@@ -5,7 +5,7 @@ from django.urls import include, path
 from leanprogram import views, views_my, views_setup
 from leanprogram.health import healthz
 from leanprogram.login import AdminLoginForm, LoginForm
-from pilots.views import invitations
+from pilots.views import invitations, language
 
 admin.site.login_form = AdminLoginForm
 
@@ -19,7 +19,8 @@ urlpatterns = [
     ),
     path("healthz", healthz, name="healthz"),
     path("accessibility/", views.accessibility, name="accessibility"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # In place of django.conf.urls.i18n: switching the language also keeps it for the e-mails.
+    path("i18n/setlang/", language.language_set, name="set_language"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(

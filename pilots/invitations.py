@@ -453,7 +453,8 @@ def invitation_for_mail(*, person: Person, now: dt.datetime) -> Invitation | Non
 
 
 def reminders_sweep_request() -> None:
-    """Ask for a reminder sweep now, so an invitation e-mail goes out within seconds.
+    """Ask for a reminder sweep now, so an e-mail that answers someone's action (an invitation,
+    a plan submitted or reviewed) goes out within seconds.
 
     Runs after commit. A broker that is down must not fail the request that invited: the
     periodic sweep sends the e-mail a few minutes later all the same.

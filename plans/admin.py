@@ -23,6 +23,7 @@ from .models import (
     Measurement,
     MeasureNote,
     PlanSnapshot,
+    PlanTransition,
     ProjectPlan,
     QualityGoal,
     RootCause,
@@ -279,6 +280,26 @@ class PlanSnapshotAdmin(PlanColumnsMixin, ModelAdmin):
         if obj is not None:
             return self.fields
         return super().get_readonly_fields(request, obj)
+
+
+@admin.register(PlanTransition)
+class PlanTransitionAdmin(PlanColumnsMixin, ModelAdmin):
+    """Each step of a plan's way to approval, as it happened: the e-mails about it are derived
+    from these rows. The workflow records them; an administrator may add one it missed, but not
+    rewrite one whose e-mails may have gone out."""
+
+    list_display = ["department", "programme", "transition", "actor", "at"]
+    list_filter = ["transition", "plan__pilot__programme"]
+    list_select_related = [*PLAN_RELATED, "actor"]
+    search_fields = ["plan__pilot__department__name", "comment"]
+    date_hierarchy = "at"
+    fields = ["plan", "transition", "actor", "comment", "at"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Measure)

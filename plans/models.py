@@ -172,6 +172,44 @@ class PlanSnapshot(models.Model):
         return f"{self.plan} v{self.plan_version}"
 
 
+class PlanTransition(models.Model):
+    """One step of a plan's way to approval, as it happened: the record the e-mails about it are
+    derived from.
+
+    The plan's own fields keep only the latest state (a return comment is overwritten by the
+    next return), and the outbox (a higher layer) needs each step, with its actor and comment,
+    to say who hears about it and what they read, however late the mail is written.
+    """
+
+    class Transition(models.TextChoices):
+        SUBMITTED = "submitted", _("submitted")
+        RETURNED = "returned", _("returned")
+        APPROVED = "approved", _("approved")
+
+    plan = models.ForeignKey(
+        ProjectPlan, on_delete=models.CASCADE, related_name="transitions", verbose_name=_("plan")
+    )
+    transition = models.CharField(_("step"), max_length=10, choices=Transition.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    comment = models.TextField(_("comment"), blank=True)
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("plan step")
+        verbose_name_plural = _("plan steps")
+        ordering = ["plan", "at"]
+
+    def __str__(self):
+        return f"{self.plan} {self.transition} {self.at:%Y-%m-%d %H:%M}"
+
+
 class MeasureQuerySet(models.QuerySet):
     """The one definition of an open and an overdue measure, for every page, mail and sweep."""
 

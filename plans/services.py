@@ -22,6 +22,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from pilots.access import scope_for
+from pilots.invitations import reminders_sweep_request
 from pilots.models import Pilot
 from plans.models import (
     Indicator,
@@ -29,15 +30,15 @@ from plans.models import (
     Measurement,
     MeasureNote,
     PlanSnapshot,
+    PlanTransition,
     ProjectPlan,
     QualityGoal,
     RootCause,
     Waste,
 )
-from plans.notifications import APPROVED, RETURNED, SUBMITTED
-from plans.tasks import send_plan_transition_email
 
 Status = ProjectPlan.Status
+SUBMITTED, RETURNED, APPROVED = PlanTransition.Transition
 
 # The plan's own fields that its edit page changes; status and dates belong to the workflow.
 PLAN_FIELDS = ("starts_on", "current_state", "future_state")
@@ -254,7 +255,8 @@ def _check_unique(name, model, existing, deletions, saves, errors) -> None:
 
 # The plan's way to approval: draft → submitted → approved, or returned with a comment and back.
 # Each transition locks the plan row, checks the version the caller saw (a stale page never moves
-# a plan), bumps the version, and after commit queues one e-mail task for the people concerned.
+# a plan), bumps the version and records the step as a `PlanTransition`, from which the outbox
+# derives the e-mails to the people concerned; after commit it asks for a sweep so they go at once.
 # Approved plans stay editable; what was approved is kept unchanged in a `PlanSnapshot`.
 
 
@@ -374,12 +376,12 @@ def _move(
                 data=plan_snapshot_data(locked),
                 comment=comment,
             )
-        plan_id, actor_id = locked.pk, user.pk
-        # robust: the transition is saved; a broker that is down must not turn that into an
-        # error page. The failure is logged.
-        transaction.on_commit(
-            lambda: send_plan_transition_email.delay(plan_id, transition, actor_id), robust=True
+        PlanTransition.objects.create(
+            plan=locked, transition=transition, actor=user, comment=comment, at=now
         )
+        # The step is saved and its e-mails with it: a broker that is down only delays them
+        # until the periodic sweep, and must not turn the step into an error page.
+        transaction.on_commit(reminders_sweep_request)
     for name in ("status", "version", "submitted_at", "approved_at", "return_comment"):
         setattr(plan, name, getattr(locked, name))
     return plan

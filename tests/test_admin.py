@@ -38,6 +38,7 @@ from plans.models import (
     Measurement,
     MeasureNote,
     PlanSnapshot,
+    PlanTransition,
     ProjectPlan,
     QualityGoal,
     RootCause,
@@ -45,7 +46,13 @@ from plans.models import (
     Waste,
 )
 from tests.admin_forms import submitted_form_data
-from training.models import Attendance, CourseDay, InformationMeeting, SessionChoice
+from training.models import (
+    Attendance,
+    CourseDay,
+    EventChange,
+    InformationMeeting,
+    SessionChoice,
+)
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -140,10 +147,27 @@ def make_cast(django_user_model, *, name, slug):
         person=leader, information_meeting=meeting, status=Attendance.Status.EXCUSED
     )
     SessionChoice.objects.create(person=leader, pilot=pilot, meeting=meeting)
+    EventChange.objects.create(
+        pilot=pilot,
+        event_kind=EventChange.EventKind.COURSE_DAY,
+        event_id=course_day.pk,
+        number=1,
+        old_starts_at=datetime(2027, 2, 16, 8, 30, tzinfo=OSLO),
+        old_ends_at=datetime(2027, 2, 16, 15, 30, tzinfo=OSLO),
+        new_starts_at=datetime(2027, 2, 15, 8, 30, tzinfo=OSLO),
+        new_ends_at=datetime(2027, 2, 15, 15, 30, tzinfo=OSLO),
+        at=datetime(2027, 2, 1, 10, 0, tzinfo=OSLO),
+    )
     plan = ProjectPlan.objects.create(
         pilot=pilot, status=ProjectPlan.Status.SUBMITTED, starts_on=date(2027, 2, 26)
     )
     QualityGoal.objects.create(plan=plan, text="Færre avbrudd i medisinrunden", programme_goal=goal)
+    PlanTransition.objects.create(
+        plan=plan,
+        transition=PlanTransition.Transition.SUBMITTED,
+        actor=leader_login,
+        at=datetime(2027, 2, 26, 10, 0, tzinfo=OSLO),
+    )
     Waste.objects.create(plan=plan, kind=Waste.Kind.MOTION, description="Leter etter nøkler")
     RootCause.objects.create(
         plan=plan,

@@ -13,17 +13,17 @@ from tests.hung_server import hung_server
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# The path plan submission takes after commit (plans.workflow): `.delay` through the app's
+# The path a sweep takes to queue a claimed reminder's sending: `apply_async` through the app's
 # connection pool, with the project's publish retry policy.
-QUEUE_PLAN_EMAIL = """
+QUEUE_SEND_REMINDER = """
 import time
 import django
 django.setup()
 from kombu.exceptions import OperationalError
-from plans.tasks import send_plan_transition_email
+from followup.tasks import send_reminder
 started = time.monotonic()
 try:
-    send_plan_transition_email.delay(1, "submitted", None)
+    send_reminder.apply_async(args=(1, "00000000-0000-0000-0000-000000000000"))
 except OperationalError:
     print(f"gave up after {time.monotonic() - started:.1f} s")
 """
@@ -33,7 +33,7 @@ def test_queueing_a_task_against_a_hung_broker_gives_up_promptly():
     with hung_server() as url:
         # Without socket timeouts the child never returns and `timeout` fails the test.
         result = subprocess.run(
-            [sys.executable, "-c", QUEUE_PLAN_EMAIL],
+            [sys.executable, "-c", QUEUE_SEND_REMINDER],
             cwd=ROOT,
             env={**os.environ, "DEBUG": "1", "REDIS_URL": url},
             capture_output=True,

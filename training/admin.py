@@ -11,7 +11,7 @@ from pilots import admin as pilots_admin
 from pilots.admin_base import ModelAdmin, TabularInline
 from pilots.models import Pilot
 
-from .models import Attendance, CourseDay, InformationMeeting, SessionChoice
+from .models import Attendance, CourseDay, EventChange, InformationMeeting, SessionChoice
 
 # The string of a meeting or course day names the pilot's department.
 PILOT_RELATED = ["pilot__department", "pilot__programme"]
@@ -116,3 +116,22 @@ admin.site.unregister(Pilot)
 @admin.register(Pilot)
 class PilotAdmin(pilots_admin.PilotAdmin):
     inlines = [*pilots_admin.PilotAdmin.inlines, InformationMeetingInline, CourseDayInline]
+
+
+@admin.register(EventChange)
+class EventChangeAdmin(ModelAdmin):
+    """Course days and information meetings that moved or were cancelled: the notices to the
+    people in them are derived from these rows. The services record them; an administrator may
+    add one they missed (an event removed here), but not rewrite one whose notices went out."""
+
+    list_display = ["pilot", "event_kind", "number", "old_starts_at", "new_starts_at", "at"]
+    list_filter = ["event_kind", "cancelled", "pilot__programme"]
+    list_select_related = PILOT_RELATED
+    search_fields = ["pilot__department__name", "old_place", "new_place"]
+    date_hierarchy = "at"
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

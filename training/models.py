@@ -233,3 +233,46 @@ class SessionChoice(models.Model):
     def clean(self):
         if self.meeting_id and self.pilot_id and self.meeting.pilot_id != self.pilot_id:
             raise ValidationError({"meeting": _("The session must be one of the pilot's.")})
+
+
+class EventChange(models.Model):
+    """A course day or information meeting that moved or was cancelled, as it was and became.
+
+    Written by the services that move and delete events, so that the people in it can be told
+    once (the outbox in `followup` derives the notices from these rows). `event_id` is a plain
+    number rather than a foreign key: it must still name a cancelled event after its row is gone.
+    """
+
+    class EventKind(models.TextChoices):
+        COURSE_DAY = "courseday", _("course day")
+        INFORMATION_MEETING = "meeting", _("information meeting")
+
+    pilot = models.ForeignKey(
+        Pilot, on_delete=models.CASCADE, related_name="event_changes", verbose_name=_("pilot")
+    )
+    event_kind = models.CharField(_("event"), max_length=10, choices=EventKind.choices)
+    event_id = models.PositiveIntegerField(_("event number"))
+    number = models.PositiveSmallIntegerField(_("course day number"), null=True, blank=True)
+    old_starts_at = models.DateTimeField(_("was from"))
+    old_ends_at = models.DateTimeField(_("was until"))
+    old_place = models.CharField(_("was at"), max_length=200, blank=True)
+    new_starts_at = models.DateTimeField(_("now from"), null=True, blank=True)
+    new_ends_at = models.DateTimeField(_("now until"), null=True, blank=True)
+    new_place = models.CharField(_("now at"), max_length=200, blank=True)
+    cancelled = models.BooleanField(_("cancelled"), default=False)
+    at = models.DateTimeField(_("changed"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("moved or cancelled event")
+        verbose_name_plural = _("moved or cancelled events")
+        ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(cancelled=True, new_starts_at__isnull=True)
+                | models.Q(cancelled=False, new_starts_at__isnull=False, new_ends_at__isnull=False),
+                name="event_change_cancelled_or_new_time",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.event_kind}:{self.event_id} {self.at:%Y-%m-%d %H:%M}"

@@ -15,8 +15,15 @@ from django.utils.translation import gettext_lazy as _
 
 from pilots.access import scope_for
 from pilots.calendar import OSLO
+from pilots.invitations import reminders_sweep_request
 from pilots.models import Person, Pilot
-from training.models import Attendance, CourseDay, InformationMeeting, SessionChoice
+from training.models import (
+    Attendance,
+    CourseDay,
+    EventChange,
+    InformationMeeting,
+    SessionChoice,
+)
 from training.schedule_warnings import (
     course_day_plan_warnings,
     date_warnings,
@@ -52,12 +59,20 @@ def information_meeting_schedule(
         meeting = InformationMeeting(pilot=pilot)
     elif meeting.pilot_id != pilot.pk:
         raise ValueError("The meeting belongs to another pilot.")
+    was = _meeting_as_stored(meeting)
     meeting.starts_at = starts_at
     meeting.ends_at = ends_at
     meeting.place = place
     meeting.notes = notes
     meeting.full_clean()
     meeting.save()
+    _event_change_record(
+        pilot=pilot,
+        kind=EventChange.EventKind.INFORMATION_MEETING,
+        event_id=meeting.pk,
+        was=was,
+        now=(meeting.starts_at, meeting.ends_at, meeting.place),
+    )
     warnings = date_warnings(
         day=timezone.localtime(starts_at, OSLO).date(),
         municipality=pilot.department.municipality_id,
@@ -72,7 +87,75 @@ def information_meeting_schedule(
 def information_meeting_delete(*, meeting: InformationMeeting, user) -> None:
     scope = scope_for(user)
     scope.require(scope.can_schedule(meeting.pilot))
+    was = _meeting_as_stored(meeting)
+    event_id = meeting.pk
     meeting.delete()
+    _event_change_record(
+        pilot=meeting.pilot,
+        kind=EventChange.EventKind.INFORMATION_MEETING,
+        event_id=event_id,
+        was=was,
+        now=None,
+    )
+
+
+# When, until when and where an event was: (starts_at, ends_at, place).
+Moment = tuple[dt.datetime, dt.datetime, str]
+
+
+def _meeting_as_stored(meeting: InformationMeeting) -> Moment | None:
+    # Read again: a form has already written the new values onto the instance it was given.
+    if meeting.pk is None:
+        return None
+    return (
+        InformationMeeting.objects.filter(pk=meeting.pk)
+        .values_list("starts_at", "ends_at", "place")
+        .first()
+    )
+
+
+def _course_day_as_stored(course_day: CourseDay) -> Moment | None:
+    if course_day.pk is None:
+        return None
+    row = (
+        CourseDay.objects.filter(pk=course_day.pk)
+        .values_list("date", "starts_at", "ends_at", "place")
+        .first()
+    )
+    if row is None:
+        return None
+    day, starts_at, ends_at, place = row
+    return local_datetime(day, starts_at), local_datetime(day, ends_at), place
+
+
+def _event_change_record(
+    *,
+    pilot: Pilot,
+    kind: str,
+    event_id: int,
+    was: Moment | None,
+    now: Moment | None,
+    number: int | None = None,
+) -> None:
+    """Record that an event moved (`now` its new time and place) or was cancelled (`now` None),
+    so the people in it are told; a new event, or a change of anything else, is not a move."""
+    if was is None or was == now:
+        return
+    new_starts_at, new_ends_at, new_place = now or (None, None, "")
+    EventChange.objects.create(
+        pilot=pilot,
+        event_kind=kind,
+        event_id=event_id,
+        number=number,
+        old_starts_at=was[0],
+        old_ends_at=was[1],
+        old_place=was[2],
+        new_starts_at=new_starts_at,
+        new_ends_at=new_ends_at,
+        new_place=new_place,
+        cancelled=now is None,
+    )
+    transaction.on_commit(reminders_sweep_request)
 
 
 def _number_taken_error() -> ValidationError:
@@ -116,6 +199,7 @@ def course_day_schedule(
         )
     if CourseDay.objects.filter(pilot=pilot, number=number).exclude(pk=course_day.pk).exists():
         raise _number_taken_error()
+    was = _course_day_as_stored(course_day)
 
     course_day.number = number
     course_day.date = date
@@ -132,6 +216,14 @@ def course_day_schedule(
     except IntegrityError as exc:
         raise _number_taken_error() from exc
     course_day.facilitators.set(facilitators)
+    _event_change_record(
+        pilot=pilot,
+        kind=EventChange.EventKind.COURSE_DAY,
+        event_id=course_day.pk,
+        number=number,
+        was=was,
+        now=(local_datetime(date, starts_at), local_datetime(date, ends_at), place),
+    )
 
     warnings = date_warnings(day=date, municipality=municipality_id)
     warnings += course_day_plan_warnings(pilot=pilot)

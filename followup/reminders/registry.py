@@ -22,6 +22,7 @@ from followup.reminders.kinds.absence import Absence
 from followup.reminders.kinds.base import ReminderKind
 from followup.reminders.kinds.coordinator_digest import CoordinatorDigest
 from followup.reminders.kinds.event_coming import EventComing
+from followup.reminders.kinds.event_moved import EventMoved
 from followup.reminders.kinds.follow_up_due import FollowUpDue
 from followup.reminders.kinds.follow_up_overdue import FollowUpOverdue
 from followup.reminders.kinds.invitation import InvitationMail
@@ -29,6 +30,7 @@ from followup.reminders.kinds.measures_overdue import MeasuresOverdue
 from followup.reminders.kinds.plan_not_submitted import PlanNotSubmitted
 from followup.reminders.kinds.plan_not_submitted_escalation import PlanNotSubmittedEscalation
 from followup.reminders.kinds.plan_quiet import PlanQuiet
+from followup.reminders.kinds.plan_transition import PlanTransitionMail
 
 KINDS: dict[str, ReminderKind] = {
     kind.kind: kind()
@@ -43,6 +45,8 @@ KINDS: dict[str, ReminderKind] = {
         PlanQuiet,
         CoordinatorDigest,
         InvitationMail,
+        PlanTransitionMail,
+        EventMoved,
     )
 }
 

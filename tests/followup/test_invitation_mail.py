@@ -33,7 +33,7 @@ from pilots.invitations import (
 )
 from pilots.models import Invitation
 from plans.models import ProjectPlan
-from plans.notifications import RETURNED, plan_transition_message
+from plans.services import plan_return, plan_submit
 from tests.factories import (
     CourseDayFactory,
     DepartmentRoleFactory,
@@ -241,26 +241,26 @@ def test_links_cost_queries_per_mail_not_per_link(cast, django_assert_num_querie
 # --- The plan workflow's e-mails ----------------------------------------------------------------
 
 
-def test_a_returned_plan_leads_a_leader_without_login_through_their_invitation(cast):
+def test_a_returned_plan_leads_a_leader_without_login_through_their_invitation(cast, sweep):
     cast.users.kari.delete()
     cast.kari.refresh_from_db()
-    plan = ProjectPlan.objects.create(pilot=cast.pilot_b, return_comment="Mer om målene.")
+    plan = ProjectPlan.objects.create(pilot=cast.pilot_b)
+    plan_submit(plan=plan, user=cast.users.coordinator, expected_version=1)
+    plan_return(plan=plan, user=cast.users.coordinator, expected_version=2, comment="Mer.")
 
-    message = plan_transition_message(
-        plan=plan, transition=RETURNED, recipient=cast.kari, actor_name="Jorunn Ervik"
-    )
+    sweep(timezone.now())
 
+    [message] = [m for m in mails_of(Kind.PLAN_TRANSITION) if m.to == [cast.kari.email]]
     [link] = INVITATION_LINK.findall(message.body)
     plan_page = reverse("plans:plan_detail", kwargs={"pilot_pk": plan.pilot_id})
     assert link.endswith(f"?next={plan_page}")
     invitation = Invitation.objects.get()
     assert invitation.person == cast.kari
     assert invitation_token(invitation) in link
-
-    with_login = plan_transition_message(
-        plan=plan, transition=RETURNED, recipient=cast.tore, actor_name="Jorunn Ervik"
-    )
-    assert not INVITATION_LINK.search(with_login.body)
+    # The guide got the submission with a plain link: she has a login.
+    [to_guide] = [m for m in mails_of(Kind.PLAN_TRANSITION) if m.to == [cast.monica.email]]
+    assert settings.SITE_URL + plan_page in to_guide.body
+    assert not INVITATION_LINK.search(to_guide.body)
 
 
 def test_two_people_without_a_login_each_get_their_own_link(cast, sweep):

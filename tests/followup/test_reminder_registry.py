@@ -19,7 +19,7 @@ from followup.reminders.kinds.base import Email, ReminderKind
 from followup.tasks import send_reminder
 from leanprogram.celery import app as celery_app
 from pilots.models import DepartmentRole, Invitation, Pilot, ProgrammeRole
-from plans.models import Measure, ProjectPlan
+from plans.models import Measure, PlanTransition, ProjectPlan
 from tests.factories import (
     CourseDayFactory,
     DepartmentFactory,
@@ -31,7 +31,7 @@ from tests.factories import (
     ProjectPlanFactory,
 )
 from tests.followup.conftest import oslo
-from training.models import Attendance
+from training.models import Attendance, EventChange
 
 Kind = Reminder.Kind
 
@@ -142,6 +142,10 @@ BUDGETS = {
     Kind.COORDINATOR_DIGEST: 2,
     # open invitations someone asked to send
     Kind.INVITATION: 1,
+    # recent plan steps with their pilots, lean coordinators and guides, department leaders
+    Kind.PLAN_TRANSITION: 3,
+    # recent moves, the notices already sent, department members, facilitators, session choices
+    Kind.EVENT_MOVED: 5,
 }
 
 
@@ -172,15 +176,31 @@ def _programme_where_every_kind_is_due(units: int):
         staff = PersonFactory(municipality=municipality)
         DepartmentRole.objects.create(department=events.department, person=staff)
         friday = CourseDayFactory(pilot=events, number=1, date=dt.date(2027, 3, 12))
-        CourseDayFactory(pilot=events, number=2, date=dt.date(2027, 3, 17))
+        wednesday = CourseDayFactory(pilot=events, number=2, date=dt.date(2027, 3, 17))
         Attendance.objects.create(person=staff, course_day=friday, status=Attendance.Status.ABSENT)
         # The information meeting in two sessions, for the day and the evening shift.
         InformationMeetingFactory(
             pilot=events, starts_at=oslo(2027, 3, 17, 12), ends_at=oslo(2027, 3, 17, 13)
         )
-        InformationMeetingFactory(
+        evening = InformationMeetingFactory(
             pilot=events, starts_at=oslo(2027, 3, 17, 19), ends_at=oslo(2027, 3, 17, 20)
         )
+        # Yesterday both were moved from Tuesday.
+        for kind, event, number in (
+            (EventChange.EventKind.COURSE_DAY, wednesday, 2),
+            (EventChange.EventKind.INFORMATION_MEETING, evening, None),
+        ):
+            EventChange.objects.create(
+                pilot=events,
+                event_kind=kind,
+                event_id=event.pk,
+                number=number,
+                old_starts_at=oslo(2027, 3, 16, 9),
+                old_ends_at=oslo(2027, 3, 16, 15),
+                new_starts_at=oslo(2027, 3, 17, 9),
+                new_ends_at=oslo(2027, 3, 17, 15),
+                at=oslo(2027, 3, 14, 12),
+            )
         # Course days over two weeks ago and no plan: reminded last week, escalated today.
         plan_late = _department_with_leader(programme)
         CourseDayFactory(pilot=plan_late, number=1, date=dt.date(2027, 3, 1))
@@ -194,6 +214,11 @@ def _programme_where_every_kind_is_due(units: int):
         plan = ProjectPlanFactory(pilot=quiet, status=ProjectPlan.Status.APPROVED)
         MeasureFactory(plan=plan, owner=staff, deadline=dt.date(2027, 3, 1))
         ProjectPlan.objects.filter(pk=plan.pk).update(updated_at=oslo(2027, 2, 1))
+        # A plan submitted yesterday.
+        submitted = ProjectPlanFactory(pilot=follow_up, status=ProjectPlan.Status.SUBMITTED)
+        PlanTransition.objects.create(
+            plan=submitted, transition=PlanTransition.Transition.SUBMITTED, at=oslo(2027, 3, 14)
+        )
         Measure.objects.filter(plan=plan).update(updated_at=oslo(2027, 2, 1))
         # Invited on Friday, not answered yet.
         Invitation.objects.create(

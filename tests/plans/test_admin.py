@@ -78,10 +78,17 @@ def test_status_dates_and_version_are_read_only(admin, plan_a):
     assert not PlanSnapshot.objects.exists()
 
 
+def _submitted_and_told(cast, plan, capture):
+    """Submitted, and the reviewers' e-mails already sent: the test is about the review's."""
+    with capture(execute=True):
+        services.plan_submit(plan=plan, user=cast.users.tore, expected_version=1)
+    mail.outbox.clear()
+
+
 def test_approve_action_goes_through_the_workflow(
     admin, cast, plan_a, django_capture_on_commit_callbacks
 ):
-    services.plan_submit(plan=plan_a, user=cast.users.tore, expected_version=1)
+    _submitted_and_told(cast, plan_a, django_capture_on_commit_callbacks)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = admin.post(
@@ -100,7 +107,7 @@ def test_approve_action_goes_through_the_workflow(
 def test_return_action_asks_for_a_comment_first(
     admin, cast, plan_a, django_capture_on_commit_callbacks
 ):
-    services.plan_submit(plan=plan_a, user=cast.users.tore, expected_version=1)
+    _submitted_and_told(cast, plan_a, django_capture_on_commit_callbacks)
     selected = {"action": "return_plans", "_selected_action": [plan_a.pk]}
 
     asked = admin.post(_changelist_url(), selected)

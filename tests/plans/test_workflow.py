@@ -7,10 +7,13 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import TestCase
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from followup.models import Reminder
+from followup.reminders.sweep import reminders_sweep
 from leanprogram.celery import app as celery_app
 from pilots.models import ProgrammeRole
 from plans import services
@@ -19,12 +22,12 @@ from plans.models import (
     Measure,
     Measurement,
     PlanSnapshot,
+    PlanTransition,
     ProjectPlan,
     QualityGoal,
     RootCause,
     Waste,
 )
-from plans.tasks import send_plan_transition_email, send_plan_transition_email_to
 from tests.factories import MeasureFactory, ProjectPlanFactory
 
 pytestmark = pytest.mark.django_db
@@ -63,17 +66,30 @@ def _coordinator(plan):
     ).person.user
 
 
+def _settled(step, **kwargs):
+    """Make a step before the one a test is about, its e-mails sent and out of the way."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        step(**kwargs)
+    mail.outbox.clear()
+
+
 def _submitted(plan):
     """The plan submitted through the service (version 1 → 2), by the programme's coordinator."""
-    services.plan_submit(plan=plan, user=_coordinator(plan), expected_version=plan.version)
+    _settled(
+        services.plan_submit, plan=plan, user=_coordinator(plan), expected_version=plan.version
+    )
     plan.refresh_from_db()
     return plan
 
 
 def _returned(plan, comment="Mål mangler."):
     plan = _submitted(plan)
-    services.plan_return(
-        plan=plan, user=_coordinator(plan), expected_version=plan.version, comment=comment
+    _settled(
+        services.plan_return,
+        plan=plan,
+        user=_coordinator(plan),
+        expected_version=plan.version,
+        comment=comment,
     )
     plan.refresh_from_db()
     return plan
@@ -81,29 +97,11 @@ def _returned(plan, comment="Mål mangler."):
 
 def _approved(plan):
     plan = _submitted(plan)
-    services.plan_approve(plan=plan, user=_coordinator(plan), expected_version=plan.version)
+    _settled(
+        services.plan_approve, plan=plan, user=_coordinator(plan), expected_version=plan.version
+    )
     plan.refresh_from_db()
     return plan
-
-
-@pytest.fixture
-def queued(monkeypatch):
-    """Every plan e-mail task queued, as (task name, args), recorded on its way to the broker.
-
-    Celery makes a class per task; wrapping its `apply_async` (which `delay` calls) records the
-    task and then queues it as usual, so what is counted is what was sent, not what arrived.
-    """
-    calls = []
-    for task in (send_plan_transition_email, send_plan_transition_email_to):
-        task_class = type(task._get_current_object())
-        original = task_class.apply_async
-
-        def recording(self, args=None, kwargs=None, *rest, _original=original, **options):
-            calls.append((self.name.rsplit(".", 1)[-1], tuple(args or ())))
-            return _original(self, args, kwargs, *rest, **options)
-
-        monkeypatch.setattr(task_class, "apply_async", recording)
-    return calls
 
 
 def _submit(client, plan, **data):
@@ -548,7 +546,8 @@ def test_emails_are_sent_only_after_commit(
 
     assert mail.outbox == []
     assert len(callbacks) == 1
-    callbacks[0]()
+    with django_capture_on_commit_callbacks(execute=True):
+        callbacks[0]()
     assert len(mail.outbox) == 2
 
 
@@ -575,8 +574,8 @@ def test_inactive_people_get_no_email(client, cast, plan_a, django_capture_on_co
     assert _recipients() == [cast.jorunn.email]
 
 
-def test_one_task_and_one_email_per_transition_and_recipient(
-    cast, plan_a, queued, django_capture_on_commit_callbacks
+def test_one_email_per_transition_and_recipient_through_the_outbox(
+    cast, plan_a, django_capture_on_commit_callbacks
 ):
     steps = [
         (services.plan_submit, cast.users.tore, {}),
@@ -584,19 +583,22 @@ def test_one_task_and_one_email_per_transition_and_recipient(
         (services.plan_submit, cast.users.tore, {}),
         (services.plan_approve, cast.users.guide, {}),
     ]
-    sent, tasks = [], []
+    sent = []
     for version, (step, user, extra) in enumerate(steps, start=1):
         with django_capture_on_commit_callbacks(execute=True):
             step(plan=plan_a, user=user, expected_version=version, **extra)
         sent.append(_recipients())
-        tasks.append(sorted(args[3] for name, args in queued if name.endswith("_to")))
         mail.outbox.clear()
-        queued.clear()
 
     leaders, reviewers = [cast.tore.email], [cast.jorunn.email, cast.monica.email]
     assert sent == [reviewers, leaders, reviewers, leaders]
-    leader_ids, reviewer_ids = [cast.tore.pk], sorted([cast.jorunn.pk, cast.monica.pk])
-    assert tasks == [reviewer_ids, leader_ids, reviewer_ids, leader_ids]
+    rows = Reminder.objects.filter(kind=Reminder.Kind.PLAN_TRANSITION)
+    assert rows.count() == 6
+    assert set(rows.values_list("status", flat=True)) == {Reminder.Status.SENT}
+    # Sweeping again sends nothing twice.
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders_sweep(now=timezone.now() + dt.timedelta(minutes=5))
+    assert mail.outbox == []
 
 
 def test_measures_are_untouched_by_the_workflow(cast, plan_a):
@@ -608,7 +610,7 @@ def test_measures_are_untouched_by_the_workflow(cast, plan_a):
     assert measure.status == Measure.Status.IN_PROGRESS
 
 
-def test_submit_succeeds_while_the_broker_is_down(
+def test_submit_succeeds_while_the_broker_is_down_and_the_mails_go_with_the_next_sweep(
     client, cast, plan_a, django_capture_on_commit_callbacks, caplog
 ):
     from tests.followup.conftest import DEAD_BROKER, celery_broker
@@ -622,28 +624,30 @@ def test_submit_succeeds_while_the_broker_is_down(
     plan_a.refresh_from_db()
     assert plan_a.status == ProjectPlan.Status.SUBMITTED
     assert mail.outbox == []
-    assert "in on_commit()" in caplog.text  # logged, not raised
+    assert "Could not ask for a reminder sweep" in caplog.text  # logged, not raised
+    assert "e-mail" in client.get(_detail_url(plan_a)).content.decode()
+
+    # The broker is back: the periodic sweep sends what the step recorded, once.
+    for minutes in (5, 10):
+        with django_capture_on_commit_callbacks(execute=True):
+            reminders_sweep(now=timezone.now() + dt.timedelta(minutes=minutes))
+    assert _recipients() == [cast.jorunn.email, cast.monica.email]
 
 
-def test_each_recipient_gets_a_task_of_their_own(
-    cast, plan_a, queued, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        services.plan_submit(plan=plan_a, user=cast.users.tore, expected_version=1)
+def test_each_step_is_recorded_with_its_actor_and_comment(cast, plan_a):
+    plan_a = _returned(plan_a, comment="Mål mangler.")
+    services.plan_submit(plan=plan_a, user=cast.users.tore, expected_version=plan_a.version)
 
-    actor = cast.users.tore.pk
-    assert [args for name, args in queued if name == "send_plan_transition_email"] == [
-        (plan_a.pk, "submitted", actor)
+    steps = PlanTransition.objects.filter(plan=plan_a).order_by("at", "pk")
+    assert [(s.transition, s.actor, s.comment) for s in steps] == [
+        ("submitted", cast.users.coordinator, ""),
+        ("returned", cast.users.coordinator, "Mål mangler."),
+        ("submitted", cast.users.tore, ""),
     ]
-    per_recipient = sorted(args for name, args in queued if name.endswith("_to"))
-    assert per_recipient == sorted(
-        (plan_a.pk, "submitted", actor, person.pk) for person in (cast.jorunn, cast.monica)
-    )
-    assert len(mail.outbox) == len(per_recipient)
 
 
-def test_a_transition_nobody_hears_about_queues_no_per_recipient_task(
-    cast, plan_a, queued, django_capture_on_commit_callbacks
+def test_a_transition_nobody_hears_about_makes_no_email(
+    cast, plan_a, django_capture_on_commit_callbacks
 ):
     cast.jorunn.is_active = cast.monica.is_active = False
     cast.jorunn.save()
@@ -652,8 +656,32 @@ def test_a_transition_nobody_hears_about_queues_no_per_recipient_task(
     with django_capture_on_commit_callbacks(execute=True):
         services.plan_submit(plan=plan_a, user=cast.users.tore, expected_version=1)
 
-    assert [name for name, _args in queued] == ["send_plan_transition_email"]
+    assert not Reminder.objects.filter(kind=Reminder.Kind.PLAN_TRANSITION).exists()
     assert mail.outbox == []
+
+
+def test_the_return_email_keeps_its_own_comment_after_the_next_return(
+    cast, plan_a, django_capture_on_commit_callbacks
+):
+    plan_a = _submitted(plan_a)
+    # Steps recorded but not mailed yet (no sweep ran): each mail says its own step's comment.
+    services.plan_return(
+        plan=plan_a, user=cast.users.guide, expected_version=plan_a.version, comment="Første."
+    )
+    plan_a.refresh_from_db()
+    services.plan_submit(plan=plan_a, user=cast.users.tore, expected_version=plan_a.version)
+    plan_a.refresh_from_db()
+    services.plan_return(
+        plan=plan_a, user=cast.users.guide, expected_version=plan_a.version, comment="Andre."
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders_sweep(now=timezone.now())
+
+    returns = sorted(m.body for m in mail.outbox if m.to == [cast.tore.email])
+    assert len(returns) == 2
+    assert ("Første." in returns[0]) != ("Første." in returns[1])
+    assert ("Andre." in returns[0]) != ("Andre." in returns[1])
 
 
 # The approval comment
