@@ -350,6 +350,7 @@ def _move(
             locked.submitted_at = now
         elif transition == RETURNED:
             locked.return_comment = comment
+            locked.returned_at = now
         else:
             locked.approved_at = now
             locked.return_comment = ""
@@ -362,6 +363,7 @@ def _move(
                 "submitted_at",
                 "approved_at",
                 "return_comment",
+                "returned_at",
                 "updated_at",
             ]
         )
