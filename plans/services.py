@@ -382,7 +382,14 @@ def _move(
         transaction.on_commit(
             lambda: send_plan_transition_email.delay(plan_id, transition, actor_id), robust=True
         )
-    for name in ("status", "version", "submitted_at", "approved_at", "return_comment"):
+    for name in (
+        "status",
+        "version",
+        "submitted_at",
+        "approved_at",
+        "return_comment",
+        "returned_at",
+    ):
         setattr(plan, name, getattr(locked, name))
     return plan
 
