@@ -228,6 +228,9 @@ def test_one_failing_kind_is_logged_and_the_other_kinds_are_still_stored_and_sen
         next_attempt_at=PLAN_DUE + dt.timedelta(hours=1),
     )
     monkeypatch.setattr(KINDS[Kind.FOLLOW_UP_DUE], "due", broken)
+    # A digest goes out on its day only: make PLAN_DUE's Thursday the digest day, so a kind
+    # after the broken one is due in the same sweep.
+    FollowUpPolicy.objects.filter(programme=cast.programme).update(digest_weekday=4)
 
     result = sweep(PLAN_DUE)
 

@@ -19,10 +19,10 @@ from followup.reminders.context import Context, Due
 from pilots.calendar import (
     OSLO,
     at_local,
-    end_of_week,
     iso_week_key,
     local_date,
     local_moment,
+    start_of_local_day,
 )
 from pilots.invitations import invitation_for_mail, invitation_url
 from pilots.models import Invitation, Person
@@ -153,8 +153,10 @@ def weekly(
 ) -> Iterator[Due]:
     """One digest per person this ISO week, due on the earliest digest day of their programmes
     (`moments.weekly_digest_day`: the policy's weekday or the next working day) at the send
-    hour, and too late once the week is over."""
-    week, expires_at = iso_week_key(ctx.today), end_of_week(ctx.today)
+    hour, and too late once that day is over. A digest is of its day: one that did not go out
+    then (nothing to tell yet, or no sweep ran) waits for next week's rather than arriving on
+    some other day of the week."""
+    week = iso_week_key(ctx.today)
     moments: dict[int, dt.datetime | None] = {}
     for pid in {pid for programme_ids in programmes_of.values() for pid in programme_ids}:
         policy = ctx.policy(pid)
@@ -165,5 +167,6 @@ def weekly(
         if not candidates:
             continue
         due_at = min(candidates)
-        if due_at <= ctx.now:
+        if due_at <= ctx.now and local_date(due_at) == ctx.today:
+            expires_at = start_of_local_day(ctx.today + dt.timedelta(days=1))
             yield Due(kind, person_id, subject_key, week, None, due_at, expires_at)
