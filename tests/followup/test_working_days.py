@@ -239,6 +239,20 @@ def test_a_plan_returned_before_its_due_day_keeps_that_day_and_moves_off_a_holid
     assert "01.03.2027" in reminder.body and "returned on 26.02.2027" in reminder.body
 
 
+def test_the_coordinator_digest_counts_a_returned_plan_late_from_its_new_due_day(
+    cast, english, sweep
+):
+    schedule_course_days(cast.pilot_a, A_DAYS)  # first due 04.03.2027
+    ProjectPlanFactory(
+        pilot=cast.pilot_a, status=ProjectPlan.Status.RETURNED, returned_at=oslo(2027, 3, 10, 14)
+    )
+    sweep(oslo(2027, 3, 15, 8))  # due again 17.03: not late yet
+    sweep(oslo(2027, 3, 22, 8))
+    first, second = mails_of(Kind.COORDINATOR_DIGEST)
+    assert "plan not submitted" not in first.body
+    assert "plan not submitted" in second.body
+
+
 def test_a_submitted_plan_is_not_chased_and_returning_it_records_when(cast, sweep):
     schedule_course_days(cast.pilot_a, A_DAYS)
     plan = ProjectPlanFactory(pilot=cast.pilot_a, status=ProjectPlan.Status.SUBMITTED)
