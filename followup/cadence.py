@@ -1,4 +1,5 @@
-"""The follow-up cadence: a pilot's follow-up meetings, planned from its last course day.
+"""The follow-up cadence: a pilot's follow-up meetings, planned from its last course day, each
+on the first working day on or after its step's date.
 
 `follow_up_meetings_sync(pilot=...)` creates the meetings of the programme's cadence and moves
 those not yet held when the last course day moves. `followup.signals` calls it whenever a course
@@ -11,6 +12,7 @@ from django.db.models import Max
 from django.utils import translation
 
 from followup.models import FollowUpMeeting
+from followup.moments import working_calendar_load, working_day_on_or_after
 from followup.policies import follow_up_policy_ensure
 from pilots.models import Pilot
 
@@ -36,11 +38,16 @@ def follow_up_meetings_sync(*, pilot: Pilot) -> list[FollowUpMeeting]:
         meeting.label: meeting
         for meeting in FollowUpMeeting.objects.filter(pilot=pilot, step__isnull=True)
     }
+    # A meeting the app plans falls on a working day of the municipality: a step that lands on
+    # a weekend, a public holiday or a holiday period moves to the next working day.
+    holidays = working_calendar_load(programme_ids=[pilot.programme_id]).for_programme(
+        pilot.programme_id
+    )
     meetings = []
     # Labels are stored in the site's language; pages show them in the reader's (display_label).
     with translation.override(settings.LANGUAGE_CODE):
         for step in sorted(policy.steps.all(), key=lambda s: s.sort_key()):
-            due_on = step.due_after(last_course_day)
+            due_on = working_day_on_or_after(step.due_after(last_course_day), holidays)
             meeting = existing.get(step.pk) or by_label.get(step.label())
             if meeting is None:
                 meeting = FollowUpMeeting(pilot=pilot, step=step, label=step.label())

@@ -41,6 +41,8 @@ class ProjectPlan(models.Model):
     return_comment = models.TextField(_("comment on return"), blank=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    # When it was last sent back: the leader's time to fix it is counted from here.
+    returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
     # Incremented on every save through the services; a save that carries an older value is a
     # conflicting edit and is refused rather than silently overwriting the other person's work.
     version = models.PositiveIntegerField(_("version"), default=1)

@@ -352,6 +352,7 @@ def _move(
             locked.submitted_at = now
         elif transition == RETURNED:
             locked.return_comment = comment
+            locked.returned_at = now
         else:
             locked.approved_at = now
             locked.return_comment = ""
@@ -364,6 +365,7 @@ def _move(
                 "submitted_at",
                 "approved_at",
                 "return_comment",
+                "returned_at",
                 "updated_at",
             ]
         )
@@ -382,7 +384,14 @@ def _move(
         # The step is saved and its e-mails with it: a broker that is down only delays them
         # until the periodic sweep, and must not turn the step into an error page.
         transaction.on_commit(reminders_sweep_request)
-    for name in ("status", "version", "submitted_at", "approved_at", "return_comment"):
+    for name in (
+        "status",
+        "version",
+        "submitted_at",
+        "approved_at",
+        "return_comment",
+        "returned_at",
+    ):
         setattr(plan, name, getattr(locked, name))
     return plan
 

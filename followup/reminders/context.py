@@ -14,6 +14,7 @@ from functools import cached_property
 from django.db.models import QuerySet
 
 from followup.models import FollowUpPolicy
+from followup.moments import Holidays, WorkingCalendar, working_calendar_load
 from pilots.calendar import local_date
 from pilots.models import DepartmentRole, Pilot, ProgrammeRole
 
@@ -53,12 +54,27 @@ class Context:
     """The moment, the policies and the people, read once and shared by every kind."""
 
     def __init__(
-        self, *, now: dt.datetime, policies: dict[int, FollowUpPolicy], narrow: Narrow = Narrow()
+        self,
+        *,
+        now: dt.datetime,
+        policies: dict[int, FollowUpPolicy],
+        narrow: Narrow = Narrow(),
+        calendar: WorkingCalendar | None = None,
     ):
         self.now = now
         self.today = local_date(now)
         self.narrow = narrow
         self.policies = {pid: p for pid, p in policies.items() if p.reminders_enabled}
+        if calendar is not None:
+            self.calendar = calendar
+
+    @cached_property
+    def calendar(self) -> WorkingCalendar:
+        """The municipalities' holiday periods; the sweep reads them once and passes them in."""
+        return working_calendar_load(programme_ids=self.policies)
+
+    def holidays(self, programme_id: int) -> Holidays:
+        return self.calendar.for_programme(programme_id)
 
     def policy(self, programme_id: int) -> FollowUpPolicy:
         return self.policies[programme_id]

@@ -18,17 +18,21 @@ from django.db import transaction
 from django.db.models import Q
 
 from followup.cadence import follow_up_meetings_sync
-from followup.models import Reminder
+from followup.models import FollowUpPolicy, Reminder
+from followup.moments import WorkingCalendar, is_working_moment, working_calendar_load
 from followup.policies import follow_up_policies_load
-from followup.reminders.claims import Claim, claim_timeout, reminders_claim
+from followup.reminders.claims import Claim, claim_timeout, claimable, reminders_claim
 from followup.reminders.context import Context, Due
 from followup.reminders.registry import KINDS
+from pilots.calendar import is_working_day, local_date
 from pilots.models import Pilot
 
 logger = logging.getLogger(__name__)
 
 Status = Reminder.Status
 INSERT_BATCH = 1000
+# For a reminder whose programme is no longer swept (closed pilots only): the policy's default.
+DEFAULT_SEND_HOUR = FollowUpPolicy._meta.get_field("send_hour").default
 
 
 @dataclass
@@ -76,13 +80,11 @@ def _sweep(result: SweepResult, *, as_of: dt.datetime | None, durable: bool) -> 
         .order_by()
     )
     policies = follow_up_policies_load(programme_ids=programme_ids, create_missing=True)
+    calendar = working_calendar_load(programme_ids=programme_ids)
     _follow_up_meetings_fill_in()
 
-    due = {
-        key: item
-        for key, item in _due(Context(now=now, policies=policies), result).items()
-        if item.expires_at > now
-    }
+    ctx = Context(now=now, policies=policies, calendar=calendar)
+    due = {key: item for key, item in _due(ctx, result).items() if item.expires_at > now}
     result.due = len(due)
     known = _known_keys(due)
     # The unique key makes a duplicate impossible (ignore_conflicts); reading the known keys
@@ -95,7 +97,12 @@ def _sweep(result: SweepResult, *, as_of: dt.datetime | None, durable: bool) -> 
     result.cancelled = _cancel_what_no_longer_holds(
         now=now, due=due, failed_kinds=result.failed_kinds
     )
-    result.claim = reminders_claim(now=now, as_of=as_of, durable=durable)
+    result.claim = reminders_claim(
+        now=now,
+        only=_sendable_now(now=now, policies=policies, calendar=calendar),
+        as_of=as_of,
+        durable=durable,
+    )
     result.queued = list(
         Reminder.objects.filter(pk__in=result.claim.reminder_ids)
         .select_related("recipient", "pilot__department")
@@ -122,6 +129,39 @@ def _due(ctx: Context, result: SweepResult) -> dict[tuple, Due]:
         for item in items:
             found.setdefault(item.key, item)
     return found
+
+
+def _sendable_now(
+    *, now: dt.datetime, policies: dict[int, FollowUpPolicy], calendar: WorkingCalendar
+) -> Q:
+    """The stored reminders that may go out at `now`: those of the kinds exempt from working
+    days, and the others only on a working day of their municipality from the send hour of their
+    programme. A reminder without a pilot (a digest) goes by the earliest send hour of its
+    recipient's municipality's programmes. What is held back stays pending for a later sweep."""
+    exempt = [kind.kind for kind in KINDS.values() if not kind.on_working_days]
+    sendable = Q(kind__in=exempt)
+    if not is_working_day(local_date(now)):
+        return sendable  # a weekend or public holiday everywhere: no query needed
+    send_hour_of_municipality: dict[int, int] = {}
+    for programme_id, policy in policies.items():
+        municipality_id = calendar.municipality_of.get(programme_id)
+        earliest = send_hour_of_municipality.get(municipality_id, policy.send_hour)
+        send_hour_of_municipality[municipality_id] = min(earliest, policy.send_hour)
+    candidates = (
+        Reminder.objects.filter(claimable(now))
+        .exclude(kind__in=exempt)
+        .values_list("pk", "pilot__programme_id", "recipient__municipality_id")
+    )
+    allowed = []
+    for pk, programme_id, municipality_id in candidates.order_by():
+        if programme_id is not None and programme_id in policies:
+            send_hour = policies[programme_id].send_hour
+            municipality_id = calendar.municipality_of.get(programme_id, municipality_id)
+        else:
+            send_hour = send_hour_of_municipality.get(municipality_id, DEFAULT_SEND_HOUR)
+        if is_working_moment(now, send_hour, calendar.for_municipality(municipality_id)):
+            allowed.append(pk)
+    return sendable | Q(pk__in=allowed)
 
 
 def _known_keys(due: dict[tuple, Due]) -> set[tuple]:

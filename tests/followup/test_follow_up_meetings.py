@@ -56,8 +56,8 @@ def test_follow_up_meetings_move_with_the_course_days_but_held_ones_stay(cast):
         dt.date(2027, 3, 11),  # held: stays
         dt.date(2027, 4, 15),
         dt.date(2027, 6, 4),
-        dt.date(2027, 9, 4),
-        dt.date(2028, 3, 4),
+        dt.date(2027, 9, 6),  # 04.09.2027 is a Saturday
+        dt.date(2028, 3, 6),  # 04.03.2028 is a Saturday
     ]
     assert FollowUpMeeting.objects.filter(pilot=cast.pilot_a).count() == 5
 
@@ -81,7 +81,8 @@ def test_cadence_edited_in_the_admin_is_used(cast):
     FollowUpStep.objects.create(policy=policy, amount=1, unit=FollowUpStep.Unit.MONTHS)
     FollowUpStep.objects.create(policy=policy, amount=4, unit=FollowUpStep.Unit.WEEKS)
     schedule_course_days(cast.pilot_a, A_DAYS)
-    assert _due_dates(cast.pilot_a) == [dt.date(2027, 3, 25), dt.date(2027, 3, 25)]
+    # 25.03.2027 is Maundy Thursday: the Easter holidays run to Monday 29.03.
+    assert _due_dates(cast.pilot_a) == [dt.date(2027, 3, 30), dt.date(2027, 3, 30)]
     labels = sorted(m.label for m in FollowUpMeeting.objects.filter(pilot=cast.pilot_a))
     assert len(set(labels)) == 2
 
@@ -133,8 +134,8 @@ def test_a_course_day_moved_in_the_admin_moves_the_follow_up_meetings(cast, clie
         dt.date(2027, 3, 18),
         dt.date(2027, 4, 15),
         dt.date(2027, 6, 4),
-        dt.date(2027, 9, 4),
-        dt.date(2028, 3, 4),
+        dt.date(2027, 9, 6),  # 04.09.2027 is a Saturday
+        dt.date(2028, 3, 6),  # 04.03.2028 is a Saturday
     ]
 
 

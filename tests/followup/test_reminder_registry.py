@@ -18,7 +18,7 @@ from followup.reminders.context import Context
 from followup.reminders.kinds.base import Email, ReminderKind
 from followup.tasks import send_reminder
 from leanprogram.celery import app as celery_app
-from pilots.models import DepartmentRole, Invitation, Pilot, ProgrammeRole
+from pilots.models import DepartmentRole, HolidayPeriod, Invitation, Pilot, ProgrammeRole
 from plans.models import Measure, PlanTransition, ProjectPlan
 from tests.factories import (
     CourseDayFactory,
@@ -119,27 +119,29 @@ def test_followup_imports_form_no_circle_and_never_reach_up_to_the_project():
 NOW = oslo(2027, 3, 15, 9)  # a Monday: digests are due too
 
 # Each kind computed on its own, with a fresh context (so the people it needs are read too).
+# Every kind but the invitation also reads the municipalities' holiday periods (one query,
+# `Context.calendar`), which a sweep reads once and shares between all kinds.
 BUDGETS = {
     # course days coming, information meetings coming with all their sessions, who already sent
     # word or attended a session, who chose which session, who was already reminded of all the
     # sessions, department members
-    Kind.EVENT_COMING: 6,
+    Kind.EVENT_COMING: 7,
     # absences from course days, absences from information meetings
-    Kind.ABSENCE: 2,
+    Kind.ABSENCE: 3,
     # pilots without a submitted plan after their last course day, department leaders
-    Kind.PLAN_NOT_SUBMITTED: 2,
+    Kind.PLAN_NOT_SUBMITTED: 3,
     # the same pilots, lean coordinators
-    Kind.PLAN_NOT_SUBMITTED_ESCALATION: 2,
+    Kind.PLAN_NOT_SUBMITTED_ESCALATION: 3,
     # follow-up meetings coming, department leaders, lean guides
-    Kind.FOLLOW_UP_DUE: 3,
+    Kind.FOLLOW_UP_DUE: 4,
     # follow-up meetings past, lean coordinators
-    Kind.FOLLOW_UP_OVERDUE: 2,
+    Kind.FOLLOW_UP_OVERDUE: 3,
     # overdue measures with their owners, department leaders
-    Kind.MEASURES_OVERDUE: 2,
+    Kind.MEASURES_OVERDUE: 3,
     # quiet pilots in follow-up with their last change, department leaders
-    Kind.PLAN_QUIET: 2,
+    Kind.PLAN_QUIET: 3,
     # programmes under way, lean coordinators
-    Kind.COORDINATOR_DIGEST: 2,
+    Kind.COORDINATOR_DIGEST: 3,
     # open invitations someone asked to send
     Kind.INVITATION: 1,
     # recent plan steps with their pilots, lean coordinators and guides, department leaders
@@ -170,7 +172,14 @@ def _programme_where_every_kind_is_due(units: int):
         ProgrammeRole.objects.create(
             programme=programme, person=PersonFactory(municipality=municipality), role=role
         )
-    for _ in range(units):
+    for unit in range(units):
+        # Holiday periods of the municipality, away from NOW: read, but moving nothing.
+        HolidayPeriod.objects.create(
+            municipality=municipality,
+            name=f"Sommer {unit}",
+            starts_on=dt.date(2027, 7, 1 + unit),
+            ends_on=dt.date(2027, 7, 10 + unit),
+        )
         # A course day on Wednesday and an information meeting the same day; absent on Friday.
         events = _department_with_leader(programme)
         staff = PersonFactory(municipality=municipality)

@@ -18,6 +18,7 @@ from followup.reminders.claims import reminders_enqueue
 from followup.reminders.registry import KINDS
 from followup.reminders.sweep import reminders_sweep
 from followup.services import ResendRefused, reminder_resend
+from pilots.calendar import OSLO
 from pilots.models import DepartmentRole
 from tests.factories import CourseDayFactory, PersonFactory, PilotFactory
 from tests.followup.conftest import (
@@ -227,6 +228,9 @@ def test_one_failing_kind_is_logged_and_the_other_kinds_are_still_stored_and_sen
         next_attempt_at=PLAN_DUE + dt.timedelta(hours=1),
     )
     monkeypatch.setattr(KINDS[Kind.FOLLOW_UP_DUE], "due", broken)
+    # A digest goes out on its day only: make PLAN_DUE's Thursday the digest day, so a kind
+    # after the broken one is due in the same sweep.
+    FollowUpPolicy.objects.filter(programme=cast.programme).update(digest_weekday=4)
 
     result = sweep(PLAN_DUE)
 
@@ -354,40 +358,55 @@ def _every_five_minutes(start: dt.datetime, end: dt.datetime):
 @pytest.mark.parametrize(
     ("sunday", "hour", "due_utc"),
     [
-        # Last Sunday of March: 02:00 does not exist and becomes 03:00 summer time.
-        (dt.date(2027, 3, 28), 2, dt.datetime(2027, 3, 28, 1, 0, tzinfo=dt.UTC)),
-        (dt.date(2027, 3, 28), 8, dt.datetime(2027, 3, 28, 6, 0, tzinfo=dt.UTC)),
-        # Last Sunday of October: 02:00 happens twice; the first one counts.
-        (dt.date(2027, 10, 31), 2, dt.datetime(2027, 10, 31, 0, 0, tzinfo=dt.UTC)),
-        (dt.date(2027, 10, 31), 8, dt.datetime(2027, 10, 31, 7, 0, tzinfo=dt.UTC)),
+        # Last Sunday of March: 02:00 does not exist that night. Nothing goes out on a Sunday;
+        # the Monday after is Easter Monday, so Tuesday 30.03, in summer time (UTC+2).
+        (dt.date(2027, 3, 28), 2, dt.datetime(2027, 3, 30, 0, 0, tzinfo=dt.UTC)),
+        (dt.date(2027, 3, 28), 8, dt.datetime(2027, 3, 30, 6, 0, tzinfo=dt.UTC)),
+        # Last Sunday of October: 02:00 happens twice. Monday 01.11, in winter time (UTC+1).
+        (dt.date(2027, 10, 31), 2, dt.datetime(2027, 11, 1, 1, 0, tzinfo=dt.UTC)),
+        (dt.date(2027, 10, 31), 8, dt.datetime(2027, 11, 1, 7, 0, tzinfo=dt.UTC)),
     ],
 )
-def test_reminders_due_on_the_summer_time_sunday_are_sent_once(cast, sweep, sunday, hour, due_utc):
-    """Sweeps every five minutes through the night of the clock change send each reminder once,
-    at the right moment."""
+def test_reminders_due_on_the_summer_time_sunday_wait_for_the_next_working_day(
+    cast, sweep, sunday, hour, due_utc
+):
+    """Sweeps every five minutes through the night of the clock change send nothing (it is a
+    Sunday); on the next working day each reminder goes out once, at the send hour."""
     last_course_day = sunday - dt.timedelta(days=9)
     days = [last_course_day - dt.timedelta(days=n) for n in (7, 6, 1, 0)]
     schedule_course_days(cast.pilot_a, days)
     policy = FollowUpPolicy.objects.get(programme=cast.programme)
-    policy.plan_submit_days = 9
+    policy.plan_submit_days = 9  # due on the Sunday
     policy.send_hour = hour
-    policy.digest_weekday = 7  # Sunday
+    policy.digest_weekday = 1  # Monday (Easter Monday in March: the Tuesday)
     policy.save()
 
-    start = oslo(sunday.year, sunday.month, sunday.day, 0)
-    end = oslo(sunday.year, sunday.month, sunday.day, 9)
-    for moment in _every_five_minutes(start, end):
+    for moment in _every_five_minutes(oslo(*_ymd(sunday), 0), oslo(*_ymd(sunday), 9)):
+        sweep(moment)
+    assert Reminder.objects.filter(status=Status.SENT).count() == 0
+
+    working_day = due_utc.astimezone(OSLO).date()
+    start = oslo(*_ymd(working_day), 0, 5)
+    for moment in _every_five_minutes(start, oslo(*_ymd(working_day), hour + 1)):
         sweep(moment)
 
     plan = Reminder.objects.get(kind=Kind.PLAN_NOT_SUBMITTED)
     assert plan.due_at == due_utc
     assert plan.sent_at == due_utc
-    digest = Reminder.objects.get(kind=Kind.COORDINATOR_DIGEST, recipient=cast.jorunn)
+    # The digest of the Sunday's week was due on its Monday and was never let out on the
+    # Sunday; it is too late once that week is over. The next week's goes out on time.
+    digest = Reminder.objects.get(
+        kind=Kind.COORDINATOR_DIGEST, recipient=cast.jorunn, status=Status.SENT
+    )
     assert digest.due_at == due_utc
     assert digest.sent_at == due_utc
     assert Reminder.objects.filter(recipient=cast.tore, kind=Kind.PLAN_NOT_SUBMITTED).count() == 1
     assert max(_sent_keys().values()) == 1
     assert len(mail.outbox) == Reminder.objects.filter(status=Status.SENT).count()
+
+
+def _ymd(day: dt.date) -> tuple[int, int, int]:
+    return day.year, day.month, day.day
 
 
 # --- The management command ---------------------------------------------------------------------

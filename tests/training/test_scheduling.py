@@ -606,9 +606,23 @@ def test_scheduling_course_days_creates_and_moves_follow_up_meetings(cast, clien
 
     assert len(first) == 5
     assert first.keys() == moved.keys()
-    # 2 and 6 weeks move by the week; 3 and 6 months by 10 days (February is short);
-    # 12 months by 8 days (2028 is a leap year).
-    assert sorted((moved[label] - first[label]).days for label in first) == [7, 7, 8, 10, 10]
+    # 2 and 6 weeks move by the week. The months would move by 10, 10 and 8 days (February is
+    # short, 2028 a leap year), but each meeting falls on a working day: 26.02.2028 and
+    # 05.06.2027 are Saturdays, 05.09.2027 and 05.03.2028 Sundays, so they go to the Monday.
+    assert sorted(first.values()) == [
+        dt.date(2027, 3, 12),
+        dt.date(2027, 4, 9),
+        dt.date(2027, 5, 26),
+        dt.date(2027, 8, 26),
+        dt.date(2028, 2, 28),
+    ]
+    assert sorted(moved.values()) == [
+        dt.date(2027, 3, 19),
+        dt.date(2027, 4, 16),
+        dt.date(2027, 6, 7),
+        dt.date(2027, 9, 6),
+        dt.date(2028, 3, 6),
+    ]
 
 
 @pytest.mark.parametrize("who", ["tore", "staff_a", "outsider"])

@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from followup.models import Reminder
+from followup.moments import LONGEST_DAYS_OFF, working_days_after
 from followup.reminders.context import Context, Due
 from followup.reminders.kinds.base import (
     CALENDAR_DAYS_PER_WORKING_DAY,
@@ -15,7 +16,7 @@ from followup.reminders.kinds.base import (
     event_details,
     link,
 )
-from pilots.calendar import at_local, local_date, start_of_local_day, working_days_after
+from pilots.calendar import at_local, local_date, start_of_local_day
 from pilots.models import DepartmentRole
 from training.models import Attendance, InformationMeeting, SessionChoice
 
@@ -62,14 +63,17 @@ class Absence(ReminderKind):
     kind = Reminder.Kind.ABSENCE
 
     def due(self, ctx: Context) -> Iterator[Due]:
-        lookback = dt.timedelta(
-            days=ctx.days(
-                lambda p: (
-                    p.absence_notice_working_days * CALENDAR_DAYS_PER_WORKING_DAY
-                    + p.late_after_days
+        lookback = (
+            dt.timedelta(
+                days=ctx.days(
+                    lambda p: (
+                        p.absence_notice_working_days * CALENDAR_DAYS_PER_WORKING_DAY
+                        + p.late_after_days
+                    )
                 )
+                + 7
             )
-            + 7
+            + LONGEST_DAYS_OFF
         )
         since = ctx.today - lookback
         absent = Attendance.objects.filter(status=Attendance.Status.ABSENT, person__is_active=True)
@@ -107,7 +111,10 @@ class Absence(ReminderKind):
         for subject_key, pilot_id, programme_id, day, person_id in rows:
             policy = ctx.policy(programme_id)
             due_at = at_local(
-                working_days_after(day, policy.absence_notice_working_days), policy.send_hour
+                working_days_after(
+                    day, policy.absence_notice_working_days, ctx.holidays(programme_id)
+                ),
+                policy.send_hour,
             )
             if due_at <= ctx.now:
                 yield Due(

@@ -14,15 +14,15 @@ from django.urls import reverse
 from django.utils import translation
 
 from followup.models import Reminder
+from followup.moments import weekly_digest_day
 from followup.reminders.context import Context, Due
 from pilots.calendar import (
     OSLO,
     at_local,
-    end_of_week,
     iso_week_key,
     local_date,
     local_moment,
-    week_day,
+    start_of_local_day,
 )
 from pilots.invitations import invitation_for_mail, invitation_url
 from pilots.models import Invitation, Person
@@ -56,6 +56,9 @@ class ReminderKind(ABC):
     # A reminder of a programme obeys its follow-up policy: none are due while the programme's
     # reminders are off. A direct answer to someone's action (an invitation) does not.
     follows_programme_policy: ClassVar[bool] = True
+    # Mail goes out on the municipality's working days from the send hour (`moments`); the sweep
+    # holds back what falls due outside them. An answer to someone's action is exempt.
+    on_working_days: ClassVar[bool] = True
 
     @property
     def template(self) -> str:
@@ -149,12 +152,21 @@ def weekly(
     ctx: Context, kind: str, subject_key: str, programmes_of: dict[int, set[int]]
 ) -> Iterator[Due]:
     """One digest per person this ISO week, due on the earliest digest day of their programmes
-    and too late once the week is over."""
-    week, expires_at = iso_week_key(ctx.today), end_of_week(ctx.today)
+    (`moments.weekly_digest_day`: the policy's weekday or the next working day) at the send
+    hour, and too late once that day is over. A digest is of its day: one that did not go out
+    then (nothing to tell yet, or no sweep ran) waits for next week's rather than arriving on
+    some other day of the week."""
+    week = iso_week_key(ctx.today)
+    moments: dict[int, dt.datetime | None] = {}
+    for pid in {pid for programme_ids in programmes_of.values() for pid in programme_ids}:
+        policy = ctx.policy(pid)
+        day = weekly_digest_day(ctx.today, policy.digest_weekday, ctx.holidays(pid))
+        moments[pid] = None if day is None else at_local(day, policy.send_hour)
     for person_id, programme_ids in programmes_of.items():
-        due_at: dt.datetime = min(
-            at_local(week_day(ctx.today, ctx.policy(pid).digest_weekday), ctx.policy(pid).send_hour)
-            for pid in programme_ids
-        )
-        if due_at <= ctx.now:
+        candidates = [moments[pid] for pid in programme_ids if moments[pid] is not None]
+        if not candidates:
+            continue
+        due_at = min(candidates)
+        if due_at <= ctx.now and local_date(due_at) == ctx.today:
+            expires_at = start_of_local_day(ctx.today + dt.timedelta(days=1))
             yield Due(kind, person_id, subject_key, week, None, due_at, expires_at)

@@ -8,9 +8,11 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from followup.models import BoardMeeting, FollowUpMeeting, Reminder
+from followup.models import BoardMeeting, FollowUpMeeting, FollowUpPolicy, Reminder
+from followup.moments import Holidays
 from followup.reminders.context import Context, Due
 from followup.reminders.kinds.base import Email, ReminderKind, link, subject_id, weekly
+from followup.reminders.kinds.plan_not_submitted import plan_due_on
 from pilots.calendar import iso_week_key, local_date
 from pilots.models import Pilot, Programme
 from plans.models import Measure, ProjectPlan
@@ -59,6 +61,7 @@ class CoordinatorDigest(ReminderKind):
                 plan_changed_at=F("plan__updated_at"),
                 plan_submitted_at=F("plan__submitted_at"),
                 plan_approved_at=F("plan__approved_at"),
+                plan_returned_at=F("plan__returned_at"),
                 measures_changed_at=Subquery(
                     Measure.objects.filter(plan__pilot=pilot)
                     .order_by()
@@ -94,7 +97,7 @@ class CoordinatorDigest(ReminderKind):
             news = _news(row, week_ago)
             if news:
                 changed.append({**entry, "items": news})
-            late = _late(row, today, policy.plan_submit_days)
+            late = _late(row, today, policy, ctx.holidays(programme.pk))
             if late:
                 overdue.append({**entry, "items": late})
             if row.phase == Pilot.Phase.FOLLOW_UP and row.plan_changed_at:
@@ -154,14 +157,25 @@ def _news(row: Pilot, week_ago: dt.datetime) -> list[str]:
     return news
 
 
-def _late(row: Pilot, today: dt.date, plan_submit_days: int) -> list[str]:
+PLAN_NOT_SUBMITTED = (ProjectPlan.Status.DRAFT, ProjectPlan.Status.RETURNED)
+
+
+def _late(row: Pilot, today: dt.date, policy: FollowUpPolicy, holidays: Holidays) -> list[str]:
+    """What is late, by the same due day as the plan reminders (`plan_due_on`)."""
     late = []
-    if (
-        row.last_course_day
-        and row.plan_status in (None, ProjectPlan.Status.DRAFT)
-        and row.last_course_day + dt.timedelta(days=plan_submit_days) < today
-    ):
-        late.append(_("plan not submitted"))
+    returned = row.plan_status == ProjectPlan.Status.RETURNED
+    if row.last_course_day and row.plan_status in (None, *PLAN_NOT_SUBMITTED):
+        returned_on = (
+            local_date(row.plan_returned_at) if returned and row.plan_returned_at else None
+        )
+        due_on = plan_due_on(
+            policy,
+            last_course_day=row.last_course_day,
+            returned_on=returned_on,
+            holidays=holidays,
+        )
+        if due_on < today:
+            late.append(_("plan not submitted"))
     if row.follow_ups_overdue:
         late.append(
             ngettext(

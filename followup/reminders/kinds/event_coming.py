@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from followup.models import Reminder
+from followup.moments import LONGEST_DAYS_OFF, working_days_before
 from followup.reminders.context import Context, Due, Recipient
 from followup.reminders.kinds.base import (
     CALENDAR_DAYS_PER_WORKING_DAY,
@@ -23,7 +24,6 @@ from pilots.calendar import (
     local_date,
     local_moment,
     start_of_local_day,
-    working_days_before,
 )
 from training.models import Attendance, CourseDay, InformationMeeting, SessionChoice
 
@@ -75,8 +75,13 @@ class EventComing(ReminderKind):
     kind = Reminder.Kind.EVENT_COMING
 
     def due(self, ctx: Context) -> Iterator[Due]:
-        horizon = ctx.today + dt.timedelta(
-            days=ctx.days(lambda p: p.event_notice_working_days) * CALENDAR_DAYS_PER_WORKING_DAY + 7
+        horizon = (
+            ctx.today
+            + dt.timedelta(
+                days=ctx.days(lambda p: p.event_notice_working_days) * CALENDAR_DAYS_PER_WORKING_DAY
+                + 7
+            )
+            + LONGEST_DAYS_OFF
         )
         pilots = ctx.pilots()
         course_days = list(
@@ -191,7 +196,10 @@ class EventComing(ReminderKind):
 
     def _notice(self, ctx: Context, programme_id: int, day: dt.date) -> dt.datetime:
         policy = ctx.policy(programme_id)
-        notice_day = working_days_before(day, policy.event_notice_working_days)
+        # Counted in working days of the municipality, so the notice is itself a working day.
+        notice_day = working_days_before(
+            day, policy.event_notice_working_days, ctx.holidays(programme_id)
+        )
         return at_local(notice_day, policy.send_hour)
 
     def _event(self, ctx, *, subject_key, pilot_id, programme_id, day, start, people):

@@ -44,6 +44,8 @@ class EventMoved(ReminderKind):
 
     kind = Reminder.Kind.EVENT_MOVED
     follows_programme_policy = False
+    # A moved meeting must be told before it happens, whatever the day: not held to working days.
+    on_working_days = False
 
     def due(self, ctx: Context) -> Iterator[Due]:
         for (person_id, subject_key), notice in self.notices(ctx).items():

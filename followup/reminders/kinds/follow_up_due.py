@@ -7,9 +7,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from followup.models import FollowUpMeeting, FollowUpPolicy, Reminder
+from followup.moments import LONGEST_DAYS_OFF, Holidays, working_moment_before
 from followup.reminders.context import Context, Due, Recipient
 from followup.reminders.kinds.base import Email, ReminderKind, link, subject_id
-from pilots.calendar import at_local, start_of_local_day
+from pilots.calendar import start_of_local_day
 
 
 class FollowUpDue(ReminderKind):
@@ -21,10 +22,14 @@ class FollowUpDue(ReminderKind):
 
     def window(self, ctx: Context) -> tuple[dt.date, dt.date]:
         """The due dates of the meetings that may have a reminder of this kind now."""
-        return ctx.today, ctx.today + dt.timedelta(days=ctx.days(lambda p: p.follow_up_notice_days))
+        # Widened: a notice falling on days off comes earlier, so its meeting is further off.
+        notice = dt.timedelta(days=ctx.days(lambda p: p.follow_up_notice_days))
+        return ctx.today, ctx.today + notice + LONGEST_DAYS_OFF
 
-    def moment(self, policy: FollowUpPolicy, due_on: dt.date) -> dt.datetime:
-        return at_local(due_on - dt.timedelta(days=policy.follow_up_notice_days), policy.send_hour)
+    def moment(self, policy: FollowUpPolicy, due_on: dt.date, holidays: Holidays) -> dt.datetime:
+        # About a meeting coming: a day off moves the notice earlier, never after the meeting.
+        notice_on = due_on - dt.timedelta(days=policy.follow_up_notice_days)
+        return working_moment_before(notice_on, policy, holidays)
 
     def too_late(self, policy: FollowUpPolicy, due_on: dt.date, due_at: dt.datetime) -> dt.datetime:
         return max(start_of_local_day(due_on), due_at)
@@ -39,7 +44,7 @@ class FollowUpDue(ReminderKind):
         ).values_list("pk", "pilot_id", "pilot__programme_id", "pilot__department_id", "due_on")
         for pk, pilot_id, programme_id, department_id, due_on in meetings:
             policy = ctx.policy(programme_id)
-            due_at = self.moment(policy, due_on)
+            due_at = self.moment(policy, due_on, ctx.holidays(programme_id))
             if due_at > ctx.now:
                 continue
             people = self.recipients(ctx, programme_id=programme_id, department_id=department_id)

@@ -5,10 +5,10 @@ import datetime as dt
 from django.utils.translation import gettext as _
 
 from followup.models import FollowUpPolicy, Reminder
+from followup.moments import LONGEST_DAYS_OFF, Holidays, working_moment_after
 from followup.reminders.context import Context, Recipient
 from followup.reminders.kinds.base import Email
 from followup.reminders.kinds.follow_up_due import FollowUpDue
-from pilots.calendar import at_local
 
 
 class FollowUpOverdue(FollowUpDue):
@@ -20,12 +20,15 @@ class FollowUpOverdue(FollowUpDue):
     def window(self, ctx: Context) -> tuple[dt.date, dt.date]:
         return (
             ctx.today
-            - dt.timedelta(days=ctx.days(lambda p: p.follow_up_overdue_days + p.late_after_days)),
+            - dt.timedelta(days=ctx.days(lambda p: p.follow_up_overdue_days + p.late_after_days))
+            # Widened: an overdue notice falling on days off goes out later.
+            - LONGEST_DAYS_OFF,
             ctx.today - dt.timedelta(days=ctx.days(lambda p: p.follow_up_overdue_days, min)),
         )
 
-    def moment(self, policy: FollowUpPolicy, due_on: dt.date) -> dt.datetime:
-        return at_local(due_on + dt.timedelta(days=policy.follow_up_overdue_days), policy.send_hour)
+    def moment(self, policy: FollowUpPolicy, due_on: dt.date, holidays: Holidays) -> dt.datetime:
+        overdue_on = due_on + dt.timedelta(days=policy.follow_up_overdue_days)
+        return working_moment_after(overdue_on, policy, holidays)
 
     def too_late(self, policy: FollowUpPolicy, due_on: dt.date, due_at: dt.datetime) -> dt.datetime:
         return due_at + dt.timedelta(days=policy.late_after_days)

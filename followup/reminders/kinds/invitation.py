@@ -21,6 +21,7 @@ class InvitationMail(ReminderKind):
 
     kind = Reminder.Kind.INVITATION
     follows_programme_policy = False
+    on_working_days = False
 
     def due(self, ctx: Context) -> Iterator[Due]:
         invitations = Invitation.objects.filter(

@@ -7,9 +7,10 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from followup.models import Reminder
+from followup.moments import working_moment_after
 from followup.reminders.context import Context, Due
 from followup.reminders.kinds.base import Email, ReminderKind, link
-from pilots.calendar import at_local, local_date
+from pilots.calendar import local_date
 from pilots.models import Pilot
 
 
@@ -35,7 +36,11 @@ class PlanQuiet(ReminderKind):
             policy = ctx.policy(programme_id)
             last_change = max(plan_changed_at, measures_changed_at or plan_changed_at)
             since = local_date(last_change)
-            due_at = at_local(since + dt.timedelta(days=policy.quiet_plan_days), policy.send_hour)
+            due_at = working_moment_after(
+                since + dt.timedelta(days=policy.quiet_plan_days),
+                policy,
+                ctx.holidays(programme_id),
+            )
             if due_at > ctx.now:
                 continue
             for leader in ctx.leaders.get(department_id, []):

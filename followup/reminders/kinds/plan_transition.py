@@ -24,6 +24,8 @@ class PlanTransitionMail(ReminderKind):
 
     kind = Reminder.Kind.PLAN_TRANSITION
     follows_programme_policy = False
+    # The answer to a step someone just took: sent at once, not held to working days.
+    on_working_days = False
 
     def due(self, ctx: Context) -> Iterator[Due]:
         transitions = PlanTransition.objects.filter(
