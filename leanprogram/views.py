@@ -19,6 +19,7 @@ from leanprogram.pilot_page import (
     pilot_information_meeting_attendance,
     pilot_information_meetings,
     pilot_people,
+    pilot_phase_history,
     pilot_plan_summary,
     pilot_suggestion_counts,
 )
@@ -125,6 +126,7 @@ def pilot_detail(request, pk: int):
             meetings=meetings,
         ),
         "next_phase_label": Pilot.Phase(next_phase).label if next_phase else "",
+        "phase_history": pilot_phase_history(pilot),
         "can_advance_phase": scope.can_advance_phase(pilot),
         "can_set_up": scope.can_set_up_pilot(pilot),
         "can_schedule": scope.can_schedule(pilot),
