@@ -13,6 +13,7 @@ from leanprogram.dashboard import (
     dashboard_timeline,
 )
 from leanprogram.forms import PhaseFilterForm
+from leanprogram.attention import needs_attention
 from leanprogram.pilot_page import (
     pilot_course_day_slots,
     pilot_follow_up_meetings,
@@ -71,7 +72,7 @@ def dashboard(request):
     today = timezone.localdate()
     pilots = dashboard_pilots_for_user(request.user, phase=phase)
     page = dashboard_page(pilots, today=today, page_number=request.GET.get("page"))
-    rows = dashboard_rows(page)
+    rows = dashboard_rows(page, today=today)
     context.update(
         phase=phase,
         phase_label=Pilot.Phase(phase).label if phase else "",
@@ -79,6 +80,9 @@ def dashboard(request):
         rows=rows,
         today=today,
         page=page,
+        attention=needs_attention(
+            [row.pilot for row in rows], today=today, can_manage=scope.can_manage_programme()
+        ),
         timeline=dashboard_timeline([row.pilot.pk for row in rows], today=today),
         timeline_weeks=TIMELINE_WEEKS,
         programmes=list({row.pilot.programme_id: row.pilot.programme for row in rows}.values()),
