@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from leanprogram.attention import needs_attention
 from leanprogram.dashboard import (
     TIMELINE_WEEKS,
     dashboard_page,
@@ -13,7 +14,6 @@ from leanprogram.dashboard import (
     dashboard_timeline,
 )
 from leanprogram.forms import PhaseFilterForm
-from leanprogram.attention import needs_attention
 from leanprogram.pilot_page import (
     pilot_course_day_slots,
     pilot_follow_up_meetings,
