@@ -1,6 +1,7 @@
 """The dashboard says what needs doing, one line per thing with its action, at sample dates."""
 
 import datetime as dt
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
