@@ -39,5 +39,10 @@ def phase_fact_changed(sender, instance, raw: bool = False, **kwargs) -> None:
     waiting for the next sweep. One query when nothing moves."""
     if raw:
         return
+    # Only these saves can move a phase; a plan edited or submitted cannot.
+    if isinstance(instance, ProjectPlan) and instance.status != ProjectPlan.Status.APPROVED:
+        return
+    if isinstance(instance, FollowUpMeeting) and instance.held_on is None:
+        return
     pilot_id = instance.pilot_id
     transaction.on_commit(lambda: phases_follow_events(today=local_today(), pilot_ids=[pilot_id]))
