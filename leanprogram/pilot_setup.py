@@ -66,9 +66,7 @@ def pilots_being_set_up(user, *, programme: Programme) -> QuerySet[Pilot]:
     return (
         pilots_for_user(user)
         .filter(programme=programme)
-        .filter(
-            Q(phase=Pilot.Phase.PLANNED) | (Q(phase=Pilot.Phase.INFORMATION) & no_course_days)
-        )
+        .filter(Q(phase=Pilot.Phase.PLANNED) | (Q(phase=Pilot.Phase.INFORMATION) & no_course_days))
         .order_by(norwegian("department__name"), "pk")
     )
 
