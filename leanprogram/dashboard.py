@@ -25,7 +25,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from followup.models import FollowUpMeeting
+from followup.activity import activity_annotate
+from followup.models import FollowUpMeeting, FollowUpPolicy
 from pilots.calendar import start_of_local_day
 from pilots.models import PhaseTarget, Pilot
 from pilots.selectors import pilots_for_user
@@ -108,7 +109,24 @@ def _annotate_dashboard(pilots: QuerySet[Pilot], *, today: dt.date) -> QuerySet[
         default=Value(""),
         output_field=CharField(),
     )
-    return pilots.annotate(next_phase=following_phase).annotate(
+    unheld_follow_ups = FollowUpMeeting.objects.filter(pilot=pilot, held_on__isnull=True).order_by(
+        "due_on", "pk"
+    )
+    annotated = activity_annotate(pilots).annotate(
+        course_days_total=_count(CourseDay.objects.filter(pilot=pilot)),
+        last_course_day=_first(CourseDay.objects.filter(pilot=pilot).order_by("-date"), "date"),
+        next_follow_up_pk=_first(unheld_follow_ups, "pk"),
+        next_follow_up_label=_first(unheld_follow_ups, "label"),
+        plan_submit_days=Coalesce(
+            F("programme__follow_up_policy__plan_submit_days"),
+            Value(FollowUpPolicy._meta.get_field("plan_submit_days").default),
+        ),
+        quiet_plan_days=Coalesce(
+            F("programme__follow_up_policy__quiet_plan_days"),
+            Value(FollowUpPolicy._meta.get_field("quiet_plan_days").default),
+        ),
+    )
+    return annotated.annotate(next_phase=following_phase).annotate(
         next_phase_target=_first(
             PhaseTarget.objects.filter(
                 programme_id=OuterRef("programme_id"), phase=OuterRef("next_phase")
@@ -129,10 +147,7 @@ def _annotate_dashboard(pilots: QuerySet[Pilot], *, today: dt.date) -> QuerySet[
         attendance_recorded=_count(course_attendance),
         measures_open=_count(open_measures),
         measures_overdue=_count(Measure.objects.overdue(today).filter(plan__pilot=pilot)),
-        next_follow_up=_first(
-            FollowUpMeeting.objects.filter(pilot=pilot, held_on__isnull=True).order_by("due_on"),
-            "due_on",
-        ),
+        next_follow_up=_first(unheld_follow_ups, "due_on"),
         plan_status=F("plan__status"),
         suggestions_new=_count(
             Suggestion.objects.filter(pilot=pilot, status=Suggestion.Status.NEW)
@@ -141,7 +156,7 @@ def _annotate_dashboard(pilots: QuerySet[Pilot], *, today: dt.date) -> QuerySet[
     )
 
 
-def _next_event(pilot: Pilot) -> NextEvent | None:
+def _next_event(pilot: Pilot, *, today: dt.date) -> NextEvent | None:
     candidates = []
     if pilot.next_meeting_at is not None:
         local = timezone.localtime(pilot.next_meeting_at)
@@ -154,6 +169,8 @@ def _next_event(pilot: Pilot) -> NextEvent | None:
                 pilot.next_course_day_starts_at,
             )
         )
+    if pilot.next_follow_up is not None and pilot.next_follow_up >= today:
+        candidates.append(NextEvent(_("Follow-up meeting"), pilot.next_follow_up, None))
     return min(candidates, key=lambda e: (e.date, e.starts_at or dt.time.min), default=None)
 
 
@@ -171,7 +188,7 @@ def dashboard_page(pilots: QuerySet[Pilot], *, today: dt.date, page_number) -> P
     return Paginator(annotated, PILOTS_PER_PAGE).get_page(page_number)
 
 
-def dashboard_rows(page: Page) -> list[DashboardRow]:
+def dashboard_rows(page: Page, *, today: dt.date) -> list[DashboardRow]:
     """One row per pilot of the page with everything the dashboard table shows."""
     rows = []
     for pilot in page.object_list:
@@ -179,7 +196,7 @@ def dashboard_rows(page: Page) -> list[DashboardRow]:
         rows.append(
             DashboardRow(
                 pilot=pilot,
-                next_event=_next_event(pilot),
+                next_event=_next_event(pilot, today=today),
                 course_days_held=pilot.course_days_held,
                 attendance_present=pilot.attendance_present,
                 attendance_recorded=pilot.attendance_recorded,
@@ -200,8 +217,8 @@ def dashboard_rows(page: Page) -> list[DashboardRow]:
 @dataclass(frozen=True)
 class TimelineEntry:
     date: dt.date
-    starts_at: dt.time
-    ends_at: dt.time
+    starts_at: dt.time | None
+    ends_at: dt.time | None
     pilot: Pilot
     what: str
 
@@ -218,7 +235,8 @@ class TimelineWeek:
 
 
 def dashboard_timeline(pilot_ids: list[int], *, today: dt.date) -> list[TimelineWeek]:
-    """Information meetings and course days of the pilots in the coming weeks (2 queries)."""
+    """Information meetings, course days and follow-up meetings not yet held of the pilots in
+    the coming weeks (3 queries)."""
     horizon = today + dt.timedelta(weeks=TIMELINE_WEEKS)
     entries = []
     meetings = (
@@ -252,7 +270,24 @@ def dashboard_timeline(pilot_ids: list[int], *, today: dt.date) -> list[Timeline
                 _("Course day %(number)s") % {"number": day.number},
             )
         )
-    entries.sort(key=lambda e: (e.date, e.starts_at, e.pilot.department.name))
+    follow_ups = (
+        FollowUpMeeting.objects.filter(
+            pilot__in=pilot_ids, held_on__isnull=True, due_on__gte=today, due_on__lt=horizon
+        )
+        .select_related("pilot__department", "step")
+        .order_by("due_on", "pk")
+    )
+    for meeting in follow_ups:
+        entries.append(
+            TimelineEntry(
+                meeting.due_on,
+                None,
+                None,
+                meeting.pilot,
+                _("Follow-up meeting: %(label)s") % {"label": meeting.display_label()},
+            )
+        )
+    entries.sort(key=lambda e: (e.date, e.starts_at or dt.time.min, e.pilot.department.name))
     weeks: list[TimelineWeek] = []
     for entry in entries:
         year, week, _weekday = entry.date.isocalendar()

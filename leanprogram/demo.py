@@ -24,6 +24,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import models, transaction
 from django.utils import timezone
 
+from followup.phases import phases_follow_events
 from pilots.calendar import OSLO
 from pilots.models import (
     Department,
@@ -647,6 +648,8 @@ def demo_load(*, today: date | None = None) -> DemoLoadResult:
         defaults={"ends_on": date.fromisocalendar(course_year, HOLIDAY_WEEK, 5)},
         result=result,
     )
+    # The pilots take the phase what the demo holds calls for, as the sweep would give them.
+    phases_follow_events(today=today)
     return result
 
 

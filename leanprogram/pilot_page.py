@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 
 from followup.models import FollowUpMeeting
-from pilots.models import DepartmentRole, Person, Pilot
+from followup.phases import AUTOMATIC_REASONS
+from pilots.models import DepartmentRole, Person, PhaseChange, Pilot
 from plans.models import Measure, ProjectPlan, Suggestion
 from training.models import COURSE_DAYS_PER_PILOT, Attendance, CourseDay, InformationMeeting
 
@@ -135,6 +136,35 @@ def pilot_follow_up_meetings(pilot: Pilot) -> list[FollowUpMeeting]:
         .select_related("step")
         .order_by("due_on", "label")
     )
+
+
+@dataclass(frozen=True)
+class PhaseHistoryEntry:
+    change: PhaseChange
+    why: str
+    who: str
+
+    @property
+    def from_label(self) -> str:
+        return Pilot.Phase(self.change.from_phase).label
+
+    @property
+    def to_label(self) -> str:
+        return Pilot.Phase(self.change.to_phase).label
+
+
+def pilot_phase_history(pilot: Pilot) -> list[PhaseHistoryEntry]:
+    """Every phase change of the pilot, newest first, with why and who (one query)."""
+    entries = []
+    for change in PhaseChange.objects.filter(pilot=pilot).select_related("changed_by__person"):
+        if change.changed_by is None:
+            why, who = str(AUTOMATIC_REASONS.get(change.to_phase, "")), ""
+        else:
+            person = getattr(change.changed_by, "person", None)
+            why = change.reason
+            who = person.full_name if person else change.changed_by.get_username()
+        entries.append(PhaseHistoryEntry(change, why, who))
+    return entries
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from leanprogram.pilot_page import PersonWithRoles, pilot_people
@@ -69,10 +69,14 @@ def leader_choices(user, *, pilot: Pilot) -> QuerySet[Person]:
 
 
 def pilots_being_set_up(user, *, programme: Programme) -> QuerySet[Pilot]:
-    """The programme's pilots still in the phase "planned": setups to come back to."""
+    """The programme's pilots still in the phase "planned", or with an information meeting
+    (which moves them on, see followup/phases.py) but no course days yet: setups to come
+    back to."""
+    no_course_days = ~Exists(CourseDay.objects.filter(pilot=OuterRef("pk")))
     return (
         pilots_for_user(user)
-        .filter(programme=programme, phase=Pilot.Phase.PLANNED)
+        .filter(programme=programme)
+        .filter(Q(phase=Pilot.Phase.PLANNED) | (Q(phase=Pilot.Phase.INFORMATION) & no_course_days))
         .order_by(norwegian("department__name"), "pk")
     )
 

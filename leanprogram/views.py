@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from leanprogram.attention import needs_attention
 from leanprogram.dashboard import (
     TIMELINE_WEEKS,
     dashboard_page,
@@ -19,6 +20,7 @@ from leanprogram.pilot_page import (
     pilot_information_meeting_attendance,
     pilot_information_meetings,
     pilot_people,
+    pilot_phase_history,
     pilot_plan_summary,
     pilot_suggestion_counts,
 )
@@ -70,7 +72,7 @@ def dashboard(request):
     today = timezone.localdate()
     pilots = dashboard_pilots_for_user(request.user, phase=phase)
     page = dashboard_page(pilots, today=today, page_number=request.GET.get("page"))
-    rows = dashboard_rows(page)
+    rows = dashboard_rows(page, today=today)
     context.update(
         phase=phase,
         phase_label=Pilot.Phase(phase).label if phase else "",
@@ -78,6 +80,9 @@ def dashboard(request):
         rows=rows,
         today=today,
         page=page,
+        attention=needs_attention(
+            [row.pilot for row in rows], today=today, can_manage=scope.can_manage_programme()
+        ),
         timeline=dashboard_timeline([row.pilot.pk for row in rows], today=today),
         timeline_weeks=TIMELINE_WEEKS,
         programmes=list({row.pilot.programme_id: row.pilot.programme for row in rows}.values()),
@@ -125,6 +130,7 @@ def pilot_detail(request, pk: int):
             meetings=meetings,
         ),
         "next_phase_label": Pilot.Phase(next_phase).label if next_phase else "",
+        "phase_history": pilot_phase_history(pilot),
         "can_advance_phase": scope.can_advance_phase(pilot),
         "can_set_up": scope.can_set_up_pilot(pilot),
         "can_schedule": scope.can_schedule(pilot),

@@ -15,6 +15,7 @@ from .models import (
     Invitation,
     Municipality,
     Person,
+    PhaseChange,
     PhaseTarget,
     Pilot,
     Programme,
@@ -121,6 +122,16 @@ class PhaseTargetAdmin(ModelAdmin):
     search_fields = ["programme__name", "note"]
     autocomplete_fields = ["programme"]
     date_hierarchy = "reached_by"
+
+
+@admin.register(PhaseChange)
+class PhaseChangeAdmin(ModelAdmin):
+    list_display = ["pilot", "from_phase", "to_phase", "changed_by", "changed_at"]
+    list_filter = ["to_phase", "pilot__programme"]
+    list_select_related = ["pilot__department", "pilot__programme", "changed_by"]
+    search_fields = ["pilot__department__name", "reason"]
+    autocomplete_fields = ["pilot", "changed_by"]
+    date_hierarchy = "changed_at"
 
 
 @admin.register(Department)

@@ -432,6 +432,7 @@ class Pilot(models.Model):
         PLANNED = "planned", _("planned")
         INFORMATION = "information", _("information")
         COURSE = "course", _("course")
+        PLANNING = "planning", _("planning")
         FOLLOW_UP = "follow_up", _("follow-up")
         SELF_SUFFICIENT = "self_sufficient", _("self-sufficient")
         CLOSED = "closed", _("closed")
@@ -449,6 +450,9 @@ class Pilot(models.Model):
     course_week_first = _course_week_field(_("first course week"))
     course_week_last = _course_week_field(_("last course week"))
     phase_changed_at = models.DateTimeField(_("phase changed"), auto_now_add=True)
+    # Set when a coordinator chose the phase by hand: the phase then stays where they put it
+    # and no longer follows events until they hand it back (see followup/phases.py).
+    phase_set_by_hand = models.BooleanField(_("phase set by hand"), default=False)
 
     class Meta:
         verbose_name = _("pilot")
@@ -679,3 +683,37 @@ class PhaseTarget(models.Model):
             "phase": self.get_phase_display(),
             "date": f"{self.reached_by:%d.%m.%Y}",
         }
+
+
+class PhaseChange(models.Model):
+    """One move of a pilot from one phase to another: by a coordinator (with their reason) or
+    automatically, when what happened called for it (`changed_by` is then empty)."""
+
+    pilot = models.ForeignKey(
+        Pilot, on_delete=models.CASCADE, related_name="phase_changes", verbose_name=_("pilot")
+    )
+    from_phase = models.CharField(_("from phase"), max_length=20, choices=Pilot.Phase.choices)
+    to_phase = models.CharField(_("to phase"), max_length=20, choices=Pilot.Phase.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    changed_at = models.DateTimeField(_("changed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("phase change")
+        verbose_name_plural = _("phase changes")
+        ordering = ["pilot", "-changed_at", "-pk"]
+        indexes = [models.Index(fields=["pilot", "-changed_at"], name="phase_change_pilot_latest")]
+
+    def __str__(self):
+        return f"{self.pilot}: {self.from_phase} → {self.to_phase}"
+
+    @property
+    def is_automatic(self) -> bool:
+        return self.changed_by_id is None

@@ -6,6 +6,11 @@ app_name = "pilots"
 
 urlpatterns = [
     path("pilots/<int:pk>/phase/", phases.pilot_advance_phase, name="pilot_advance_phase"),
+    path(
+        "pilots/<int:pk>/phase/follow-events/",
+        phases.pilot_phase_follow_events,
+        name="pilot_phase_follow_events",
+    ),
     path("departments/<int:pk>/staff/", staff.staff_list, name="staff_list"),
     path("departments/<int:pk>/staff/add/", staff.staff_add, name="staff_add"),
     path(

@@ -26,6 +26,7 @@ from pilots.models import (
     Invitation,
     Municipality,
     Person,
+    PhaseChange,
     PhaseTarget,
     Pilot,
     Programme,
@@ -234,6 +235,14 @@ def make_cast(django_user_model, *, name, slug):
         sent_at=datetime(2027, 3, 1, 9, 0, tzinfo=OSLO),
         send_count=1,
         expires_at=datetime(2027, 3, 15, 9, 0, tzinfo=OSLO),
+    )
+    PhaseChange.objects.create(
+        pilot=pilot,
+        from_phase=Pilot.Phase.PLANNED,
+        to_phase=Pilot.Phase.INFORMATION,
+        reason="Informasjonsmøtet er avtalt",
+        changed_by=leader_login,
+        changed_at=datetime(2027, 1, 5, 9, 0, tzinfo=OSLO),
     )
     Group.objects.create(name=f"Leankoordinatorer {name}")
     return SimpleNamespace(

@@ -211,6 +211,11 @@ MATRIX = {
         lambda c, o: {"pk": c.pilot_a.pk},
         Asks("can_advance_phase", allowed=302),
     ),
+    "pilots:pilot_phase_follow_events": (
+        "post",
+        lambda c, o: {"pk": c.pilot_a.pk},
+        Asks("can_advance_phase", allowed=302),
+    ),
     "pilots:staff_list": (
         "get",
         lambda c, o: {"pk": c.dept_a.pk},

@@ -20,6 +20,7 @@ from django.db.models import Q
 from followup.cadence import follow_up_meetings_sync
 from followup.models import FollowUpPolicy, Reminder
 from followup.moments import WorkingCalendar, is_working_moment, working_calendar_load
+from followup.phases import phases_follow_events
 from followup.policies import follow_up_policies_load
 from followup.reminders.claims import Claim, claim_timeout, claimable, reminders_claim
 from followup.reminders.context import Context, Due
@@ -73,6 +74,8 @@ def reminders_sweep(
 
 def _sweep(result: SweepResult, *, as_of: dt.datetime | None, durable: bool) -> None:
     now = result.now
+    # First, so that the reminders below see the phase each pilot has reached by now.
+    phases_follow_events(today=local_date(now))
     programme_ids = set(
         Pilot.objects.exclude(phase=Pilot.Phase.CLOSED)
         .values_list("programme_id", flat=True)

@@ -250,7 +250,7 @@ def test_every_link_in_every_mail_works_for_its_recipient(
     workflow(plan_approve, user=coordinator, comment="Bra!")
     refugees.refresh_from_db()
     while refugees.phase != Pilot.Phase.FOLLOW_UP:
-        refugees = pilot_advance_phase(pilot=refugees, user=coordinator)
+        refugees = pilot_advance_phase(pilot=refugees, user=coordinator, reason="Neste steg")
     day = dt.date(year, 1, 4)
     while day <= dt.date(year, 6, 30):
         sweep(oslo(day.year, day.month, day.day, 9))

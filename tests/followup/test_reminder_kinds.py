@@ -341,9 +341,11 @@ def test_quiet_plan_during_follow_up_reminds_the_leader_once(cast, sweep):
 
 def test_quiet_plan_outside_follow_up_is_not_chased(cast, sweep):
     schedule_course_days(cast.pilot_a, A_DAYS)
-    plan = ProjectPlanFactory(pilot=cast.pilot_a, status=ProjectPlan.Status.APPROVED)
+    # Not approved yet: the pilot is still planning (followup/phases.py), not in follow-up.
+    plan = ProjectPlanFactory(pilot=cast.pilot_a, status=ProjectPlan.Status.SUBMITTED)
     ProjectPlan.objects.filter(pk=plan.pk).update(updated_at=oslo(2027, 4, 1, 15))
     sweep(oslo(2027, 5, 6, 8))
+    assert Pilot.objects.get(pk=cast.pilot_a.pk).phase == Pilot.Phase.PLANNING
     assert not Reminder.objects.filter(kind=Reminder.Kind.PLAN_QUIET).exists()
 
 

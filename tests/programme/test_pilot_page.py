@@ -26,8 +26,9 @@ pytestmark = pytest.mark.django_db
 # at any session, the plan with measure counts, the follow-up meetings, the improvement
 # suggestions counted, and for the schedule warnings: the holiday periods, and for double
 # bookings the municipality's course days on the same dates, their facilitators and the
-# overlapping meetings. A person of the department also reads the session they chose.
-PILOT_PAGE_QUERY_BUDGET = REQUEST_QUERIES + 12
+# overlapping meetings. A person of the department also reads the session they chose. The
+# phase history, with who moved it.
+PILOT_PAGE_QUERY_BUDGET = REQUEST_QUERIES + 13
 
 
 @pytest.fixture
@@ -226,7 +227,10 @@ def test_coordinator_moves_the_pilot_to_its_next_phase(client, cast):
     before = cast.pilot_a.phase_changed_at
     client.force_login(cast.users.coordinator)
 
-    response = client.post(advance_url(cast.pilot_a), {"expected_phase": "planned"})
+    response = client.post(
+        advance_url(cast.pilot_a),
+        {"expected_phase": "planned", "reason": "Informasjonsmøtet er avtalt"},
+    )
 
     assert response.status_code == 302
     assert response.url == page_url(cast.pilot_a)
@@ -239,7 +243,10 @@ def test_coordinator_moves_the_pilot_to_its_next_phase(client, cast):
 def test_guide_may_move_the_phase_too(client, cast):
     client.force_login(cast.users.guide)
 
-    client.post(advance_url(cast.pilot_b), {"expected_phase": "planned"})
+    client.post(
+        advance_url(cast.pilot_b),
+        {"expected_phase": "planned", "reason": "Informasjonsmøtet er avtalt"},
+    )
 
     cast.pilot_b.refresh_from_db()
     assert cast.pilot_b.phase == Pilot.Phase.INFORMATION
@@ -248,7 +255,10 @@ def test_guide_may_move_the_phase_too(client, cast):
 def test_staff_cannot_move_the_phase(client, cast):
     client.force_login(cast.users.staff_a)
 
-    response = client.post(advance_url(cast.pilot_a), {"expected_phase": "planned"})
+    response = client.post(
+        advance_url(cast.pilot_a),
+        {"expected_phase": "planned", "reason": "Informasjonsmøtet er avtalt"},
+    )
 
     assert response.status_code == 403
     cast.pilot_a.refresh_from_db()
@@ -286,7 +296,9 @@ def test_closed_pilot_cannot_move_on(client, cast):
     Pilot.objects.filter(pk=cast.pilot_a.pk).update(phase=Pilot.Phase.CLOSED)
     client.force_login(cast.users.coordinator)
 
-    response = client.post(advance_url(cast.pilot_a), {"expected_phase": "closed"})
+    response = client.post(
+        advance_url(cast.pilot_a), {"expected_phase": "closed", "reason": "Avsluttet"}
+    )
 
     assert response.status_code == 302
     assert texts(response) == ["The pilot is closed; closed is the last phase."]
@@ -299,8 +311,14 @@ def test_closed_pilot_cannot_move_on(client, cast):
 def test_double_submit_with_a_stale_phase_does_not_skip_a_phase(client, cast):
     client.force_login(cast.users.coordinator)
 
-    first = client.post(advance_url(cast.pilot_a), {"expected_phase": "planned"})
-    second = client.post(advance_url(cast.pilot_a), {"expected_phase": "planned"})
+    first = client.post(
+        advance_url(cast.pilot_a),
+        {"expected_phase": "planned", "reason": "Informasjonsmøtet er avtalt"},
+    )
+    second = client.post(
+        advance_url(cast.pilot_a),
+        {"expected_phase": "planned", "reason": "Informasjonsmøtet er avtalt"},
+    )
 
     cast.pilot_a.refresh_from_db()
     assert cast.pilot_a.phase == Pilot.Phase.INFORMATION
@@ -317,17 +335,17 @@ def test_service_walks_the_whole_lifecycle_in_order(cast):
     pilot = cast.pilot_a
     seen = [pilot.phase]
     while pilot.phase != Pilot.Phase.CLOSED:
-        pilot = pilot_advance_phase(pilot=pilot, user=cast.users.coordinator)
+        pilot = pilot_advance_phase(pilot=pilot, user=cast.users.coordinator, reason="Neste steg")
         seen.append(pilot.phase)
 
     assert tuple(seen) == PHASE_ORDER
     with pytest.raises(ValidationError):
-        pilot_advance_phase(pilot=pilot, user=cast.users.coordinator)
+        pilot_advance_phase(pilot=pilot, user=cast.users.coordinator, reason="Neste steg")
 
 
 def test_service_refuses_someone_who_cannot_manage_the_programme(cast):
     with pytest.raises(PermissionDenied):
-        pilot_advance_phase(pilot=cast.pilot_a, user=cast.users.tore)
+        pilot_advance_phase(pilot=cast.pilot_a, user=cast.users.tore, reason="Neste steg")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -342,7 +360,9 @@ def test_two_coordinators_clicking_at_once_move_the_pilot_one_phase(cast):
     def click(user):
         try:
             barrier.wait(timeout=5)
-            pilot_advance_phase(pilot=cast.pilot_a, user=user, expected_phase="planned")
+            pilot_advance_phase(
+                pilot=cast.pilot_a, user=user, reason="Neste steg", expected_phase="planned"
+            )
             outcomes.append("moved")
         except ValidationError:
             outcomes.append("refused")

@@ -3,19 +3,18 @@
 import datetime as dt
 from collections.abc import Iterator
 
-from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from followup.activity import activity_annotate, last_activity
 from followup.models import Reminder
 from followup.moments import working_moment_after
 from followup.reminders.context import Context, Due
 from followup.reminders.kinds.base import Email, ReminderKind, link
-from pilots.calendar import local_date
 from pilots.models import Pilot
 
 
 class PlanQuiet(ReminderKind):
-    """To the department leader, when neither the plan nor its measures have changed for
+    """To the department leader, when the pilot has had no activity (`followup.activity`) for
     `quiet_plan_days` while the pilot is in follow-up; due at the send hour of that day. A plan
     that wakes up and goes quiet again gets a new reminder (the period is the last change). Too
     late `late_after_days` after its moment."""
@@ -23,23 +22,22 @@ class PlanQuiet(ReminderKind):
     kind = Reminder.Kind.PLAN_QUIET
 
     def due(self, ctx: Context) -> Iterator[Due]:
-        quiet_since = ctx.now - dt.timedelta(days=ctx.days(lambda p: p.quiet_plan_days, min))
-        rows = (
-            ctx.pilots()
-            .filter(phase=Pilot.Phase.FOLLOW_UP, plan__updated_at__lte=quiet_since)
-            .annotate(measures_changed_at=Max("plan__measures__updated_at"))
-            .values_list(
-                "pk", "programme_id", "department_id", "plan__updated_at", "measures_changed_at"
-            )
-        )
-        for pilot_id, programme_id, department_id, plan_changed_at, measures_changed_at in rows:
-            policy = ctx.policy(programme_id)
-            last_change = max(plan_changed_at, measures_changed_at or plan_changed_at)
-            since = local_date(last_change)
+        pilots = activity_annotate(
+            ctx.pilots().filter(phase=Pilot.Phase.FOLLOW_UP, plan__isnull=False)
+        ).only("pk", "programme_id", "department_id")
+        for pilot in pilots:
+            policy = ctx.policy(pilot.programme_id)
+            pilot_id, department_id = pilot.pk, pilot.department_id
+            # What counts as a change is `followup.activity`'s one definition (a board meeting
+            # or a measurement counts, not only an edit of the plan's text).
+            activity = last_activity(pilot, today=ctx.today)
+            if activity is None:
+                continue
+            since = activity.on
             due_at = working_moment_after(
                 since + dt.timedelta(days=policy.quiet_plan_days),
                 policy,
-                ctx.holidays(programme_id),
+                ctx.holidays(pilot.programme_id),
             )
             if due_at > ctx.now:
                 continue
