@@ -8,6 +8,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from followup.activity import activity_annotate, last_activity
 from followup.models import BoardMeeting, FollowUpMeeting, FollowUpPolicy, Reminder
 from followup.moments import Holidays
 from followup.reminders.context import Context, Due
@@ -50,7 +51,7 @@ class CoordinatorDigest(ReminderKind):
         today = ctx.today
         pilot = OuterRef("pk")
         pilots = list(
-            ctx.pilots()
+            activity_annotate(ctx.pilots())
             .filter(programme=programme)
             .select_related("department")
             .annotate(
@@ -100,12 +101,11 @@ class CoordinatorDigest(ReminderKind):
             late = _late(row, today, policy, ctx.holidays(programme.pk))
             if late:
                 overdue.append({**entry, "items": late})
-            if row.phase == Pilot.Phase.FOLLOW_UP and row.plan_changed_at:
-                last_change = max(
-                    row.plan_changed_at, row.measures_changed_at or row.plan_changed_at
-                )
-                if last_change < quiet_before:
-                    quiet.append({**entry, "since": local_date(last_change)})
+            # Quiet by the one definition of activity the quiet-plan reminder uses too.
+            activity = last_activity(row, today=today) if row.has_plan else None
+            quiet_now = activity is not None and activity.on < local_date(quiet_before)
+            if row.phase == Pilot.Phase.FOLLOW_UP and quiet_now:
+                quiet.append({**entry, "since": activity.on})
         subject = _("Weekly digest for %(programme)s, %(week)s") % {
             "programme": programme.name,
             "week": _("week %(number)s") % {"number": today.isocalendar().week},
