@@ -130,8 +130,8 @@ BUDGETS = {
     Kind.PLAN_NOT_SUBMITTED: 2,
     # the same pilots, lean coordinators
     Kind.PLAN_NOT_SUBMITTED_ESCALATION: 2,
-    # follow-up meetings coming, department leaders, lean guides
-    Kind.FOLLOW_UP_DUE: 3,
+    # follow-up meetings coming, their participants, department leaders, lean guides
+    Kind.FOLLOW_UP_DUE: 4,
     # follow-up meetings past, lean coordinators
     Kind.FOLLOW_UP_OVERDUE: 2,
     # overdue measures with their owners, department leaders
