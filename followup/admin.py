@@ -86,6 +86,15 @@ class FollowUpItemInline(TabularInline):
         return False
 
 
+@admin.register(FollowUpItem)
+class FollowUpItemAdmin(ModelAdmin):
+    list_display = ["text", "kind", "meeting", "done"]
+    list_filter = ["kind", "done"]
+    list_select_related = ["meeting__pilot__department", "meeting__pilot__programme"]
+    search_fields = ["text", "meeting__pilot__department__name"]
+    autocomplete_fields = ["meeting", "measure", "done_at_meeting"]
+
+
 @admin.register(FollowUpMeeting)
 class FollowUpMeetingAdmin(ModelAdmin):
     list_display = ["label", "pilot", "due_on", "held_on", "step"]
