@@ -6,7 +6,14 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from pilots.admin_base import ModelAdmin, SafeFormFieldsMixin, SaveRefusedMixin, TabularInline
 
-from .models import BoardMeeting, FollowUpMeeting, FollowUpPolicy, FollowUpStep, Reminder
+from .models import (
+    BoardMeeting,
+    FollowUpItem,
+    FollowUpMeeting,
+    FollowUpPolicy,
+    FollowUpStep,
+    Reminder,
+)
 
 # The string of a pilot names its department and programme.
 PILOT_RELATED = ["pilot__department", "pilot__programme"]
@@ -65,6 +72,29 @@ class FollowUpStepAdmin(ModelAdmin):
     autocomplete_fields = ["policy"]
 
 
+class FollowUpItemInline(TabularInline):
+    """Read-only here: an action's measure is made in the plan by the meeting page's service."""
+
+    model = FollowUpItem
+    fk_name = "meeting"
+    extra = 0
+    fields = ["kind", "text", "measure", "done", "done_at_meeting"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FollowUpItem)
+class FollowUpItemAdmin(ModelAdmin):
+    list_display = ["text", "kind", "meeting", "done"]
+    list_filter = ["kind", "done"]
+    list_select_related = ["meeting__pilot__department", "meeting__pilot__programme"]
+    search_fields = ["text", "meeting__pilot__department__name"]
+    autocomplete_fields = ["meeting", "measure", "done_at_meeting"]
+
+
 @admin.register(FollowUpMeeting)
 class FollowUpMeetingAdmin(ModelAdmin):
     list_display = ["label", "pilot", "due_on", "held_on", "step"]
@@ -72,7 +102,8 @@ class FollowUpMeetingAdmin(ModelAdmin):
     list_select_related = [*PILOT_RELATED, "step"]
     search_fields = ["label", "pilot__department__name", "notes"]
     date_hierarchy = "due_on"
-    autocomplete_fields = ["pilot", "attendees"]
+    autocomplete_fields = ["pilot", "attendees", "participants"]
+    inlines = [FollowUpItemInline]
 
 
 @admin.register(BoardMeeting)

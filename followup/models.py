@@ -220,6 +220,20 @@ class FollowUpMeeting(models.Model):
     attendees = models.ManyToManyField(
         Person, blank=True, related_name="follow_up_meetings", verbose_name=_("who came")
     )
+    # The plan for the meeting. Its own date rather than due_on: the cadence moves due_on when
+    # the course days move, and a day the people agreed on should not move with it.
+    planned_on = models.DateField(
+        _("date"), null=True, blank=True, validators=[validate_plausible_date]
+    )
+    starts_at = models.TimeField(_("starts at"), null=True, blank=True)
+    ends_at = models.TimeField(_("ends at"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    participants = models.ManyToManyField(
+        Person,
+        blank=True,
+        related_name="planned_follow_up_meetings",
+        verbose_name=_("participants"),
+    )
 
     class Meta:
         verbose_name = _("follow-up meeting")
@@ -228,7 +242,14 @@ class FollowUpMeeting(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["pilot", "label"], name="follow_up_meeting_unique_label"
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(starts_at__isnull=True)
+                | models.Q(ends_at__isnull=True)
+                | models.Q(ends_at__gt=models.F("starts_at")),
+                name="follow_up_meeting_ends_after_start",
+                violation_error_message=_("The meeting must end after it starts."),
+            ),
         ]
 
     def __str__(self):
@@ -237,6 +258,91 @@ class FollowUpMeeting(models.Model):
     def display_label(self) -> str:
         """The label in the reader's language when the meeting comes from the cadence."""
         return self.step.label() if self.step_id else self.label
+
+    @property
+    def is_planned(self) -> bool:
+        return self.planned_on is not None
+
+    @property
+    def meeting_day(self) -> dt.date:
+        """The day people meet: the planned one, else the day it is due."""
+        return self.planned_on or self.due_on
+
+    def clean(self):
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("The meeting must end after it starts.")})
+
+
+class FollowUpItemQuerySet(models.QuerySet):
+    def carried(self) -> "FollowUpItemQuerySet":
+        """Items still to be followed up: open items and actions not marked done, except an
+        action whose measure is already done or dropped on the board."""
+        return self.filter(kind__in=FollowUpItem.CARRIED_KINDS, done=False).exclude(
+            measure__status__in=[Measure.Status.DONE, Measure.Status.DROPPED]
+        )
+
+
+class FollowUpItem(models.Model):
+    """What a follow-up meeting decided or left to do.
+
+    An action becomes a measure of the plan, so it is followed on the board like any other; an
+    open item is a question for the next meeting. Both are carried to the pilot's later meetings
+    until someone marks them done there.
+    """
+
+    MAX_LENGTH = 500
+
+    class Kind(models.TextChoices):
+        DECISION = "decision", _("decision")
+        ACTION = "action", _("action")
+        OPEN = "open", _("open item")
+
+    CARRIED_KINDS = (Kind.ACTION, Kind.OPEN)
+
+    meeting = models.ForeignKey(
+        FollowUpMeeting,
+        on_delete=models.CASCADE,
+        related_name="items",
+        verbose_name=_("follow-up meeting"),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    text = models.CharField(_("text"), max_length=MAX_LENGTH)
+    measure = models.ForeignKey(
+        Measure,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="follow_up_items",
+        verbose_name=_("measure"),
+    )
+    done = models.BooleanField(_("done"), default=False)
+    # The meeting where it was marked done, when that was a later one.
+    done_at_meeting = models.ForeignKey(
+        FollowUpMeeting,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="items_closed",
+        verbose_name=_("marked done at"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = FollowUpItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("follow-up item")
+        verbose_name_plural = _("follow-up items")
+        ordering = ["meeting", "kind", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(text=""), name="follow_up_item_not_empty"),
+            models.CheckConstraint(
+                condition=models.Q(measure__isnull=True) | models.Q(kind="action"),
+                name="follow_up_item_measure_only_for_action",
+            ),
+        ]
+
+    def __str__(self):
+        return self.text
 
 
 class BoardMeeting(models.Model):

@@ -1,27 +1,75 @@
-"""Writes a person makes in follow-up: holding a follow-up meeting, logging, correcting and
-deleting a board meeting, sending a failed reminder again.
+"""Writes a person makes in follow-up: planning and holding a follow-up meeting (its decisions,
+its actions as measures of the plan, its open items), logging, correcting and deleting a board
+meeting, sending a failed reminder again.
 
 Each takes the acting `user` and refuses what `pilots.access` says they may not do, whoever calls
 it. Planning the follow-up meetings themselves is `followup.cadence`'s.
 """
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from followup.models import BoardMeeting, FollowUpMeeting, Reminder
+from followup.models import BoardMeeting, FollowUpItem, FollowUpMeeting, Reminder
 from followup.reminders.claims import Claim, reminders_claim
 from pilots.access import scope_for
 from pilots.models import Person, Pilot
 from plans.models import Measure
+from plans.services import plan_lock_or_start
+
+
+def _same_municipality(pilot: Pilot, people: list[Person], field: str) -> None:
+    municipality_id = pilot.department.municipality_id
+    if any(person.municipality_id != municipality_id for person in people):
+        raise ValidationError({field: _("Everyone must belong to the pilot's municipality.")})
 
 
 @transaction.atomic
+def follow_up_meeting_plan(
+    *,
+    user,
+    meeting: FollowUpMeeting,
+    planned_on: dt.date,
+    starts_at: dt.time | None,
+    ends_at: dt.time | None,
+    place: str,
+    participants: Iterable[Person],
+) -> FollowUpMeeting:
+    """Plan a follow-up meeting: the day, the time, the place and who takes part.
+
+    The participants are the ones its reminder goes to from then on.
+    """
+    scope = scope_for(user)
+    scope.require(scope.can_record_follow_up(meeting.pilot))
+    participants = list(participants)
+    _same_municipality(meeting.pilot, participants, "participants")
+    meeting.planned_on = planned_on
+    meeting.starts_at = starts_at
+    meeting.ends_at = ends_at
+    meeting.place = (place or "").strip()
+    meeting.full_clean(exclude=["pilot", "step"])
+    meeting.save(update_fields=["planned_on", "starts_at", "ends_at", "place"])
+    meeting.participants.set(participants)
+    return meeting
+
+
+@dataclass(frozen=True)
+class ActionInput:
+    """An action agreed at a follow-up meeting: it becomes a measure of the plan."""
+
+    text: str
+    owner: Person | None = None
+    deadline: dt.date | None = None
+
+
 def follow_up_meeting_hold(
     *,
     user,
@@ -29,28 +77,100 @@ def follow_up_meeting_hold(
     held_on: dt.date,
     notes: str,
     attendees: Iterable[Person],
+    decisions: Sequence[str] = (),
+    actions: Sequence[ActionInput] = (),
+    open_items: Sequence[str] = (),
+    done_items: Iterable[FollowUpItem] = (),
 ) -> FollowUpMeeting:
-    """Record that a follow-up meeting was held: when, what was said, who came.
+    """Record that a follow-up meeting was held: when, what was said, who came, what was
+    decided, what is to be done and what stays open.
 
-    It may be held before it was due, never later than today (Oslo's date).
+    It may be held before it was due, never later than today (Oslo's date). Each action becomes
+    a measure of the pilot's plan (started if it has none), linked to its item; `done_items` are
+    earlier items (or this meeting's) now done. Recording again adds items; it never removes
+    those recorded before.
     """
+    pilot = meeting.pilot
     scope = scope_for(user)
-    scope.require(scope.can_record_follow_up(meeting.pilot))
+    scope.require(scope.can_record_follow_up(pilot))
+    if actions:
+        scope.require(scope.can_edit_plan(pilot))
     if held_on > timezone.localdate():
         raise ValidationError(
             {"held_on": _("A meeting cannot be recorded as held on a day still to come.")},
             code="future",
         )
     attendees = list(attendees)
-    municipality_id = meeting.pilot.department.municipality_id
-    if any(person.municipality_id != municipality_id for person in attendees):
-        raise ValidationError({"attendees": _("Everyone must belong to the pilot's municipality.")})
-    meeting.held_on = held_on
-    meeting.notes = notes
-    meeting.full_clean()
-    meeting.save(update_fields=["held_on", "notes"])
-    meeting.attendees.set(attendees)
+    _same_municipality(pilot, attendees, "attendees")
+    done_items = list(done_items)
+    if any(item.meeting.pilot_id != pilot.pk for item in done_items):
+        raise ValidationError({"done_items": _("Only the pilot's own items can be marked done.")})
+    texts = [(FollowUpItem.Kind.DECISION, t) for t in decisions] + [
+        (FollowUpItem.Kind.OPEN, t) for t in open_items
+    ]
+    with transaction.atomic():
+        # The plan row first, as every plan write, then the meeting and its items.
+        plan = plan_lock_or_start(pilot=pilot, user=user)[0] if actions else None
+        FollowUpMeeting.objects.select_for_update().filter(pk=meeting.pk).first()
+        meeting.held_on = held_on
+        meeting.notes = notes
+        meeting.full_clean()
+        meeting.save(update_fields=["held_on", "notes"])
+        meeting.attendees.set(attendees)
+        items = [
+            FollowUpItem(meeting=meeting, kind=kind, text=text.strip())
+            for kind, text in texts
+            if text.strip()
+        ]
+        for item in items:
+            item.full_clean(exclude=["meeting", "measure", "done_at_meeting"])
+        if actions:
+            items += _actions_to_measures(user=user, plan=plan, meeting=meeting, actions=actions)
+        FollowUpItem.objects.bulk_create(items)
+        for item in done_items:
+            item.done = True
+            item.done_at_meeting = None if item.meeting_id == meeting.pk else meeting
+        FollowUpItem.objects.bulk_update(done_items, ["done", "done_at_meeting"])
     return meeting
+
+
+def _actions_to_measures(*, user, plan, meeting: FollowUpMeeting, actions) -> list[FollowUpItem]:
+    description = gettext("Agreed at the follow-up meeting %(meeting)s, %(date)s.") % {
+        "meeting": meeting.display_label(),
+        "date": date_format(meeting.held_on, "SHORT_DATE_FORMAT"),
+    }
+    items = []
+    for action in actions:
+        measure = Measure(
+            plan=plan,
+            title=action.text.strip(),
+            description=description,
+            owner=action.owner,
+            deadline=action.deadline,
+        )
+        try:
+            measure.full_clean(exclude=["plan"], validate_constraints=False)
+        except ValidationError as exc:
+            raise ValidationError(
+                [
+                    gettext("Action “%(action)s”: %(error)s")
+                    % {"action": action.text.strip(), "error": message}
+                    for message in exc.messages
+                ],
+                code="action",
+            ) from exc
+        measure._history_user = user
+        measure.save()
+        item = FollowUpItem(
+            meeting=meeting, kind=FollowUpItem.Kind.ACTION, text=measure.title, measure=measure
+        )
+        item.full_clean(exclude=["meeting", "measure", "done_at_meeting"])
+        items.append(item)
+    # A plan edit form opened before sees a conflict, as after a suggestion became a measure.
+    plan.version += 1
+    plan._history_user = user
+    plan.save(update_fields=["version", "updated_at"])
+    return items
 
 
 def _board_meeting_check(

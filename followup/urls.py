@@ -15,6 +15,7 @@ urlpatterns = [
     path(
         "board-meetings/<int:pk>/delete/", views.board_meeting_delete, name="board_meeting_delete"
     ),
+    path("meetings/<int:pk>/plan/", views.follow_up_meeting_plan, name="follow_up_meeting_plan"),
     path("meetings/<int:pk>/hold/", views.follow_up_meeting_hold, name="follow_up_meeting_hold"),
     path("outbox/", views.outbox, name="outbox"),
     path("outbox/<int:pk>/", views.reminder_detail, name="reminder_detail"),

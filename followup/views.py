@@ -11,10 +11,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from followup import selectors, services
-from followup.forms import BoardMeetingForm, FollowUpMeetingHoldForm, OutboxFilterForm
+from followup.forms import (
+    BoardMeetingForm,
+    FollowUpActionFormSet,
+    FollowUpMeetingHoldForm,
+    FollowUpMeetingPlanForm,
+    OutboxFilterForm,
+)
 from followup.models import Reminder
 from pilots.access import scope_for
 from pilots.selectors import people_for_user, pilot_get_for_user, pilots_for_user
+from training.selectors import facilitator_choices_for_user
 
 OUTBOX_PAGE_SIZE = 50
 
@@ -49,17 +56,76 @@ def pilot_follow_up(request, pilot_pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def follow_up_meeting_plan(request, pk: int):
+    meeting = selectors.follow_up_meeting_get_for_user(request.user, pk)
+    pilot = meeting.pilot
+    scope = scope_for(request.user)
+    scope.require(scope.can_record_follow_up(pilot))
+    initial = {}
+    if not meeting.is_planned:
+        initial = {
+            "planned_on": meeting.due_on,
+            "participants": selectors.follow_up_participant_defaults(pilot),
+        }
+    form = FollowUpMeetingPlanForm(
+        request.POST or None,
+        instance=meeting,
+        initial=initial,
+        participant_choices=facilitator_choices_for_user(request.user, pilot=pilot),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.follow_up_meeting_plan(
+                user=request.user,
+                meeting=meeting,
+                **{
+                    name: form.cleaned_data[name]
+                    for name in ("planned_on", "starts_at", "ends_at", "place", "participants")
+                },
+            )
+        except ValidationError as exc:
+            _add_service_errors(form, exc)
+        else:
+            messages.success(request, _("The follow-up meeting is planned."))
+            return redirect("followup:pilot_follow_up", pilot_pk=pilot.pk)
+    return render(
+        request,
+        "followup/follow_up_meeting_plan.html",
+        {"form": form, "meeting": meeting, "pilot": pilot},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def follow_up_meeting_hold(request, pk: int):
     meeting = selectors.follow_up_meeting_get_for_user(request.user, pk)
     pilot = meeting.pilot
     scope = scope_for(request.user)
     scope.require(scope.can_record_follow_up(pilot))
+    today = timezone.localdate()
     choices = selectors.follow_up_attendee_choices(pilot, meeting=meeting)
-    initial = {} if meeting.held_on else {"held_on": timezone.localdate()}
+    initial = {} if meeting.held_on else {"held_on": today}
     form = FollowUpMeetingHoldForm(
-        request.POST or None, instance=meeting, initial=initial, attendee_choices=choices
+        request.POST or None,
+        instance=meeting,
+        initial=initial,
+        attendee_choices=choices,
+        carried_items=selectors.follow_up_carried_items(meeting),
     )
-    if request.method == "POST" and form.is_valid():
+    can_add_actions = scope.can_edit_plan(pilot)
+    # A post without the action rows (an older page, a script) records the meeting without actions.
+    with_actions = request.method == "GET" or "actions-TOTAL_FORMS" in request.POST
+    can_add_actions = can_add_actions and with_actions
+    actions = FollowUpActionFormSet(
+        request.POST or None,
+        prefix="actions",
+        form_kwargs={"owner_choices": selectors.follow_up_owner_choices(pilot)},
+    )
+    valid = request.method == "POST" and form.is_valid()
+    if can_add_actions:
+        valid = valid and actions.is_valid()
+    if valid:
         try:
             services.follow_up_meeting_hold(
                 user=request.user,
@@ -67,17 +133,37 @@ def follow_up_meeting_hold(request, pk: int):
                 held_on=form.cleaned_data["held_on"],
                 notes=form.cleaned_data["notes"],
                 attendees=form.cleaned_data["attendees"],
+                decisions=form.cleaned_data["decisions"],
+                open_items=form.cleaned_data["open_items"],
+                done_items=form.cleaned_data["done_items"],
+                actions=[
+                    services.ActionInput(
+                        text=row["text"], owner=row.get("owner"), deadline=row.get("deadline")
+                    )
+                    for row in (actions.cleaned_data if can_add_actions else [])
+                    if row.get("text")
+                ],
             )
         except ValidationError as exc:
             _add_service_errors(form, exc)
         else:
             messages.success(request, _("The follow-up meeting is recorded as held."))
             return redirect("followup:pilot_follow_up", pilot_pk=pilot.pk)
+    has_errors = request.method == "POST" and bool(
+        form.errors or (can_add_actions and actions.total_error_count())
+    )
     return render(
         request,
         "followup/follow_up_meeting_form.html",
-        {"form": form, "meeting": meeting, "pilot": pilot},
-        status=400 if form.is_bound and form.errors else 200,
+        {
+            "form": form,
+            "actions": actions if can_add_actions else None,
+            "meeting": meeting,
+            "pilot": pilot,
+            "agenda": selectors.follow_up_agenda(meeting, today=today),
+            "today": today,
+        },
+        status=400 if has_errors else 200,
     )
 
 

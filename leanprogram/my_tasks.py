@@ -234,14 +234,15 @@ def my_boards(scope: Scope, *, pilots, today: dt.date) -> list[Pilot]:
 
 
 def my_follow_ups(scope: Scope, *, pilots, today: dt.date) -> list[FollowUpMeeting]:
-    """Follow-up meetings not yet held that I take part in: as the department's leader or as a
-    lean guide of the programme, the people the follow-up reminder goes to. Those overdue and
-    those due in the next `FOLLOW_UP_WEEKS_AHEAD` weeks (one query)."""
+    """Follow-up meetings not yet held that I take part in: as a participant someone planned, as
+    the department's leader or as a lean guide of the programme. Those overdue and those due in
+    the next `FOLLOW_UP_WEEKS_AHEAD` weeks (one query)."""
     guided = ProgrammeRole.objects.filter(
         person_id=scope.person_id, role=ProgrammeRole.Role.LEAN_GUIDE
     ).values("programme_id")
-    if not scope.led_department_ids and not scope.coordinates:
-        return []
+    participates = FollowUpMeeting.participants.through.objects.filter(
+        followupmeeting_id=OuterRef("pk"), person_id=scope.person_id
+    )
     return list(
         FollowUpMeeting.objects.filter(
             pilot__in=pilots,
@@ -249,7 +250,9 @@ def my_follow_ups(scope: Scope, *, pilots, today: dt.date) -> list[FollowUpMeeti
             due_on__lte=today + dt.timedelta(weeks=FOLLOW_UP_WEEKS_AHEAD),
         )
         .filter(
-            Q(pilot__department_id__in=scope.led_department_ids) | Q(pilot__programme_id__in=guided)
+            Q(Exists(participates))
+            | Q(pilot__department_id__in=scope.led_department_ids)
+            | Q(pilot__programme_id__in=guided)
         )
         .select_related("pilot__department", "step")
         .order_by("due_on", "pilot__department__name", "pk")[:FOLLOW_UPS_SHOWN]

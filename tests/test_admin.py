@@ -16,7 +16,13 @@ from django.urls import reverse
 from django.utils import translation
 from simple_history.models import HistoricalChanges
 
-from followup.models import BoardMeeting, FollowUpMeeting, FollowUpPolicy, Reminder
+from followup.models import (
+    BoardMeeting,
+    FollowUpItem,
+    FollowUpMeeting,
+    FollowUpPolicy,
+    Reminder,
+)
 from followup.policies import follow_up_policy_ensure
 from pilots.models import (
     Department,
@@ -212,6 +218,8 @@ def make_cast(django_user_model, *, name, slug):
         pilot=pilot, label="Etter 2 uker", due_on=date(2027, 3, 12)
     )
     follow_up.attendees.add(leader, guide)
+    follow_up.participants.add(leader, guide)
+    FollowUpItem.objects.create(meeting=follow_up, kind=FollowUpItem.Kind.OPEN, text="Helgene?")
     board_meeting = BoardMeeting.objects.create(
         pilot=pilot, held_on=date(2027, 3, 4), present_count=7
     )

@@ -337,6 +337,11 @@ MATRIX = {
         lambda c, o: {"pk": o.follow_up.pk},
         Asks("can_record_follow_up"),
     ),
+    "followup:follow_up_meeting_plan": (
+        "get",
+        lambda c, o: {"pk": o.follow_up.pk},
+        Asks("can_record_follow_up"),
+    ),
     "followup:outbox": ("get", None, [LOGIN, 403, 403, 403, 200, 200, 200, 200]),
     "followup:reminder_detail": (
         "get",

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from followup.forms import BoardMeetingForm, FollowUpMeetingHoldForm
-from followup.models import BoardMeeting, FollowUpMeeting
+from followup.models import BoardMeeting, FollowUpItem, FollowUpMeeting
 from pilots.models import HolidayPeriod, Person, Programme
 from tests.admin_forms import submitted_form_data
 from training.models import CourseDay, InformationMeeting
@@ -55,7 +55,10 @@ def test_information_meeting_dated_year_9999_is_a_form_error(client, cast, engli
 def test_follow_up_forms_refuse_year_9999(settings, form_class):
     settings.LANGUAGE_CODE = "en"
     choices = {
-        FollowUpMeetingHoldForm: {"attendee_choices": Person.objects.none()},
+        FollowUpMeetingHoldForm: {
+            "attendee_choices": Person.objects.none(),
+            "carried_items": FollowUpItem.objects.none(),
+        },
         BoardMeetingForm: {"measure_choices": Person.objects.none()},
     }[form_class]
 

@@ -63,6 +63,8 @@ EMPTY_SUBMIT_VIEWS = {
     "programme:pilot_setup_course_days",
     "pilots:holiday_period_create",
     "pilots:holiday_period_edit",
+    "followup:follow_up_meeting_plan",
+    "followup:follow_up_meeting_hold",
 }
 # Answers to a visit of a view no link leads to that mean "not for this role" or "not a page".
 NOT_A_PAGE_FOR_ROLE = {403, 404, 405}
@@ -344,6 +346,10 @@ LEADER_VIEWS = STAFF_VIEWS | {
     "pilots:staff_end (submitted empty)",
     # The demo's board has new ideas, and each a page for answering it or making it a measure.
     "plans:suggestion_detail (submitted empty)",
+    # The demo's pilots have follow-up meetings after their course days: plan one, record one.
+    "followup:pilot_follow_up",
+    "followup:follow_up_meeting_plan (submitted empty)",
+    "followup:follow_up_meeting_hold (submitted empty)",
 }
 MANAGER_VIEWS = LEADER_VIEWS | {
     "programme:dashboard",

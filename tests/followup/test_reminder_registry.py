@@ -132,8 +132,8 @@ BUDGETS = {
     Kind.PLAN_NOT_SUBMITTED: 3,
     # the same pilots, lean coordinators
     Kind.PLAN_NOT_SUBMITTED_ESCALATION: 3,
-    # follow-up meetings coming, department leaders, lean guides
-    Kind.FOLLOW_UP_DUE: 4,
+    # follow-up meetings coming, their participants, department leaders, lean guides
+    Kind.FOLLOW_UP_DUE: 5,
     # follow-up meetings past, lean coordinators
     Kind.FOLLOW_UP_OVERDUE: 3,
     # overdue measures with their owners, department leaders

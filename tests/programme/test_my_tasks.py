@@ -646,3 +646,24 @@ def test_the_hook_for_later_features_renders_nothing_yet():
     from django.template.loader import render_to_string
 
     assert render_to_string("programme/_my_tasks_extra.html", {}).strip() == ""
+
+
+def test_a_planned_participant_sees_the_meeting_with_its_time_and_place(client, cast):
+    meeting = FollowUpMeeting.objects.create(
+        pilot=cast.pilot_a,
+        label="2 uker",
+        due_on=days_from_today(5),
+        planned_on=days_from_today(4),
+        starts_at=dt.time(9, 0),
+        ends_at=dt.time(10, 30),
+        place="Møterom 2",
+    )
+    meeting.participants.set([cast.siri])
+    client.force_login(cast.users.staff_a)
+
+    response = client.get(URL)
+
+    assert [m.label for m in response.context["tasks"].follow_ups] == ["2 uker"]
+    html = response.content.decode()
+    assert "09:00–10:30" in html
+    assert "Møterom 2" in html

@@ -1,6 +1,7 @@
 """A follow-up meeting is due soon."""
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterator
 
 from django.utils.formats import date_format
@@ -34,21 +35,57 @@ class FollowUpDue(ReminderKind):
     def too_late(self, policy: FollowUpPolicy, due_on: dt.date, due_at: dt.datetime) -> dt.datetime:
         return max(start_of_local_day(due_on), due_at)
 
-    def recipients(self, ctx: Context, *, programme_id: int, department_id: int) -> list[Recipient]:
+    def recipients(
+        self,
+        ctx: Context,
+        *,
+        programme_id: int,
+        department_id: int,
+        participants: list[Recipient] | None = None,
+    ) -> list[Recipient]:
+        """The meeting's participants once someone planned it; until then the department leader
+        and the programme's lean guides."""
+        if participants:
+            return participants
         return ctx.leaders.get(department_id, []) + ctx.guides.get(programme_id, [])
+
+    def participants(self, meetings) -> dict[int, list[Recipient]]:
+        """The active participants of each of `meetings` (one query, whatever their number).
+
+        Not narrowed to one recipient: whether a meeting has participants at all decides who
+        else is reminded."""
+        rows = FollowUpMeeting.participants.through.objects.filter(
+            followupmeeting_id__in=meetings.values("pk"), person__is_active=True
+        ).values_list("followupmeeting_id", "person_id", "person__receives_digests")
+        grouped: dict[int, list[Recipient]] = defaultdict(list)
+        for meeting_id, person_id, receives_digests in rows:
+            grouped[meeting_id].append(Recipient(person_id, receives_digests))
+        return grouped
 
     def due(self, ctx: Context) -> Iterator[Due]:
         earliest, latest = self.window(ctx)
         meetings = FollowUpMeeting.objects.filter(
             pilot__in=ctx.pilots(), held_on__isnull=True, due_on__gte=earliest, due_on__lte=latest
-        ).values_list("pk", "pilot_id", "pilot__programme_id", "pilot__department_id", "due_on")
-        for pk, pilot_id, programme_id, department_id, due_on in meetings:
+        )
+        participants = self.participants(meetings)
+        rows = meetings.values_list(
+            "pk", "pilot_id", "pilot__programme_id", "pilot__department_id", "due_on"
+        )
+        for pk, pilot_id, programme_id, department_id, due_on in rows:
             policy = ctx.policy(programme_id)
             due_at = self.moment(policy, due_on, ctx.holidays(programme_id))
             if due_at > ctx.now:
                 continue
-            people = self.recipients(ctx, programme_id=programme_id, department_id=department_id)
+            people = self.recipients(
+                ctx,
+                programme_id=programme_id,
+                department_id=department_id,
+                participants=participants.get(pk),
+            )
+            narrowed_to = ctx.narrow.recipient_id
             for person in people:
+                if narrowed_to is not None and person.person_id != narrowed_to:
+                    continue
                 yield Due(
                     self.kind,
                     person.person_id,

@@ -33,8 +33,14 @@ class FollowUpOverdue(FollowUpDue):
     def too_late(self, policy: FollowUpPolicy, due_on: dt.date, due_at: dt.datetime) -> dt.datetime:
         return due_at + dt.timedelta(days=policy.late_after_days)
 
-    def recipients(self, ctx: Context, *, programme_id: int, department_id: int) -> list[Recipient]:
+    def recipients(
+        self, ctx: Context, *, programme_id: int, department_id: int, participants=None
+    ) -> list[Recipient]:
         return ctx.coordinators.get(programme_id, [])
+
+    def participants(self, meetings) -> dict[int, list[Recipient]]:
+        # The coordinators are told whoever was to take part: no need to read the participants.
+        return {}
 
     def write(self, reminder: Reminder, ctx: Context) -> Email:
         context = self.meeting_context(reminder)

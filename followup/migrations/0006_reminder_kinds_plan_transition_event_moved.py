@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('followup', '0004_reminder_kind_invitation'),
+        ('followup', '0005_follow_up_meeting_plan_and_items'),
     ]
 
     operations = [
