@@ -11,6 +11,7 @@ from datetime import date, time
 
 import pytest
 from django.contrib import admin
+from django.test import RequestFactory
 from django.urls import reverse
 
 from followup.models import FollowUpPolicy
@@ -143,10 +144,14 @@ def test_admin_answers_bad_input_with_form_errors(client, cast, django_user_mode
     add_data = _add_form(
         submitted_form_data(client.get(_url(model, "add")).content.decode()), change_data
     )
-    # The form as read from the page saves: each bad value below is then the only thing wrong.
-    assert client.post(change_url, change_data).status_code == 302
-
-    failures = _post_each(client, change_url, [*_bad_cases(change_data), *_swaps(change_data)])
+    request = RequestFactory().get(change_url)
+    request.user = superuser
+    failures = []
+    # Logs (a plan's steps, an event's moves) are kept as written: only their add form is fuzzed.
+    if admin.site._registry[model].has_change_permission(request, obj):
+        # The form as read from the page saves: each bad value below is then the only thing wrong.
+        assert client.post(change_url, change_data).status_code == 302
+        failures += _post_each(client, change_url, [*_bad_cases(change_data), *_swaps(change_data)])
     failures += _post_each(client, _url(model, "add"), _bad_cases(add_data))
 
     assert not failures, "\n".join(failures)

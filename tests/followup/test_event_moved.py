@@ -4,7 +4,8 @@ import datetime as dt
 
 import pytest
 from django.core import mail
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from followup.models import Reminder
 from tests.followup.conftest import DEAD_BROKER, celery_broker, mails_of
@@ -172,7 +173,9 @@ def test_a_moved_session_tells_who_chose_it_or_none_and_a_cancelled_one_likewise
     # come to it); Siri is coming to the other one, Tore heard of its move already.
     assert _to() == sorted([cast.ola.email, cast.ola.email, cast.tore.email])
     [to_tore] = [m for m in mails_of(Kind.EVENT_MOVED) if m.to == [cast.tore.email]]
-    assert to_tore.subject == f"The information meeting for {cast.dept_a.name} is cancelled"
+    with translation.override(cast.tore.language):
+        cancelled = gettext("The information meeting for %(department)s is cancelled")
+    assert to_tore.subject == cancelled % {"department": cast.dept_a.name}
     assert "19:00–20:00" in to_tore.body
     assert "Now:" not in to_tore.body
 
