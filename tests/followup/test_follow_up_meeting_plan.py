@@ -155,6 +155,10 @@ def test_due_reminder_goes_to_the_participants_once_planned(cast, meetings, swee
         "Siri Olsen",
     ]
     assert set(sent.values_list("status", flat=True)) == {Reminder.Status.SENT}
+    # The participants learn when and where it is.
+    for body in sent.values_list("email_body", flat=True):
+        assert "10.03.2027, 09:00–10:30" in body
+        assert "Møterom 2" in body
 
 
 def test_due_reminder_without_a_plan_still_goes_to_leader_and_guide(cast, meetings, sweep):

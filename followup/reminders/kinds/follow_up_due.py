@@ -110,5 +110,10 @@ class FollowUpDue(ReminderKind):
             "department": reminder.pilot.department.name,
             "meeting_label": meeting.display_label(),
             "due_on": meeting.due_on,
+            # Once someone planned it: when and where, for the participants' calendars.
+            "planned_on": meeting.planned_on,
+            "starts_at": meeting.starts_at,
+            "ends_at": meeting.ends_at,
+            "place": meeting.place,
             "link": link("followup:pilot_follow_up", pilot_pk=reminder.pilot_id),
         }
