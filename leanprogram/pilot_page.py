@@ -115,8 +115,13 @@ def pilot_course_day_slots(pilot: Pilot) -> list[CourseDaySlot]:
 
 
 def pilot_plan_summary(pilot: Pilot, *, today: dt.date) -> ProjectPlan | None:
-    """The pilot's plan with `measures_open` and `measures_overdue`, or None when it has none."""
+    """The pilot's plan with `measures_open`, `measures_overdue` and `measures_<status>` for
+    each measure status, or None when it has none."""
     open_measures = Q(measures__status__in=Measure.OPEN_STATUSES)
+    by_status = {
+        f"measures_{status}": Count("measures", filter=Q(measures__status=status))
+        for status in Measure.Status.values
+    }
     return (
         ProjectPlan.objects.filter(pilot=pilot)
         .annotate(
@@ -124,6 +129,7 @@ def pilot_plan_summary(pilot: Pilot, *, today: dt.date) -> ProjectPlan | None:
             measures_overdue=Count(
                 "measures", filter=open_measures & Q(measures__deadline__lt=today)
             ),
+            **by_status,
         )
         .order_by("pk")
         .first()
@@ -179,3 +185,11 @@ def pilot_suggestion_counts(pilot: Pilot) -> SuggestionCounts:
         total=Count("pk"), new=Count("pk", filter=Q(status=Suggestion.Status.NEW))
     )
     return SuggestionCounts(new=counts["new"], total=counts["total"])
+
+
+def plan_measures_by_status(plan: ProjectPlan | None) -> dict[str, int]:
+    """The counts `pilot_plan_summary` annotated, by measure status (0 without a plan)."""
+    return {
+        status: getattr(plan, f"measures_{status}", 0) if plan else 0
+        for status in Measure.Status.values
+    }

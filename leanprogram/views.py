@@ -14,6 +14,7 @@ from leanprogram.dashboard import (
     dashboard_timeline,
 )
 from leanprogram.forms import PhaseFilterForm
+from leanprogram.journey import board_meetings_per_week, pilot_journey
 from leanprogram.pilot_page import (
     pilot_course_day_slots,
     pilot_follow_up_meetings,
@@ -23,6 +24,7 @@ from leanprogram.pilot_page import (
     pilot_phase_history,
     pilot_plan_summary,
     pilot_suggestion_counts,
+    plan_measures_by_status,
 )
 from pilots.access import scope_for
 from pilots.models import Pilot
@@ -107,6 +109,7 @@ def pilot_detail(request, pk: int):
     if can_choose_session:
         chosen_id = session_chosen_by(pilot=pilot, person_id=scope.person_id)
         my_session = next((m for m in meetings if m.pk == chosen_id), None)
+    plan = pilot_plan_summary(pilot, today=today)
     context = {
         "pilot": pilot,
         "today": today,
@@ -121,7 +124,16 @@ def pilot_detail(request, pk: int):
         "can_choose_session": can_choose_session,
         "can_assign_sessions": scope.can_assign_information_sessions(pilot),
         "course_day_slots": course_day_slots,
-        "plan": pilot_plan_summary(pilot, today=today),
+        "plan": plan,
+        "journey": pilot_journey(
+            phase=pilot.phase,
+            course_days_held=[
+                slot.number for slot in course_day_slots if slot.day and slot.day.has_started
+            ],
+            measures_by_status=plan_measures_by_status(plan),
+            board_meetings=board_meetings_per_week(pilot, today=today),
+            today=today,
+        ),
         "follow_up_meetings": pilot_follow_up_meetings(pilot),
         "suggestion_counts": pilot_suggestion_counts(pilot),
         "schedule_warnings": pilot_schedule_warnings(

@@ -27,8 +27,9 @@ pytestmark = pytest.mark.django_db
 # suggestions counted, and for the schedule warnings: the holiday periods, and for double
 # bookings the municipality's course days on the same dates, their facilitators and the
 # overlapping meetings. A person of the department also reads the session they chose. The
-# phase history, with who moved it.
-PILOT_PAGE_QUERY_BUDGET = REQUEST_QUERIES + 13
+# phase history, with who moved it. The journey picture: the board meetings per week, counted
+# in one query (its measure counts come with the plan's).
+PILOT_PAGE_QUERY_BUDGET = REQUEST_QUERIES + 14
 
 
 @pytest.fixture
