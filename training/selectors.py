@@ -60,9 +60,16 @@ def facilitator_choices_for_user(user, *, pilot: Pilot) -> QuerySet[Person]:
             programme_id=pilot.programme_id, person=OuterRef("pk")
         )
     )
+    # A leader sees only their department's people, but plans follow-up meetings with the
+    # programme's guides: the programme's own people are always among the choices.
+    programme_people = ProgrammeRole.objects.active().filter(programme_id=pilot.programme_id)
     return (
-        people_for_user(user)
-        .filter(municipality_id=pilot.department.municipality_id, is_active=True)
+        Person.objects.filter(
+            Q(pk__in=people_for_user(user).values("pk"))
+            | Q(pk__in=programme_people.values("person_id")),
+            municipality_id=pilot.department.municipality_id,
+            is_active=True,
+        )
         .annotate(in_programme=in_programme)
         .order_by(F("in_programme").desc(), norwegian("full_name"), "pk")
     )

@@ -93,6 +93,17 @@ def test_plan_page_asks_the_leader_and_the_guide_by_default(cast, client, meetin
     assert set(form["participants"].value()) == {cast.tore.pk, cast.monica.pk}
 
 
+def test_the_leader_planning_keeps_the_guide_among_the_participants(cast, client, meetings):
+    # The leader sees only their own department's people, but the guide comes to the meeting.
+    client.force_login(cast.users.tore)
+    url = reverse("followup:follow_up_meeting_plan", kwargs={"pk": meetings[0].pk})
+    form = client.get(url).context["form"]
+    choices = set(form.fields["participants"].queryset.values_list("pk", flat=True))
+    assert {cast.tore.pk, cast.monica.pk} <= choices
+    assert cast.kari.pk not in choices, "another department's leader is not offered"
+    assert set(form["participants"].value()) == {cast.tore.pk, cast.monica.pk}
+
+
 def test_plan_page_keeps_what_was_typed_when_the_times_are_wrong(cast, client, meetings):
     client.force_login(cast.users.tore)
     url = reverse("followup:follow_up_meeting_plan", kwargs={"pk": meetings[0].pk})
