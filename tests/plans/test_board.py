@@ -111,8 +111,8 @@ def test_leader_sees_move_buttons_for_every_other_status(client, cast, plan_a):
 
     card = re.search(rf'<li id="measure-{measure.pk}".*?</li>', html, re.S).group(0)
     assert card.count(f'action="{_status_url(measure)}"') == 3
-    assert f'hx-post="{_status_url(measure)}"' in card
-    assert 'hx-target="#board"' in card and 'hx-swap="outerHTML"' in card
+    assert f'data-hx-post="{_status_url(measure)}"' in card
+    assert 'data-hx-target="#board"' in card and 'data-hx-swap="outerHTML"' in card
     assert 'name="status" value="not_started"' not in card
     assert "Move “Tavlemøte hver tirsdag” to" in card
 
@@ -219,7 +219,7 @@ def test_htmx_move_answers_with_the_board_fragment(client, cast, plan_a):
     assert "<html" not in html
     assert html.lstrip().startswith('<div id="board"')
     assert "Ny rutine" in _column(html, "in_progress")
-    assert 'hx-swap-oob="true"' in html
+    assert 'data-hx-swap-oob="true"' in html
     assert "“Ny rutine” moved to “in progress”." in html
     assert f'data-focus-after-swap="measure-{measure.pk}"' in html
     measure.refresh_from_db()
