@@ -8,18 +8,9 @@ from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from followup.models import BoardMeeting, FollowUpItem, FollowUpMeeting, Reminder
-from pilots.fields import PlausibleDateField
+from pilots.fields import DateInput, PlausibleDateField, TimeInput
 from pilots.models import Person, Pilot
 from plans.models import Measure
-
-
-class NativeDateInput(forms.DateInput):
-    """The phone's own date picker; it sends ISO dates whatever the page language."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
 def _not_in_future(day):
@@ -28,22 +19,15 @@ def _not_in_future(day):
     return day
 
 
-class NativeTimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%H:%M")
-
-
 class FollowUpMeetingPlanForm(forms.ModelForm):
     class Meta:
         model = FollowUpMeeting
         fields = ["planned_on", "starts_at", "ends_at", "place", "participants"]
         field_classes = {"planned_on": PlausibleDateField}
         widgets = {
-            "planned_on": NativeDateInput(),
-            "starts_at": NativeTimeInput(),
-            "ends_at": NativeTimeInput(),
+            "planned_on": DateInput(),
+            "starts_at": TimeInput(),
+            "ends_at": TimeInput(),
             "participants": forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         }
         help_texts = {
@@ -122,7 +106,7 @@ class FollowUpMeetingHoldForm(forms.ModelForm):
         fields = ["held_on", "notes", "attendees"]
         field_classes = {"held_on": PlausibleDateField}
         widgets = {
-            "held_on": NativeDateInput(),
+            "held_on": DateInput(),
             "notes": forms.Textarea(attrs={"rows": 6}),
             "attendees": forms.CheckboxSelectMultiple(),
         }
@@ -165,7 +149,7 @@ class FollowUpActionForm(forms.Form):
         required=False,
     )
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=Person.objects.none(), required=False)
-    deadline = PlausibleDateField(label=_("Deadline"), required=False, widget=NativeDateInput())
+    deadline = PlausibleDateField(label=_("Deadline"), required=False, widget=DateInput())
 
     def __init__(self, *args, owner_choices, **kwargs):
         super().__init__(*args, **kwargs)
@@ -187,7 +171,7 @@ class BoardMeetingForm(forms.ModelForm):
         fields = ["held_on", "present_count", "minutes", "measures_touched"]
         field_classes = {"held_on": PlausibleDateField}
         widgets = {
-            "held_on": NativeDateInput(),
+            "held_on": DateInput(),
             "present_count": forms.NumberInput(attrs={"inputmode": "numeric", "min": 1}),
             "minutes": forms.Textarea(attrs={"rows": 4}),
             "measures_touched": forms.CheckboxSelectMultiple(),

@@ -3,7 +3,8 @@ from django.core.exceptions import ValidationError
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from pilots.forms import CourseWeeksForm, date_field
+from pilots.fields import date_field, time_field
+from pilots.forms import CourseWeeksForm
 from pilots.models import Department, Language, Person, Pilot
 from plans.models import Measure, MeasureNote
 from training.forms import FacilitatorGroupsMixin, facilitators_field
@@ -212,18 +213,8 @@ class CourseDayRowForm(forms.Form):
     """One proposed course day; a row without a date is left out."""
 
     date = date_field(label=_("Date"), required=False)
-    starts_at = forms.TimeField(
-        label=_("Starts at"),
-        required=False,
-        widget=forms.TimeInput(format="%H:%M", attrs={"autocomplete": "off"}),
-        help_text=_("24-hour clock, e.g. 08:30."),
-    )
-    ends_at = forms.TimeField(
-        label=_("Ends at"),
-        required=False,
-        widget=forms.TimeInput(format="%H:%M", attrs={"autocomplete": "off"}),
-        help_text=_("24-hour clock, e.g. 08:30."),
-    )
+    starts_at = time_field(label=_("Starts at"), required=False)
+    ends_at = time_field(label=_("Ends at"), required=False)
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
 
     def clean(self):

@@ -5,7 +5,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from pilots.fields import PlausibleDateField
+from pilots.fields import PlausibleDateField, date_field
 from pilots.invitations import username_error
 from pilots.models import Department, DepartmentRole, HolidayPeriod, Person, course_weeks_errors
 from pilots.programme_settings import TargetInput
@@ -141,16 +141,6 @@ class InvitationAcceptForm(SetPasswordMixin, forms.Form):
 
 # --- Programme settings ---------------------------------------------------------------------------
 
-DATE_HELP = _("Day, month and year, e.g. 17.02.2027.")
-
-
-def date_field(**kwargs) -> PlausibleDateField:
-    return PlausibleDateField(
-        widget=forms.DateInput(format="%d.%m.%Y", attrs={"autocomplete": "off"}),
-        help_text=kwargs.pop("help_text", DATE_HELP),
-        **kwargs,
-    )
-
 
 def _number_input() -> forms.NumberInput:
     return forms.NumberInput(attrs={"autocomplete": "off", "inputmode": "numeric"})
@@ -255,7 +245,6 @@ class StaffEndForm(forms.Form):
 
     ends_on = PlausibleDateField(
         label=_("End date"),
-        widget=forms.DateInput(format="%d.%m.%Y", attrs={"autocomplete": "off"}),
         help_text=_(
             "From this date the person no longer works in the department: no access through it "
             "and no reminders. Their name stays where they took part. Day, month and year, "

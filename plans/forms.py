@@ -21,7 +21,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from pilots.fields import PlausibleDateField
+from pilots.fields import DateInput, PlausibleDateField
 from pilots.models import Person
 from plans.models import (
     ANSWER_MAX_LENGTH,
@@ -38,7 +38,7 @@ from plans.services import MAX_ROWS_PER_PART, PLAN_FIELDS, PLAN_PARTS
 
 # Long enough for a page of text, short enough that a paste of a whole document is refused.
 TEXT_MAX_LENGTH = 5000
-_DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+_DATE_WIDGET = DateInput()
 # Text, not type=number: a number input refuses the decimal comma Norwegians type.
 _DECIMAL_WIDGET = forms.TextInput(attrs={"inputmode": "decimal"})
 
@@ -624,7 +624,6 @@ class MeasurementForm(forms.Form):
     measured_on = PlausibleDateField(
         label=_("Date"),
         help_text=_("As dd.mm.yyyy, e.g. 15.02.2027."),
-        widget=forms.DateInput(format="%d.%m.%Y", attrs={"autocomplete": "off"}),
     )
     value = forms.DecimalField(
         label=_("Value"),

@@ -13,34 +13,15 @@ from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from pilots.calendar import OSLO
-from pilots.fields import PlausibleDateField
+from pilots.fields import date_field, time_field
 from pilots.models import Person
 from training.models import COURSE_DAYS_PER_PILOT, Attendance, InformationMeeting
 
-_DATE_HELP = _("Day, month and year, e.g. 17.02.2027.")
-_TIME_HELP = _("24-hour clock, e.g. 08:30.")
-
-
-def _date_field(**kwargs) -> PlausibleDateField:
-    return PlausibleDateField(
-        widget=forms.DateInput(format="%d.%m.%Y", attrs={"autocomplete": "off"}),
-        help_text=_DATE_HELP,
-        **kwargs,
-    )
-
-
-def _time_field(label) -> forms.TimeField:
-    return forms.TimeField(
-        label=label,
-        widget=forms.TimeInput(format="%H:%M", attrs={"autocomplete": "off"}),
-        help_text=_TIME_HELP,
-    )
-
 
 class InformationMeetingForm(forms.Form):
-    date = _date_field(label=_("Date"))
-    starts_at = _time_field(_("Starts at"))
-    ends_at = _time_field(_("Ends at"))
+    date = date_field(label=_("Date"))
+    starts_at = time_field(label=_("Starts at"))
+    ends_at = time_field(label=_("Ends at"))
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 4})
@@ -94,7 +75,7 @@ class CourseDayForm(FacilitatorGroupsMixin, forms.Form):
         coerce=int,
         choices=[(n, str(n)) for n in range(1, COURSE_DAYS_PER_PILOT + 1)],
     )
-    date = _date_field(label=_("Date"), required=False)
+    date = date_field(label=_("Date"), required=False)
     iso_year = forms.IntegerField(
         label=_("Year"),
         required=False,
@@ -116,8 +97,8 @@ class CourseDayForm(FacilitatorGroupsMixin, forms.Form):
         empty_value=None,
         choices=[("", _("not given"))] + [(i + 1, capfirst(WEEKDAYS[i])) for i in range(5)],
     )
-    starts_at = _time_field(_("Starts at"))
-    ends_at = _time_field(_("Ends at"))
+    starts_at = time_field(label=_("Starts at"))
+    ends_at = time_field(label=_("Ends at"))
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
     topic = forms.CharField(label=_("Topic"), max_length=200, required=False)
     facilitators = facilitators_field()

@@ -153,7 +153,7 @@ def test_a_future_end_date_keeps_the_person_until_then(client, cast):
     ("typed", "error"),
     [
         ("", "This field is required."),
-        ("31.02.2027", "Enter a valid date."),
+        ("31.02.2027", "Enter the date as day, month and year, e.g. 17.02.2027."),
         ("27.02.2026", "The end date can be at most a year back."),
         ("02.03.2028", "The end date can be at most a year ahead."),
     ],
