@@ -11,9 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from pilots.fte import format_number as pilots_format_number
 
 WIDTH, HEIGHT = 720, 360
 LEFT, RIGHT, TOP, BOTTOM = 72, 150, 24, 64
@@ -29,10 +30,9 @@ GRID_COLOUR = "#d0d4d9"
 
 
 def format_number(value) -> str:
-    """12.50 → "12,5" in Norwegian, "12.5" in English; 100.00 → "100"."""
-    value = Decimal(str(value))
-    whole = value == value.to_integral_value()
-    return number_format(value.quantize(Decimal(1)) if whole else value.normalize())
+    """12.50 → "12,5" in Norwegian, "12.5" in English; 100.00 → "100": as on the pages, with
+    every decimal a tick on the axis has (0.125)."""
+    return pilots_format_number(value, places=None)
 
 
 def format_day(day: dt.date) -> str:

@@ -20,6 +20,7 @@ from django.utils.text import Truncator, capfirst
 from django.utils.translation import gettext as _
 
 from pilots.collation import norwegian
+from pilots.fte import format_number
 from pilots.models import DepartmentRole, Person, Pilot, ProgrammeGoal, active_role
 from pilots.selectors import pilots_for_user
 from plans.gains import Gains, gains_annotations, gains_of
@@ -312,7 +313,7 @@ class _Labels:
         if isinstance(value, dt.date):
             return formats.date_format(value, "SHORT_DATE_FORMAT")
         if isinstance(value, Decimal):
-            return formats.number_format(value)
+            return format_number(value)
         return Truncator(str(value)).chars(_TEXT_PREVIEW_CHARS)
 
     def label(self, record, name: str) -> str:

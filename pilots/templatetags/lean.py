@@ -6,7 +6,7 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from pilots.fte import format_fte, format_hours
+from pilots.fte import format_fte, format_hours, format_number
 
 register = template.Library()
 
@@ -29,5 +29,14 @@ def fte(hours_per_week, hours_per_fte_week) -> str:
 
 @register.filter
 def hours(hours_per_week) -> str:
-    """Hours per week with one decimal in the active language's format."""
+    """Hours per week as typed, in the active language's format ("2,5" in bokmål)."""
     return format_hours(hours_per_week)
+
+
+@register.filter
+def number(value) -> str:
+    """A figure people read, e.g. an indicator's value: "27,5" in bokmål, "27.5" in English.
+
+    Not for attribute values a machine reads (SVG coordinates, inputs): those keep the dot.
+    """
+    return format_number(value)

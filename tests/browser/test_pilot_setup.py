@@ -116,7 +116,8 @@ def test_coordinator_starts_harstad_sykehjem_from_nothing(
     meeting_day = dt.date.fromisocalendar(course_year, 3, 3)
     page.get_by_role("link", name="Add an information meeting").click()
     heading(page, "Information meetings")
-    page.get_by_label("Date").fill(short(meeting_day))
+    # The browser's date picker takes (and sends) ISO dates; it shows them as dd.mm.yyyy.
+    page.get_by_label("Date").fill(meeting_day.isoformat())
     page.get_by_label("Starts at").fill("13:00")
     page.get_by_label("Ends at").fill("14:30")
     page.get_by_label("Place").fill("Sykehjemmets kantine")

@@ -52,7 +52,7 @@ NEW_MEASURES = (
 )
 INDICATOR = {"name": "Tid til morgenrapport", "unit": "minutter", "baseline": "42", "target": "15"}
 # (dd.mm.yyyy, value as typed, as the chart says it, as the table says it)
-MEASUREMENTS = (("02.03.2027", "35", "35", "35"), ("16.03.2027", "27,5", "27,5", "27,50"))
+MEASUREMENTS = (("02.03.2027", "35", "35", "35"), ("16.03.2027", "27,5", "27,5", "27,5"))
 RETURN_COMMENT = (
     "Fin plan! Beskriv også hvordan dere følger opp tiltakene etter kursdagene, "
     "f.eks. på tavlemøtet."
@@ -158,13 +158,14 @@ def test_leader_writes_submits_and_gets_the_plan_approved_after_a_return(
     assert short(checklist.deadline) in checklist_row.inner_text()
     assert "Marit Olsen" in checklist_row.inner_text()
 
-    # Two measurements of the new indicator, typed as dd.mm.yyyy and with a decimal comma.
+    # Two measurements of the new indicator, picked in the date picker (which takes ISO dates)
+    # and typed with a decimal comma.
     page.get_by_role("table", name="Planens indikatorer").get_by_role(
         "link", name=INDICATOR["name"]
     ).click()
     expect_heading(page, INDICATOR["name"])
     for day, typed, _chart, _table in MEASUREMENTS:
-        field(page, "Dato").fill(day)
+        field(page, "Dato").fill("-".join(reversed(day.split("."))))
         field(page, "Verdi (minutter)").fill(typed)
         page.get_by_role("button", name="Lagre målingen").click()
         expect_heading(page, INDICATOR["name"])

@@ -266,7 +266,7 @@ def test_a_new_pilot_from_nothing_to_a_suggestion_on_the_board(
 
         meeting_day = dt.date.fromisocalendar(course_year, 3, 3)
         go(jorunn, link(reverse("programme:pilot_setup_meetings", kwargs={"pk": pilot.pk})))
-        jorunn.locator("#id_date").fill(meeting_day.strftime("%d.%m.%Y"))
+        jorunn.locator("#id_date").fill(meeting_day.isoformat())
         jorunn.locator("#id_starts_at").fill("13:00")
         jorunn.locator("#id_ends_at").fill("14:30")
         jorunn.locator("#id_place").fill("Sykehjemmets kantine")

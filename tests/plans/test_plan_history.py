@@ -136,7 +136,7 @@ def test_history_includes_indicators_and_their_measurements(client, cast, plan_a
     changed = entries[0]
     assert (changed.subject, changed.action) == ("Measurement", "changed")
     assert changed.name == "01.03.2027 in “Ventetid”"
-    assert [(c.label, c.old, c.new) for c in changed.changes] == [("Value", "9.00", "8.50")]
+    assert [(c.label, c.old, c.new) for c in changed.changes] == [("Value", "9", "8.5")]
     assert [e.subject for e in entries[1:3]] == ["Measurement", "Indicator"]
 
 
