@@ -64,8 +64,8 @@ def pilot_follow_up(pilot: Pilot) -> PilotFollowUp:
         FollowUpMeeting.objects.filter(pilot=pilot)
         .select_related("step")
         .prefetch_related(
-            Prefetch("attendees", Person.objects.order_by("full_name")),
-            Prefetch("participants", Person.objects.order_by("full_name")),
+            Prefetch("attendees", Person.objects.order_by(norwegian("full_name"), "pk")),
+            Prefetch("participants", Person.objects.order_by(norwegian("full_name"), "pk")),
             Prefetch("items", FollowUpItem.objects.select_related("measure").order_by("pk")),
         )
         .order_by("due_on", "label")

@@ -20,6 +20,7 @@ from followup.forms import (
 )
 from followup.models import Reminder
 from pilots.access import scope_for
+from pilots.collation import norwegian
 from pilots.selectors import people_for_user, pilot_get_for_user, pilots_for_user
 from training.selectors import facilitator_choices_for_user
 
@@ -231,8 +232,8 @@ def outbox(request):
     _require_outbox(request.user)
     form = OutboxFilterForm(
         request.GET or None,
-        pilots=pilots_for_user(request.user).order_by("department__name"),
-        people=people_for_user(request.user).order_by("full_name"),
+        pilots=pilots_for_user(request.user).order_by(norwegian("department__name"), "pk"),
+        people=people_for_user(request.user).order_by(norwegian("full_name"), "pk"),
     )
     if form.is_bound and not form.is_valid():
         return render(request, "followup/outbox.html", {"form": form}, status=400)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from followup.activity import last_activity
+from pilots.collation import norwegian_sort_key
 from pilots.models import Pilot
 from plans.models import ProjectPlan
 
@@ -44,7 +45,7 @@ def needs_attention(pilots, *, today: dt.date, can_manage: bool) -> list[Attenti
         if pilot.phase in NOT_FOLLOWED:
             continue
         items.extend(_for_pilot(pilot, today=today, can_manage=can_manage))
-    return sorted(items, key=lambda i: (-i.weight, i.pilot.department.name))
+    return sorted(items, key=lambda i: (-i.weight, norwegian_sort_key(i.pilot.department.name)))
 
 
 def _for_pilot(pilot, *, today: dt.date, can_manage: bool):

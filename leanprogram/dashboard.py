@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from followup.activity import activity_annotate
 from followup.models import FollowUpMeeting, FollowUpPolicy
 from pilots.calendar import start_of_local_day
+from pilots.collation import norwegian, norwegian_sort_key
 from pilots.models import PhaseTarget, Pilot
 from pilots.selectors import pilots_for_user
 from pilots.services import PHASE_ORDER
@@ -183,7 +184,7 @@ TIMELINE_WEEKS = 12
 def dashboard_page(pilots: QuerySet[Pilot], *, today: dt.date, page_number) -> Page:
     """One page of pilots, annotated with what the table shows (a count and one query)."""
     annotated = _annotate_dashboard(pilots, today=today).order_by(
-        "programme__name", "department__name", "pk"
+        norwegian("programme__name"), norwegian("department__name"), "pk"
     )
     return Paginator(annotated, PILOTS_PER_PAGE).get_page(page_number)
 
@@ -287,7 +288,13 @@ def dashboard_timeline(pilot_ids: list[int], *, today: dt.date) -> list[Timeline
                 _("Follow-up meeting: %(label)s") % {"label": meeting.display_label()},
             )
         )
-    entries.sort(key=lambda e: (e.date, e.starts_at or dt.time.min, e.pilot.department.name))
+    entries.sort(
+        key=lambda e: (
+            e.date,
+            e.starts_at or dt.time.min,
+            norwegian_sort_key(e.pilot.department.name),
+        )
+    )
     weeks: list[TimelineWeek] = []
     for entry in entries:
         year, week, _weekday = entry.date.isocalendar()

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from followup.models import FollowUpMeeting
 from pilots.access import Scope, scope_for
 from pilots.calendar import local_moment
+from pilots.collation import norwegian, norwegian_sort_key
 from pilots.models import DepartmentRole, Pilot, ProgrammeRole
 from pilots.selectors import pilots_for_user
 from plans.models import Measure, ProjectPlan
@@ -135,7 +136,9 @@ def my_events(
                 facilitating=day.facilitating,
             )
         )
-    events.sort(key=lambda event: (event.starts_at, event.pilot.department.name))
+    events.sort(
+        key=lambda event: (event.starts_at, norwegian_sort_key(event.pilot.department.name))
+    )
     return events[:EVENTS_SHOWN], len(events) > EVENTS_SHOWN
 
 
@@ -197,7 +200,7 @@ def my_measures(scope: Scope, *, user, today: dt.date) -> tuple[list[Measure], l
                 role=DepartmentRole.Role.DEPARTMENT_LEADER,
                 person__is_active=True,
             )
-            .order_by("person__full_name")
+            .order_by(norwegian("person__full_name"), "pk")
             .values_list("department_id", "person__full_name")
         )
         for department_id, name in rows:
@@ -229,7 +232,7 @@ def my_boards(scope: Scope, *, pilots, today: dt.date) -> list[Pilot]:
                 filter=open_measures & Q(plan__measures__owner_id=scope.person_id),
             ),
         )
-        .order_by("department__name", "programme__name", "pk")
+        .order_by(norwegian("department__name"), norwegian("programme__name"), "pk")
     )
 
 
@@ -255,7 +258,7 @@ def my_follow_ups(scope: Scope, *, pilots, today: dt.date) -> list[FollowUpMeeti
             | Q(pilot__programme_id__in=guided)
         )
         .select_related("pilot__department", "step")
-        .order_by("due_on", "pilot__department__name", "pk")[:FOLLOW_UPS_SHOWN]
+        .order_by("due_on", norwegian("pilot__department__name"), "pk")[:FOLLOW_UPS_SHOWN]
     )
 
 

@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 
 from followup.models import FollowUpMeeting
 from followup.phases import AUTOMATIC_REASONS
+from pilots.collation import norwegian
 from pilots.models import DepartmentRole, Person, PhaseChange, Pilot
 from plans.models import Measure, ProjectPlan, Suggestion
 from training.models import COURSE_DAYS_PER_PILOT, Attendance, CourseDay, InformationMeeting
@@ -36,7 +37,7 @@ def pilot_people(pilot: Pilot) -> list[PersonWithRoles]:
         DepartmentRole.objects.active()
         .filter(department_id=pilot.department_id, person__is_active=True)
         .select_related("person")
-        .order_by("person__full_name", "person_id")
+        .order_by(norwegian("person__full_name"), "person_id")
     )
     people: dict[int, PersonWithRoles] = {}
     for department_role in department_roles:

@@ -27,6 +27,7 @@ from leanprogram.pilot_page import (
     plan_measures_by_status,
 )
 from pilots.access import scope_for
+from pilots.collation import norwegian
 from pilots.models import Pilot
 from pilots.selectors import pilot_get_for_user, programmes_for_user
 from pilots.services import phase_after
@@ -65,7 +66,7 @@ def dashboard(request):
         # Where a coordinator starts a new pilot and keeps the settings: one query.
         context["managed_programmes"] = [
             programme
-            for programme in programmes_for_user(request.user).order_by("name", "pk")
+            for programme in programmes_for_user(request.user).order_by(norwegian("name"), "pk")
             if scope.can_set_up_pilot(programme)
         ]
     if form.is_bound and not form.is_valid():

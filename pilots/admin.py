@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pilots.admin_base import ModelAdmin, TabularInline
+from pilots.collation import norwegian
 
 from .models import (
     Department,
@@ -187,7 +188,9 @@ class DepartmentRoleAdmin(ModelAdmin):
     search_fields = ["person__full_name", "person__email", "department__name"]
     autocomplete_fields = ["department", "person"]
 
-    @admin.display(description=_("municipality"), ordering="department__municipality__name")
+    @admin.display(
+        description=_("municipality"), ordering=norwegian("department__municipality__name")
+    )
     def municipality(self, obj):
         return obj.department.municipality
 

@@ -68,7 +68,7 @@ def department_staff(
                 to_attr="roles_here",
             )
         )
-        .order_by("full_name", "pk")
+        .order_by(norwegian("full_name"), "pk")
     )
     return [
         StaffMember(person=p, roles=sorted(p.roles_here, key=lambda r: ROLE_ORDER[r.role]))

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from pilots.admin_base import ModelAdmin, SafeFormFieldsMixin, SaveRefusedMixin
+from pilots.collation import norwegian
 from plans import services
 
 from .models import (
@@ -106,17 +107,18 @@ class MeasurementInline(SafeFormFieldsMixin, admin.TabularInline):
 class PlanColumnsMixin:
     """Department and programme columns for rows that belong to a plan."""
 
-    @admin.display(description=_("department"), ordering="plan__pilot__department__name")
+    @admin.display(description=_("department"), ordering=norwegian("plan__pilot__department__name"))
     def department(self, obj):
         return obj.plan.pilot.department
 
-    @admin.display(description=_("programme"), ordering="plan__pilot__programme__name")
+    @admin.display(description=_("programme"), ordering=norwegian("plan__pilot__programme__name"))
     def programme(self, obj):
         return obj.plan.pilot.programme
 
 
 @admin.register(ProjectPlan)
 class ProjectPlanAdmin(SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin):
+    ordering = [norwegian("pilot__department__name")]
     list_display = [
         "department",
         "programme",
@@ -154,11 +156,11 @@ class ProjectPlanAdmin(SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("pilot__department", "pilot__programme")
 
-    @admin.display(description=_("department"), ordering="pilot__department__name")
+    @admin.display(description=_("department"), ordering=norwegian("pilot__department__name"))
     def department(self, obj):
         return obj.pilot.department
 
-    @admin.display(description=_("programme"), ordering="pilot__programme__name")
+    @admin.display(description=_("programme"), ordering=norwegian("pilot__programme__name"))
     def programme(self, obj):
         return obj.pilot.programme
 
@@ -384,11 +386,11 @@ class SuggestionAdmin(SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin)
             return ["author", "created_at"]
         return ["created_at"]
 
-    @admin.display(description=_("department"), ordering="pilot__department__name")
+    @admin.display(description=_("department"), ordering=norwegian("pilot__department__name"))
     def department(self, obj):
         return obj.pilot.department
 
-    @admin.display(description=_("programme"), ordering="pilot__programme__name")
+    @admin.display(description=_("programme"), ordering=norwegian("pilot__programme__name"))
     def programme(self, obj):
         return obj.pilot.programme
 
@@ -408,6 +410,8 @@ class MeasureNoteAdmin(ModelAdmin):
     fields = ["measure", "author", "text", "status", "created_at"]
     readonly_fields = ["created_at"]
 
-    @admin.display(description=_("department"), ordering="measure__plan__pilot__department__name")
+    @admin.display(
+        description=_("department"), ordering=norwegian("measure__plan__pilot__department__name")
+    )
     def department(self, obj):
         return obj.measure.plan.pilot.department

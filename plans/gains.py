@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db.models import DecimalField, Max, Q, Sum, Value
 from django.db.models.functions import Coalesce
 
+from pilots.collation import norwegian
 from pilots.models import Pilot, Programme
 from pilots.selectors import pilots_for_user
 from plans.models import Measure
@@ -65,7 +66,7 @@ def programme_gains_rows(*, user, programme: Programme) -> tuple[list[PilotGains
         pilots_for_user(user)
         .filter(programme=programme)
         .annotate(**gains_annotations("plan__measures__"), plan_pk=Max("plan__pk"))
-        .order_by("department__name", "pk")
+        .order_by(norwegian("department__name"), "pk")
     )
     rows = [
         PilotGains(

@@ -227,7 +227,7 @@ def measure_owners_for_plan(plan: ProjectPlan) -> QuerySet[Person]:
             | owners
         )
         .distinct()
-        .order_by("full_name", "pk")
+        .order_by(norwegian("full_name"), "pk")
     )
 
 

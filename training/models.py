@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pilots.calendar import local_moment, validate_plausible_date
+from pilots.collation import norwegian
 from pilots.models import Person, Pilot
 
 COURSE_DAYS_PER_PILOT = 4
@@ -154,7 +155,7 @@ class Attendance(models.Model):
     class Meta:
         verbose_name = _("attendance")
         verbose_name_plural = _("attendance")
-        ordering = ["person__full_name"]
+        ordering = [norwegian("person__full_name")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(information_meeting__isnull=False, course_day__isnull=True)
@@ -220,7 +221,7 @@ class SessionChoice(models.Model):
     class Meta:
         verbose_name = _("session choice")
         verbose_name_plural = _("session choices")
-        ordering = ["pilot", "meeting__starts_at", "person__full_name"]
+        ordering = ["pilot", "meeting__starts_at", norwegian("person__full_name")]
         constraints = [
             models.UniqueConstraint(
                 fields=["person", "pilot"], name="session_choice_one_per_person_and_pilot"

@@ -99,7 +99,7 @@ def attendance_people(*, pilot: Pilot, recorded: QuerySet[Attendance]) -> list[P
                 to_attr="pilot_roles",
             )
         )
-        .order_by("full_name", "pk")
+        .order_by(norwegian("full_name"), "pk")
     )
     for person in people:
         current = [role for role in person.pilot_roles if role.is_active_on(today)]

@@ -15,6 +15,7 @@ from followup.reminders.context import Context, Due
 from followup.reminders.kinds.base import Email, ReminderKind, link, subject_id, weekly
 from followup.reminders.kinds.plan_not_submitted import plan_due_on
 from pilots.calendar import iso_week_key, local_date
+from pilots.collation import norwegian
 from pilots.models import Pilot, Programme
 from plans.models import Measure, ProjectPlan
 from training.models import CourseDay
@@ -86,7 +87,7 @@ class CoordinatorDigest(ReminderKind):
                 ),
                 has_plan=Exists(ProjectPlan.objects.filter(pilot=pilot)),
             )
-            .order_by("department__name")
+            .order_by(norwegian("department__name"), "pk")
         )
         changed, overdue, quiet = [], [], []
         quiet_before = ctx.now - dt.timedelta(days=policy.quiet_plan_days)

@@ -17,6 +17,7 @@ from followup.moments import (
 from followup.reminders.context import Context, Due, Recipient
 from followup.reminders.kinds.base import Email, ReminderKind, link
 from pilots.calendar import local_date, start_of_local_day
+from pilots.collation import norwegian
 from pilots.models import DepartmentRole, Person, active_role
 from plans.models import ProjectPlan
 
@@ -139,7 +140,7 @@ class PlanNotSubmitted(ReminderKind):
             active_role(ctx.today, prefix="department_roles__"),
             department_roles__department_id=pilot.department_id,
             department_roles__role=DepartmentRole.Role.DEPARTMENT_LEADER,
-        ).order_by("full_name")
+        ).order_by(norwegian("full_name"), "pk")
         return {
             "department": pilot.department.name,
             "last_course_day": last_course_day,
