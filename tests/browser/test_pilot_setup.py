@@ -49,8 +49,8 @@ def heading(page, text: str) -> None:
 
 
 def parse_date(text: str) -> dt.date:
-    day, month, year = (int(part) for part in text.split("."))
-    return dt.date(year, month, day)
+    # A date picker's value is ISO, whatever the browser shows.
+    return dt.date.fromisoformat(text)
 
 
 def short(day: dt.date) -> str:

@@ -169,8 +169,8 @@ def make_login(page, url: str, username: str, password: str, *, where: str, phon
 
 
 def parse_date(text: str) -> dt.date:
-    day, month, year = (int(part) for part in text.split("."))
-    return dt.date(year, month, day)
+    # A date picker's value is ISO, whatever the browser shows.
+    return dt.date.fromisoformat(text)
 
 
 def next_digest(policy: FollowUpPolicy, after: dt.datetime) -> dt.datetime:
