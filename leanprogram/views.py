@@ -110,6 +110,7 @@ def pilot_detail(request, pk: int):
         chosen_id = session_chosen_by(pilot=pilot, person_id=scope.person_id)
         my_session = next((m for m in meetings if m.pk == chosen_id), None)
     plan = pilot_plan_summary(pilot, today=today)
+    follow_up_meetings = pilot_follow_up_meetings(pilot)
     context = {
         "pilot": pilot,
         "today": today,
@@ -134,7 +135,9 @@ def pilot_detail(request, pk: int):
             board_meetings=board_meetings_per_week(pilot, today=today),
             today=today,
         ),
-        "follow_up_meetings": pilot_follow_up_meetings(pilot),
+        "follow_up_meetings": follow_up_meetings,
+        # The summary card's "next follow-up": the first one not held, read from the list above.
+        "next_follow_up": next((m for m in follow_up_meetings if not m.held_on), None),
         "suggestion_counts": pilot_suggestion_counts(pilot),
         "schedule_warnings": pilot_schedule_warnings(
             pilot=pilot,
