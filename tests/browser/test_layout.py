@@ -104,6 +104,18 @@ LAYOUT_JS = """async (maxWords) => {
 
   const root = document.documentElement;
   const pageOverflow = root.scrollWidth > root.clientWidth ? root.scrollWidth : 0;
+  // What sticks out: the innermost elements past the right edge, so a report says where to look.
+  const sticksOut = [];
+  if (pageOverflow) {
+    // Its box ends past the edge, or its text does (a word wider than a box that stays put).
+    const out = (el) => el.getBoundingClientRect().right > root.clientWidth + 1 ||
+      (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX === "visible" &&
+       el.getBoundingClientRect().left + el.scrollWidth > root.clientWidth + 1);
+    for (const el of document.body.querySelectorAll("*")) {
+      if (sticksOut.length >= 3) break;
+      if (out(el) && !Array.from(el.children).some(out)) sticksOut.push(cssPath(el));
+    }
+  }
   const unnamedScrolls = [];
   for (const el of document.body.querySelectorAll("*")) {
     if (el.scrollWidth <= el.clientWidth + 1) continue;
@@ -120,7 +132,7 @@ LAYOUT_JS = """async (maxWords) => {
     .find(visible);
   const firstTableTop = first ? first.getBoundingClientRect().top + window.scrollY : null;
 
-  return {split, splitCount, pageOverflow, clientWidth: root.clientWidth, unnamedScrolls,
+  return {split, splitCount, pageOverflow, sticksOut, clientWidth: root.clientWidth, unnamedScrolls,
           firstTableTop};
 }"""
 
@@ -157,7 +169,8 @@ def layout_problems(width: int, found: dict) -> list[str]:
     if found["pageOverflow"]:
         problems.append(
             f"{width} px: the page scrolls sideways "
-            f"(scrollWidth {found['pageOverflow']} > {found['clientWidth']})"
+            f"(scrollWidth {found['pageOverflow']} > {found['clientWidth']}): "
+            + "; ".join(found["sticksOut"])
         )
     if found["unnamedScrolls"]:
         problems.append(
