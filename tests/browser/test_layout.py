@@ -107,10 +107,17 @@ LAYOUT_JS = """async (maxWords) => {
   // What sticks out: the innermost elements past the right edge, so a report says where to look.
   const sticksOut = [];
   if (pageOverflow) {
+    // What a scrolling or clipping box holds does not widen the page.
+    const clipped = (el) => {
+      for (let box = el.parentElement; box && box !== document.body; box = box.parentElement) {
+        if (getComputedStyle(box).overflowX !== "visible") return true;
+      }
+      return false;
+    };
     // Its box ends past the edge, or its text does (a word wider than a box that stays put).
-    const out = (el) => el.getBoundingClientRect().right > root.clientWidth + 1 ||
+    const out = (el) => !clipped(el) && (el.getBoundingClientRect().right > root.clientWidth + 1 ||
       (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX === "visible" &&
-       el.getBoundingClientRect().left + el.scrollWidth > root.clientWidth + 1);
+       el.getBoundingClientRect().left + el.scrollWidth > root.clientWidth + 1));
     for (const el of document.body.querySelectorAll("*")) {
       if (sticksOut.length >= 3) break;
       if (out(el) && !Array.from(el.children).some(out)) sticksOut.push(cssPath(el));
