@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from leanprogram import design
 from leanprogram.attention import needs_attention
 from leanprogram.dashboard import (
     TIMELINE_WEEKS,
@@ -52,6 +53,12 @@ def home(request):
 @require_GET
 def accessibility(request):
     return render(request, "accessibility.html")
+
+
+@require_GET
+def style_guide(request):
+    """The design system at a glance (docs/design.md has the rules): public, like the statement."""
+    return render(request, "style_guide.html", {"pairs": design.PAIRS})
 
 
 @login_required
