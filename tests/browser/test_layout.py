@@ -18,12 +18,14 @@ then resized through five widths (320 and 390 px phones, a 768 px tablet, a 1280
 All problems of a role are listed in one assertion message, page by page.
 """
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pytest
 from django.urls import reverse
 
 from pilots.models import Programme
+from plans.models import Indicator, Measurement
 from tests.browser.conftest import login
 from tests.browser.crawl import EXPECTED_VIEWS, ROLES, Crawl, crawl_as, finish, view_name
 
@@ -209,8 +211,24 @@ def check_pages(crawl: LayoutCrawl, base_url: str, pages: dict[str, tuple[str, i
         crawl.check(key, url)
 
 
+@pytest.fixture
+def measured(demo):
+    """The demo's indicators with a few measurements, so that their tables and charts are laid out
+    with numbers and notes in them, and not only their empty state."""
+    for indicator in Indicator.objects.all():
+        for weeks, value in enumerate((indicator.baseline, indicator.target)):
+            Measurement.objects.create(
+                indicator=indicator,
+                measured_on=dt.date(2027, 3, 1) + dt.timedelta(weeks=weeks),
+                value=value,
+                note="Målt i uke 9 av fagkoordinator, etter tavlemøtet",
+            )
+    return demo
+
+
 @pytest.mark.parametrize("username", ROLES)
-def test_every_page_the_role_reaches_reads_well_at_every_width(page, demo, username):
+def test_every_page_the_role_reaches_reads_well_at_every_width(page, measured, username):
+    demo = measured
     crawl = crawl_as(page, demo.url, username, LayoutCrawl(page=page, base_url=demo.url))
 
     missing = EXPECTED_VIEWS[username] - set(crawl.scanned)
