@@ -34,6 +34,17 @@ def test_the_checked_colours_are_the_ones_in_app_css(pair):
     assert match.group(1).lower() == pair.foreground
 
 
+def test_the_style_page_swatches_show_the_checked_colours():
+    swatches = (Path(settings.BASE_DIR) / "static" / "css" / "style_guide.css").read_text()
+    for pair in PAIRS:
+        if pair.token == "--lp-line-strong":
+            # An edge colour, not a text colour: shown as a border.
+            assert f"border: 3px solid {pair.foreground}" in swatches
+            continue
+        colours = f"color: {pair.foreground}; background: {pair.background};"
+        assert f".{pair.swatch_class} {{ {colours} }}" in swatches
+
+
 def test_words_are_never_broken_anywhere_but_in_breakable_elements():
     rules = re.findall(r"([^{}]+)\{[^}]*overflow-wrap:\s*anywhere", APP_CSS)
     assert [selector.strip() for selector in rules] == [".breakable"]
