@@ -11,7 +11,7 @@ then resized through five widths (320 and 390 px phones, a 768 px tablet, a 1280
   `breakable` (a long address) may break anywhere;
 - the page does not scroll sideways, and any element that scrolls sideways itself is a named,
   focusable region (role="region", aria-label, tabindex), which static/js/scroll_regions.js makes
-  of a .table-responsive whose table is wider than the screen;
+  of a .table-responsive (or .scroll-x) box whose content is wider than the screen;
 - at 390 px, the pilot page's first table (or the stacked list standing in for it on a phone)
   starts within about three screens of the top.
 
@@ -248,3 +248,32 @@ def test_every_page_before_login_and_the_error_pages_read_well_at_every_width(pa
 
     assert {"login", "password_reset", "accessibility"} <= set(crawl.scanned), crawl.scanned
     finish(crawl, "anonymous, and the error pages")
+
+
+# A page made to break every rule the check knows, and to keep every exception it allows.
+CHECK_THE_CHECK_HTML = """<!DOCTYPE html><html lang="nb"><body><main>
+<p id="narrow" style="width: 4rem; overflow-wrap: anywhere">Prosjektplan</p>
+<p style="width: 4rem">Sted/tema-og-innhold kari.nordmann@harstad.kommune.no</p>
+<p class="breakable" style="width: 4rem">Storgata 1, Harstad</p>
+<span style="position: absolute; width: 1px; overflow: hidden; clip: rect(0 0 0 0)"
+      class="visually-hidden">Skjermleserteksten</span>
+<div id="sideways" style="width: 8rem; overflow-x: auto"><div style="width: 40rem">Bred</div></div>
+<div role="region" aria-label="Tabell" tabindex="0" style="width: 8rem; overflow-x: auto">
+  <div style="width: 40rem">Bred, men navngitt</div></div>
+<div style="width: 200vw">For bred</div>
+</main></body></html>"""
+
+
+def test_the_check_finds_split_words_and_sideways_scrolling_and_allows_the_exceptions(browser):
+    context = browser.new_context(viewport={"width": 320, "height": 640})
+    try:
+        page = context.new_page()
+        page.set_content(CHECK_THE_CHECK_HTML)
+        found = page.evaluate(LAYOUT_JS, MAX_WORDS)
+    finally:
+        context.close()
+
+    assert [(w["word"], w["path"]) for w in found["split"]] == [("Prosjektplan", "p#narrow")]
+    assert found["unnamedScrolls"] == ["div#sideways"]
+    assert found["pageOverflow"] > 320
+    assert found["firstTableTop"] is None
