@@ -24,6 +24,13 @@ def navigation(request):
     if user.is_staff:
         items.append((reverse("admin:index"), _("Administration")))
     path = request.path
+    # Every breadcrumb trail starts where the person starts: the dashboard for whoever runs the
+    # programme, their own tasks for everyone else (templates/components/_breadcrumbs.html).
+    if scope.can_manage_programme():
+        root = {"url": reverse("programme:dashboard"), "label": _("Programme")}
+    else:
+        root = {"url": reverse("my_tasks"), "label": _("My tasks")}
     return {
-        "nav_items": [{"url": url, "label": label, "current": path == url} for url, label in items]
+        "nav_items": [{"url": url, "label": label, "current": path == url} for url, label in items],
+        "breadcrumb_root": root,
     }

@@ -19,6 +19,7 @@ urlpatterns = [
     ),
     path("healthz", healthz, name="healthz"),
     path("accessibility/", views.accessibility, name="accessibility"),
+    path("accessibility/style/", views.style_guide, name="style_guide"),
     # In place of django.conf.urls.i18n: switching the language also keeps it for the e-mails.
     path("i18n/setlang/", language.language_set, name="set_language"),
     path(

@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from leanprogram import design
 from leanprogram.attention import needs_attention
 from leanprogram.dashboard import (
     TIMELINE_WEEKS,
@@ -53,6 +54,12 @@ def home(request):
 @require_GET
 def accessibility(request):
     return render(request, "accessibility.html")
+
+
+@require_GET
+def style_guide(request):
+    """The design system at a glance (docs/design.md has the rules): public, like the statement."""
+    return render(request, "style_guide.html", {"pairs": design.PAIRS})
 
 
 @login_required
@@ -111,6 +118,7 @@ def pilot_detail(request, pk: int):
         chosen_id = session_chosen_by(pilot=pilot, person_id=scope.person_id)
         my_session = next((m for m in meetings if m.pk == chosen_id), None)
     plan = pilot_plan_summary(pilot, today=today)
+    follow_up_meetings = pilot_follow_up_meetings(pilot)
     context = {
         "pilot": pilot,
         "today": today,
@@ -135,7 +143,9 @@ def pilot_detail(request, pk: int):
             board_meetings=board_meetings_per_week(pilot, today=today),
             today=today,
         ),
-        "follow_up_meetings": pilot_follow_up_meetings(pilot),
+        "follow_up_meetings": follow_up_meetings,
+        # The summary card's "next follow-up": the first one not held, read from the list above.
+        "next_follow_up": next((m for m in follow_up_meetings if not m.held_on), None),
         "suggestion_counts": pilot_suggestion_counts(pilot),
         "schedule_warnings": pilot_schedule_warnings(
             pilot=pilot,

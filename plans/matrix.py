@@ -19,6 +19,11 @@ class MatrixCell:
     def is_quick_win(self) -> bool:
         return self.effort == Measure.Level.LOW and self.effect == Measure.Level.HIGH
 
+    @property
+    def effort_label(self) -> str:
+        """The cell's column heading, which labels the cell where a phone stacks the rows."""
+        return EFFORT_LABELS[self.effort]
+
 
 @dataclass(frozen=True)
 class MatrixRow:

@@ -175,6 +175,7 @@ MATRIX = {
     ),
     "healthz": ("get", None, PUBLIC),
     "accessibility": ("get", None, PUBLIC),
+    "style_guide": ("get", None, PUBLIC),
     "set_language": ("post", None, [302] * 8),
     "login": ("get", None, [200, 302, 302, 302, 302, 302, 302, 302]),
     "logout": ("post", None, [302] * 8),

@@ -138,12 +138,15 @@ class Event:
 class Cell:
     status: str | None
     label: str
+    # The column's event, which labels the cell where a phone shows each person as a card.
+    event: Event
 
 
 @dataclass
 class SummaryRow:
     person: Person
     statuses: list[str | None]
+    events: list[Event]
     course_days_present: int = 0
     # Present at any session of the information meeting.
     information_meeting_attended: bool = False
@@ -151,8 +154,8 @@ class SummaryRow:
     @property
     def cells(self) -> list[Cell]:
         return [
-            Cell(status, Attendance.Status(status).label if status else "")
-            for status in self.statuses
+            Cell(status, Attendance.Status(status).label if status else "", event)
+            for status, event in zip(self.statuses, self.events, strict=True)
         ]
 
 
@@ -165,6 +168,11 @@ class AttendanceSummary:
     course_days_total: int = COURSE_DAYS_PER_PILOT
     information_sessions: int = 0
     information_meeting_attended: int = 0
+
+    @property
+    def present_counts(self) -> list[tuple[Event, int]]:
+        """How many were present at each event, with the event that labels the count."""
+        return list(zip(self.events, self.present_per_event, strict=True))
 
 
 def _meeting_event(meeting: InformationMeeting) -> Event:
@@ -229,6 +237,7 @@ def attendance_summary_for_pilot(*, pilot: Pilot) -> AttendanceSummary:
             SummaryRow(
                 person=person,
                 statuses=statuses,
+                events=events,
                 course_days_present=present,
                 information_meeting_attended=attended,
             )

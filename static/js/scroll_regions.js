@@ -1,6 +1,7 @@
-// A table wider than a phone scrolls sideways inside its wrapper. Keyboard users must be able to
-// reach that scroll too (WCAG 2.1.1), so a wrapper that overflows becomes a focusable, named
-// region; one that fits is left out of the tab order. Templates that name the region themselves
+// A table wider than a phone scrolls sideways inside its wrapper (.table-responsive), and so does
+// a chart too small to read at a phone's width (.scroll-x). Keyboard users must be able to reach
+// that scroll too (WCAG 2.1.1), so a wrapper that overflows becomes a focusable, named region; one
+// that fits is left out of the tab order. Templates that name the region themselves
 // (tabindex in the markup) are left alone.
 (function () {
   "use strict";
@@ -18,7 +19,7 @@
   }
 
   function update() {
-    document.querySelectorAll(".table-responsive").forEach(function (wrapper) {
+    document.querySelectorAll(".table-responsive, .scroll-x").forEach(function (wrapper) {
       if (wrapper.dataset.scrollRegion === "markup") {
         return;
       }

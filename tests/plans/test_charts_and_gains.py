@@ -370,7 +370,7 @@ def test_coordinator_and_guide_see_gains_per_pilot_and_programme_totals(
     assert (total.hours_identified, total.hours_realised) == (D("45"), D("37.5"))
     html = response.content.decode()
     # Per row: hours identified and realised, then FTE identified and realised.
-    cells = re.findall(r'<td class="text-end">([^<]*)</td>', html)
+    cells = re.findall(r'<td class="text-end"[^>]*>([^<]*)</td>', html)
     nav, omsorg, total_cells = cells[0:4], cells[4:8], cells[8:12]
     assert nav[2:] == ["0.2", "0.0"]
     assert omsorg[2:] == ["1.0", "1.0"]
