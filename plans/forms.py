@@ -109,6 +109,13 @@ class PlanPartForm(forms.ModelForm):
                 self.fields[name].queryset = queryset
                 self.fields[name].choices = options
 
+    def _post_clean(self):
+        # A saved row the user left as it was is not saved again (see `parts`), so the model's
+        # checks, some a query each, are not run on it: a save costs the same for 2 rows or 200.
+        if self.instance.pk is not None and not self.has_changed():
+            return
+        super()._post_clean()
+
 
 # A goal or a root cause is a sentence or two: a text area that grows, not a cut-off input.
 _SHORT_TEXT_WIDGET = forms.Textarea(attrs={"rows": "2"})
@@ -155,11 +162,47 @@ class IndicatorForm(PlanPartForm):
         localized_fields = ("baseline", "target")
 
 
+class _RowIdField(forms.ModelChoiceField):
+    """A row's hidden id, found among the rows the formset already loaded.
+
+    Django's own field fetches each row again by its id, one query per row on every save; these
+    are the plan's rows, loaded once, and an id of anything else is not a row of this plan.
+    """
+
+    def __init__(self, *args, rows: Mapping[int, Model], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return self.rows[int(value)]
+        except (KeyError, TypeError, ValueError):
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from None
+
+
 class PlanPartFormSet(BaseInlineFormSet):
     def add_fields(self, form, index):
         super().add_fields(form, index)
         if "DELETE" in form.fields:
             form.fields["DELETE"].label = _("Remove this row")
+        pk_name = self.model._meta.pk.name
+        if self.is_bound and pk_name in form.fields:
+            old = form.fields[pk_name]
+            form.fields[pk_name] = _RowIdField(
+                old.queryset,
+                rows=self._rows_by_pk,
+                initial=old.initial,
+                required=False,
+                widget=old.widget,
+            )
+
+    @cached_property
+    def _rows_by_pk(self) -> dict[int, Model]:
+        return {obj.pk: obj for obj in self.get_queryset()}
 
 
 def _formset(model: type[Model], form: type[PlanPartForm]):

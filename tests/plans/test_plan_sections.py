@@ -5,7 +5,10 @@ import datetime as dt
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from plans.forms import EDIT_SECTIONS
 from plans.models import Measure, ProjectPlan
@@ -301,3 +304,64 @@ def test_anonymous_post_to_a_section_goes_to_login_and_back_to_the_section(clien
 
     assert response.status_code == 302
     assert f"next={url}" in response["Location"].replace("%2F", "/")
+
+
+# Measure descriptions, shown wherever the measure is
+
+
+def test_measure_description_is_on_the_plan_page_its_print_and_the_board(client, cast, plan_a):
+    MeasureFactory(
+        plan=plan_a, title="Tavlemøte", owner=cast.siri, description="Hver mandag kl. 9 ved tavla."
+    )
+    client.force_login(cast.users.tore)
+
+    plan_page = client.get(reverse("plans:plan_detail", args=[cast.pilot_a.pk])).content.decode()
+    board = client.get(reverse("plans:plan_board", args=[cast.pilot_a.pk])).content.decode()
+
+    assert '<p class="measure-description' in plan_page
+    assert "Hver mandag kl. 9 ved tavla." in plan_page
+    # The print is the plan page itself: the description is not among what print leaves out.
+    description = plan_page.index("Hver mandag kl. 9")
+    assert "no-print" not in plan_page[plan_page.rindex("<section", 0, description) : description]
+    assert "Hver mandag kl. 9 ved tavla." in board
+
+
+def test_print_button_is_an_ordinary_button(client, cast, plan_a):
+    client.force_login(cast.users.tore)
+
+    page = client.get(reverse("plans:plan_detail", args=[cast.pilot_a.pk])).content.decode()
+
+    assert 'class="btn btn-outline-primary" data-print' in page
+
+
+# Query budgets
+
+
+def _fill(plan, count):
+    MeasureFactory.create_batch(count, plan=plan, owner=None, deadline=dt.date(2027, 3, 1))
+
+
+def test_section_page_and_save_cost_the_same_queries_for_2_and_40_measures(
+    client, cast, django_assert_max_num_queries
+):
+    small = ProjectPlanFactory(pilot=cast.pilot_a)
+    _fill(small, 2)
+    big = ProjectPlanFactory(pilot=cast.pilot_b)
+    _fill(big, 40)
+    client.force_login(cast.users.coordinator)
+    client.get(section_url(cast.pilot_a, "measures"))  # the session settles on the first request
+
+    counts = []
+    for plan in (small, big):
+        with CaptureQueriesContext(connection) as page_run:
+            page = client.get(section_url(plan.pilot, "measures"))
+        data = section_data(page, "measures")
+        data["measures-0-title"] = "Endret"
+        with CaptureQueriesContext(connection) as save_run:
+            assert client.post(section_url(plan.pilot, "measures"), data).status_code == 302
+        counts.append((len(page_run), len(save_run)))
+
+    # The edit page as before (14); the save: session, user, scope, pilot, plan, the choices,
+    # the part's rows, the lock, the rows again, the changed row and its history, the message.
+    assert counts[0][0] <= 14
+    assert counts[0] == counts[1]
