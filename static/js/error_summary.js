@@ -21,7 +21,7 @@
     var field = document.getElementById(id);
     if (!field) { return false; }
     var target = labelFor(field);
-    target.scrollIntoView({ block: "start" });
+    target.scrollIntoView({ block: "start", behavior: "instant" });
     field.focus({ preventScroll: true });
     return document.activeElement === field;
   }
@@ -29,7 +29,7 @@
   function focusSummary(container) {
     var box = container && container.querySelector("[role=alert][tabindex]");
     if (!box) { return; }
-    box.scrollIntoView({ block: "start" });
+    box.scrollIntoView({ block: "start", behavior: "instant" });
     box.focus({ preventScroll: true });
   }
 

@@ -110,7 +110,7 @@
     var bar = form && form.querySelector(".plan-save-bar");
     if (!bar || bar.contains(event.target)) { return; }
     var hidden = event.target.getBoundingClientRect().bottom - bar.getBoundingClientRect().top;
-    if (hidden > 0) { window.scrollBy(0, hidden + 8); }
+    if (hidden > 0) { window.scrollBy({ top: hidden + 8, behavior: "instant" }); }
   });
 
   // Saving one section in the background.
@@ -199,7 +199,7 @@
 
   var current = document.querySelector("[data-current-section]");
   if (current && !location.hash && !document.querySelector("[data-error-summary] [role=alert]")) {
-    current.scrollIntoView({ block: "start" });
+    current.scrollIntoView({ block: "start", behavior: "instant" });
   }
 
   document.querySelectorAll("[data-print]").forEach(function (button) {

@@ -17,6 +17,15 @@ ACTIVE = """() => {
 }"""
 
 
+def _rect(page, selector: str) -> dict:
+    """Where an element is on the screen now (Playwright's bounding box may scroll to it)."""
+    return page.evaluate(
+        "s => { const r = document.querySelector(s).getBoundingClientRect();"
+        " return {top: r.top, bottom: r.bottom, scrollY: window.scrollY}; }",
+        selector,
+    )
+
+
 def _edit_page(page, demo) -> Pilot:
     pilot = Pilot.objects.get(department__name=DEPARTMENT)
     login(page, demo.url, "tore")
@@ -45,9 +54,9 @@ def _assert_summary_focused_and_links_reach_fields(page) -> None:
         links.nth(index).click()
         assert page.evaluate(ACTIVE)["id"] == href[1:], f"the link {href} reaches its field"
         # The field is on screen, not under the sticky save bar.
-        box = page.locator(href).bounding_box()
-        bar = page.locator("#section-measures .plan-save-bar").bounding_box()
-        assert box["y"] >= 0 and box["y"] + box["height"] <= bar["y"] + 1, href
+        box = _rect(page, href)
+        bar = _rect(page, "#section-measures .plan-save-bar")
+        assert box["top"] >= 0 and box["bottom"] <= bar["top"] + 1, (href, box, bar)
 
 
 def test_error_summary_after_a_background_save_takes_focus_and_links_reach_the_fields(page, demo):
