@@ -109,6 +109,16 @@ class PlanPartForm(forms.ModelForm):
                 self.fields[name].queryset = queryset
                 self.fields[name].choices = options
 
+    # Short texts shown in a growing text area so that nothing is cut off, kept to one line.
+    one_line: tuple[str, ...] = ()
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.one_line:
+            if isinstance(cleaned.get(name), str):
+                cleaned[name] = " ".join(cleaned[name].split())
+        return cleaned
+
     def _post_clean(self):
         # A saved row the user left as it was is not saved again (see `parts`), so the model's
         # checks, some a query each, are not run on it: a save costs the same for 2 rows or 200.
@@ -122,10 +132,16 @@ _SHORT_TEXT_WIDGET = forms.Textarea(attrs={"rows": "2"})
 
 
 class QualityGoalForm(PlanPartForm):
+    one_line = ("text",)
+
     class Meta:
         model = QualityGoal
         fields = PLAN_PARTS["goals"][1]
-        widgets = {"text": _SHORT_TEXT_WIDGET}
+        # The programme's goals are sentences: the list is as wide as the row.
+        widgets = {
+            "text": _SHORT_TEXT_WIDGET,
+            "programme_goal": forms.Select(attrs={"data-wide": ""}),
+        }
 
 
 class WasteForm(PlanPartForm):
@@ -140,13 +156,18 @@ class RootCauseForm(PlanPartForm):
         fields = PLAN_PARTS["causes"][1]
         widgets = {"problem": _SHORT_TEXT_WIDGET, "root_cause": _SHORT_TEXT_WIDGET}
 
+    one_line = ("problem", "root_cause")
+
 
 class MeasureForm(PlanPartForm):
+    one_line = ("title",)
+
     class Meta:
         model = Measure
         fields = PLAN_PARTS["measures"][1]
         field_classes = {"deadline": PlausibleDateField}
         widgets = {
+            "title": forms.Textarea(attrs={"rows": "1"}),
             "deadline": _DATE_WIDGET,
             "hours_identified_per_week": _DECIMAL_WIDGET,
             "hours_realised_per_week": _DECIMAL_WIDGET,

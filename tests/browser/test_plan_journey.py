@@ -239,7 +239,7 @@ def test_leader_writes_submits_and_gets_the_plan_approved_after_a_return(
         expect_heading(page, EDIT_HEADING)
         page.get_by_label("Ønsket situasjon", exact=True).fill(FUTURE_STATE_FIXED)
         measure_row = page.locator("fieldset[data-formset-row]").filter(
-            has=page.locator(f"input[value='{NEW_MEASURES[1][0]}']")
+            has=page.locator("textarea", has_text=NEW_MEASURES[1][0])
         )
         field(measure_row, "Status").select_option(label="pågår")
         save_section(page, "future")

@@ -365,3 +365,18 @@ def test_section_page_and_save_cost_the_same_queries_for_2_and_40_measures(
     # the part's rows, the lock, the rows again, the changed row and its history, the message.
     assert counts[0][0] <= 14
     assert counts[0] == counts[1]
+
+
+def test_titles_are_growing_text_areas_kept_to_one_line(client, cast, plan_a):
+    client.force_login(cast.users.tore)
+    page = client.get(section_url(cast.pilot_a, "measures"))
+    assert 'name="measures-__prefix__-title"' in page.content.decode()
+    row = _measure("Stående rapport\r\nved tavla", cast.siri)
+    data = add_rows(section_data(page, "measures"), "measures", [row])
+
+    client.post(section_url(cast.pilot_a, "measures"), data)
+
+    assert plan_a.measures.get().title == "Stående rapport ved tavla"
+    form = page.context["forms"].formsets["measures"].empty_form
+    assert form["title"].widget_type == "textarea"
+    assert "data-grow" in form.fields["title"].widget.attrs
