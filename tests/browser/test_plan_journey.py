@@ -99,8 +99,8 @@ def test_leader_writes_submits_and_gets_the_plan_approved_after_a_return(
 
     page.get_by_role("link", name="Rediger planen").click()
     expect_heading(page, EDIT_HEADING)
-    page.get_by_label("Nåsituasjon", exact=True).fill(CURRENT_STATE)
-    page.get_by_label("Ønsket situasjon", exact=True).fill(FUTURE_STATE)
+    page.get_by_role("textbox", name="Nåsituasjon", exact=True).fill(CURRENT_STATE)
+    page.get_by_role("textbox", name="Ønsket situasjon", exact=True).fill(FUTURE_STATE)
 
     for index, (title, owner, weeks, status, effort, effect, hours) in enumerate(NEW_MEASURES):
         page.get_by_role("button", name="Legg til et tiltak").click()
@@ -237,7 +237,7 @@ def test_leader_writes_submits_and_gets_the_plan_approved_after_a_return(
         assert RETURN_COMMENT in note.inner_text()
         page.get_by_role("link", name="Rediger planen").click()
         expect_heading(page, EDIT_HEADING)
-        page.get_by_label("Ønsket situasjon", exact=True).fill(FUTURE_STATE_FIXED)
+        page.get_by_role("textbox", name="Ønsket situasjon", exact=True).fill(FUTURE_STATE_FIXED)
         measure_row = page.locator("fieldset[data-formset-row]").filter(
             has=page.locator("textarea", has_text=NEW_MEASURES[1][0])
         )
