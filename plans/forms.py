@@ -1,5 +1,6 @@
-"""The plans app's forms: the edit page (the plan's own fields and one inline formset per part),
-the workflow's submit and review forms, the board's status form and the measurement form.
+"""The plans app's forms: the edit page (the plan's own fields and one inline formset per part,
+shown in sections that are saved one by one), the workflow's submit and review forms, the board's
+status form and the measurement form.
 
 `PlanEditForms` holds the edit page's forms together: it builds them with choices loaded once (so
 the page costs the same number of queries for 2 measures as for 200), adds a row without
