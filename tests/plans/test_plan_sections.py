@@ -380,3 +380,24 @@ def test_titles_are_growing_text_areas_kept_to_one_line(client, cast, plan_a):
     form = page.context["forms"].formsets["measures"].empty_form
     assert form["title"].widget_type == "textarea"
     assert "data-grow" in form.fields["title"].widget.attrs
+
+
+def test_a_section_changes_only_its_own_fields_even_when_others_are_posted(client, cast, plan_a):
+    client.force_login(cast.users.tore)
+    page = client.get(section_url(cast.pilot_a, "current"))
+    data = {
+        **section_data(page, "current"),
+        "current_state": "Endret",
+        "future_state": "Smuglet inn",
+        "starts_on": "2030-01-01",
+        "measures-TOTAL_FORMS": "1",
+        "measures-INITIAL_FORMS": "0",
+        "measures-0-title": "Smuglet tiltak",
+    }
+
+    assert client.post(section_url(cast.pilot_a, "current"), data).status_code == 302
+
+    plan = ProjectPlan.objects.get(pk=plan_a.pk)
+    assert (plan.current_state, plan.future_state) == ("Endret", "Slik blir det.")
+    assert plan.starts_on == dt.date(2027, 2, 15)
+    assert not plan.measures.exists()
