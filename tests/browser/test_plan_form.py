@@ -5,7 +5,7 @@ import pytest
 
 from pilots.models import Pilot
 from plans.models import ProjectPlan
-from tests.browser.conftest import axe_violations, describe, login
+from tests.browser.conftest import axe_violations, describe, horizontal_overflow, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -74,6 +74,7 @@ def test_error_summary_after_a_background_save_takes_focus_and_links_reach_the_f
     assert "plan-contents__status--error" in status.get_attribute("class")
     violations = axe_violations(page)
     assert not violations, describe(violations)
+    assert horizontal_overflow(page) is None, "the page scrolls sideways at 320 px"
 
 
 def test_error_summary_on_a_page_load_takes_focus_and_links_reach_the_fields(page, demo):
