@@ -1,5 +1,6 @@
-"""The plans app's forms: the edit page (the plan's own fields and one inline formset per part),
-the workflow's submit and review forms, the board's status form and the measurement form.
+"""The plans app's forms: the edit page (the plan's own fields and one inline formset per part,
+shown in sections that are saved one by one), the workflow's submit and review forms, the board's
+status form and the measurement form.
 
 `PlanEditForms` holds the edit page's forms together: it builds them with choices loaded once (so
 the page costs the same number of queries for 2 measures as for 200), adds a row without
@@ -17,10 +18,12 @@ from django.core.validators import MaxLengthValidator
 from django.db.models import Model
 from django.forms.models import BaseInlineFormSet, inlineformset_factory
 from django.forms.utils import ErrorDict
-from django.utils.functional import Promise
-from django.utils.translation import gettext
+from django.utils.functional import Promise, cached_property
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy as _n
 
+from pilots.error_summary import ErrorItem, form_error_items, formset_error_items
 from pilots.fields import DateInput, PlausibleDateField
 from pilots.models import Person
 from plans.models import (
@@ -51,7 +54,22 @@ def _limit_long_texts(form: forms.BaseForm) -> None:
             formfield.widget.attrs.update(maxlength=str(TEXT_MAX_LENGTH), rows="4")
 
 
+def _growing(form: forms.BaseForm) -> None:
+    """Texts grow with what is typed (CSS `field-sizing`, static/js/plan_edit.js elsewhere); a
+    title gets the whole width of its row rather than a third of it."""
+    for formfield in form.fields.values():
+        if isinstance(formfield.widget, forms.Textarea):
+            formfield.widget.attrs["data-grow"] = ""
+        elif (
+            isinstance(formfield.widget, forms.TextInput)
+            and (getattr(formfield, "max_length", None) or 0) >= 200
+        ):
+            formfield.widget.attrs["data-wide"] = ""
+
+
 class PlanForm(forms.ModelForm):
+    """The plan's own fields, or, with `fields`, those of one section of the edit page."""
+
     # The version the user started from; a save from an older one is a conflict, not a win.
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 
@@ -66,9 +84,14 @@ class PlanForm(forms.ModelForm):
             "future_state": _("How the work should be done when the measures are in place."),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, fields: tuple[str, ...] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        if fields is not None:
+            # A section's save leaves the plan's other fields alone: they are not in its POST.
+            for name in [n for n in self.fields if n != "version" and n not in fields]:
+                del self.fields[name]
         _limit_long_texts(self)
+        _growing(self)
 
 
 class PlanPartForm(forms.ModelForm):
@@ -80,17 +103,46 @@ class PlanPartForm(forms.ModelForm):
     def __init__(self, *args, choices=None, **kwargs):
         super().__init__(*args, **kwargs)
         _limit_long_texts(self)
+        _growing(self)
         for name, (queryset, options) in (choices or {}).items():
             if name in self.fields:
                 # The queryset decides what is valid; the ready-made options are what is shown.
                 self.fields[name].queryset = queryset
                 self.fields[name].choices = options
 
+    # Short texts shown in a growing text area so that nothing is cut off, kept to one line.
+    one_line: tuple[str, ...] = ()
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.one_line:
+            if isinstance(cleaned.get(name), str):
+                cleaned[name] = " ".join(cleaned[name].split())
+        return cleaned
+
+    def _post_clean(self):
+        # A saved row the user left as it was is not saved again (see `parts`), so the model's
+        # checks, some a query each, are not run on it: a save costs the same for 2 rows or 200.
+        if self.instance.pk is not None and not self.has_changed():
+            return
+        super()._post_clean()
+
+
+# A goal or a root cause is a sentence or two: a text area that grows, not a cut-off input.
+_SHORT_TEXT_WIDGET = forms.Textarea(attrs={"rows": "2"})
+
 
 class QualityGoalForm(PlanPartForm):
+    one_line = ("text",)
+
     class Meta:
         model = QualityGoal
         fields = PLAN_PARTS["goals"][1]
+        # The programme's goals are sentences: the list is as wide as the row.
+        widgets = {
+            "text": _SHORT_TEXT_WIDGET,
+            "programme_goal": forms.Select(attrs={"data-wide": ""}),
+        }
 
 
 class WasteForm(PlanPartForm):
@@ -103,14 +155,20 @@ class RootCauseForm(PlanPartForm):
     class Meta:
         model = RootCause
         fields = PLAN_PARTS["causes"][1]
+        widgets = {"problem": _SHORT_TEXT_WIDGET, "root_cause": _SHORT_TEXT_WIDGET}
+
+    one_line = ("problem", "root_cause")
 
 
 class MeasureForm(PlanPartForm):
+    one_line = ("title",)
+
     class Meta:
         model = Measure
         fields = PLAN_PARTS["measures"][1]
         field_classes = {"deadline": PlausibleDateField}
         widgets = {
+            "title": forms.Textarea(attrs={"rows": "1"}),
             "deadline": _DATE_WIDGET,
             "hours_identified_per_week": _DECIMAL_WIDGET,
             "hours_realised_per_week": _DECIMAL_WIDGET,
@@ -126,11 +184,47 @@ class IndicatorForm(PlanPartForm):
         localized_fields = ("baseline", "target")
 
 
+class _RowIdField(forms.ModelChoiceField):
+    """A row's hidden id, found among the rows the formset already loaded.
+
+    Django's own field fetches each row again by its id, one query per row on every save; these
+    are the plan's rows, loaded once, and an id of anything else is not a row of this plan.
+    """
+
+    def __init__(self, *args, rows: Mapping[int, Model], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return self.rows[int(value)]
+        except (KeyError, TypeError, ValueError):
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from None
+
+
 class PlanPartFormSet(BaseInlineFormSet):
     def add_fields(self, form, index):
         super().add_fields(form, index)
         if "DELETE" in form.fields:
             form.fields["DELETE"].label = _("Remove this row")
+        pk_name = self.model._meta.pk.name
+        if self.is_bound and pk_name in form.fields:
+            old = form.fields[pk_name]
+            form.fields[pk_name] = _RowIdField(
+                old.queryset,
+                rows=self._rows_by_pk,
+                initial=old.initial,
+                required=False,
+                widget=old.widget,
+            )
+
+    @cached_property
+    def _rows_by_pk(self) -> dict[int, Model]:
+        return {obj.pk: obj for obj in self.get_queryset()}
 
 
 def _formset(model: type[Model], form: type[PlanPartForm]):
@@ -157,6 +251,7 @@ class PartSpec:
     new_row_legend: Promise
     add_label: Promise
     empty_text: Promise
+    count_text: Promise  # ngettext_lazy with %(count)s, for the contents list
 
 
 PARTS: tuple[PartSpec, ...] = (
@@ -169,6 +264,7 @@ PARTS: tuple[PartSpec, ...] = (
         _("New quality goal"),
         _("Add a quality goal"),
         _("No quality goals yet."),
+        _n("%(count)s quality goal", "%(count)s quality goals", "count"),
     ),
     PartSpec(
         "wastes",
@@ -179,6 +275,7 @@ PARTS: tuple[PartSpec, ...] = (
         _("New waste"),
         _("Add waste"),
         _("No waste recorded yet."),
+        _n("%(count)s kind of waste", "%(count)s kinds of waste", "count"),
     ),
     PartSpec(
         "causes",
@@ -189,6 +286,7 @@ PARTS: tuple[PartSpec, ...] = (
         _("New root cause"),
         _("Add a root cause"),
         _("No root causes yet."),
+        _n("%(count)s root cause", "%(count)s root causes", "count"),
     ),
     PartSpec(
         "measures",
@@ -199,6 +297,7 @@ PARTS: tuple[PartSpec, ...] = (
         _("New measure"),
         _("Add a measure"),
         _("No measures yet."),
+        _n("%(count)s measure", "%(count)s measures", "count"),
     ),
     PartSpec(
         "indicators",
@@ -209,9 +308,46 @@ PARTS: tuple[PartSpec, ...] = (
         _("New indicator"),
         _("Add an indicator"),
         _("No indicators yet."),
+        _n("%(count)s indicator", "%(count)s indicators", "count"),
     ),
 )
 ADD_ROW_PREFIX = "add_"
+_PARTS_BY_PREFIX = {spec.prefix: spec for spec in PARTS}
+
+
+@dataclass(frozen=True)
+class EditSection:
+    """A section of the edit page, saved on its own: some of the plan's fields, or one part.
+
+    In the order of the plan page, so a leader writes the plan in the order it is read.
+    """
+
+    key: str  # in the section's URL and its anchor
+    heading: Promise
+    fields: tuple[str, ...] = ()
+    part: str | None = None  # the prefix of a `PartSpec`
+    hint: Promise | None = None
+
+    @property
+    def spec(self) -> PartSpec | None:
+        return _PARTS_BY_PREFIX[self.part] if self.part else None
+
+
+EDIT_SECTIONS: tuple[EditSection, ...] = (
+    EditSection("goals", _("Quality goals"), part="goals"),
+    EditSection("current", _("Current state"), fields=("current_state",)),
+    EditSection("wastes", _("Waste found"), part="wastes"),
+    EditSection("causes", _("Root causes (five whys)"), part="causes"),
+    EditSection("future", _("Future state and start date"), fields=("future_state", "starts_on")),
+    EditSection(
+        "measures",
+        _("Measures and gains"),
+        part="measures",
+        hint=_("The hours per week the measures identify and realise are the plan's gains."),
+    ),
+    EditSection("indicators", _("Indicators"), part="indicators"),
+)
+SECTIONS_BY_KEY = {section.key: section for section in EDIT_SECTIONS}
 
 
 @dataclass(frozen=True)
@@ -231,16 +367,71 @@ class Section:
         return self.spec.prefix
 
 
+@dataclass(frozen=True)
+class SectionForms:
+    """One section of the edit page as it is shown: its form or rows, and its status."""
+
+    spec: EditSection
+    plan_form: PlanForm | None  # with the section's fields; None for a part
+    part: Section | None
+    bound: bool  # holds what the user posted (refused or in conflict), not the saved plan
+    version: int
+
+    @property
+    def key(self) -> str:
+        return self.spec.key
+
+    @property
+    def fields(self) -> list[forms.BoundField]:
+        return [self.plan_form[name] for name in self.spec.fields]
+
+    @property
+    def has_errors(self) -> bool:
+        if not self.bound:
+            return False
+        if self.part is not None:
+            return bool(self.part.formset.total_error_count())
+        return any(field.errors for field in self.fields)
+
+    @property
+    def status(self) -> str:
+        """What the contents list says of the section."""
+        if self.has_errors:
+            return gettext("has errors")
+        if self.bound:
+            return gettext("changed, not saved")
+        if self.part is not None:
+            count = len(self.part.rows)
+            return self.part.spec.count_text % {"count": count} if count else gettext("empty")
+        words = sum(len(str(field.value() or "").split()) for field in self.fields)
+        if not words:
+            return gettext("empty")
+        return ngettext("%(count)s word", "%(count)s words", words) % {"count": words}
+
+
 class PlanEditForms:
     """The plan form and its five formsets, bound to the same plan instance.
 
     They share that instance on purpose: a start date changed in the same save is the one a
-    measure's deadline is checked against.
+    measure's deadline is checked against. With a `section`, only that section's form is bound
+    to `data`; the other sections show the plan as it is saved.
     """
 
-    def __init__(self, *, plan: ProjectPlan, data: Mapping | None = None):
+    def __init__(
+        self,
+        *,
+        plan: ProjectPlan,
+        data: Mapping | None = None,
+        section: EditSection | None = None,
+    ):
         self.plan = plan
-        self.plan_form = PlanForm(data, instance=plan, initial={"version": plan.version})
+        self.section = section
+        self.plan_form = PlanForm(
+            data,
+            instance=plan,
+            initial={"version": plan.version},
+            fields=section.fields if section else None,
+        )
         no_choice = [("", "---------")]
         owners = measure_owners_for_plan(plan)
         goals = programme_goals_for_plan(plan)
@@ -250,7 +441,7 @@ class PlanEditForms:
         }
         self.formsets = {
             spec.prefix: spec.formset_class(
-                data,
+                data if section is None or section.part == spec.prefix else None,
                 instance=plan,
                 prefix=spec.prefix,
                 # Rows stay where they are while someone edits, whatever the page's ordering.
@@ -276,10 +467,54 @@ class PlanEditForms:
             for spec in PARTS
         ]
 
+    @cached_property
+    def edit_sections(self) -> list[SectionForms]:
+        """Every section of the page, in order, each with the forms its own <form> shows."""
+        parts = {section.prefix: section for section in self.sections}
+        bound_version = self.plan_form["version"].value() if self.plan_form.is_bound else None
+        result = []
+        for spec in EDIT_SECTIONS:
+            bound = self.plan_form.is_bound and self.section in (None, spec)
+            plan_form = None
+            if spec.fields:
+                plan_form = (
+                    self.plan_form
+                    if bound or self.section is None
+                    else PlanForm(
+                        instance=self.plan,
+                        initial={"version": self.plan.version},
+                        fields=spec.fields,
+                    )
+                )
+            result.append(
+                SectionForms(
+                    spec=spec,
+                    plan_form=plan_form,
+                    part=parts[spec.part] if spec.part else None,
+                    bound=bound,
+                    version=(_int(bound_version) if bound else None) or self.plan.version,
+                )
+            )
+        return result
+
+    def error_items(self) -> list[ErrorItem]:
+        """The errors for the page's error summary, each linked to its field."""
+        items = form_error_items(self.plan_form)
+        for section in self.sections:
+            items += formset_error_items(
+                section.formset,
+                legends=[row.legend for row in section.rows],
+                anchor=f"#section-{_section_key_of_part(section.prefix)}",
+            )
+        return items
+
+    def _bound_formsets(self) -> list[PlanPartFormSet]:
+        return [formset for formset in self.formsets.values() if formset.is_bound]
+
     def is_valid(self) -> bool:
         # The plan form first: it puts the new start date on the plan the measures check against.
         valid = self.plan_form.is_valid()
-        for formset in self.formsets.values():
+        for formset in self._bound_formsets():
             valid = formset.is_valid() and valid
         return valid
 
@@ -288,7 +523,7 @@ class PlanEditForms:
         if not self.plan_form.is_bound:
             return False
         return bool(self.plan_form.errors) or any(
-            formset.total_error_count() for formset in self.formsets.values()
+            formset.total_error_count() for formset in self._bound_formsets()
         )
 
     @property
@@ -296,14 +531,20 @@ class PlanEditForms:
         return self.plan_form.cleaned_data["version"]
 
     def plan_fields(self) -> dict:
-        return {name: self.plan_form.cleaned_data[name] for name in PlanForm.Meta.fields}
+        return {
+            name: self.plan_form.cleaned_data[name]
+            for name in PlanForm.Meta.fields
+            if name in self.plan_form.fields
+        }
 
     def parts(self) -> dict[str, list[dict]]:
         """The rows the user changed, added or removed, as `plans.services.plan_update` takes
-        them; call after `is_valid()`."""
+        them; call after `is_valid()`. A part whose form was not posted is left out."""
         parts: dict[str, list[dict]] = {}
         for spec in PARTS:
             formset = self.formsets[spec.prefix]
+            if not formset.is_bound:
+                continue
             fields = PLAN_PARTS[spec.prefix][1]
             rows, row_forms = [], []
             for index, form in enumerate(formset.forms):
@@ -522,6 +763,10 @@ class PlanEditForms:
         for index, values in enumerate(added, start=len(kept)):
             new.update({f"{prefix}-{index}-{n}": v for n, v in values.items()})
         return new
+
+
+def _section_key_of_part(prefix: str) -> str:
+    return next(section.key for section in EDIT_SECTIONS if section.part == prefix)
 
 
 def _plain(data: Mapping) -> dict:

@@ -13,7 +13,17 @@ from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
-from django.db.models import CharField, Model, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    CharField,
+    Model,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
 from django.shortcuts import get_object_or_404
 from django.utils import formats, timezone
 from django.utils.text import Truncator, capfirst
@@ -23,6 +33,7 @@ from pilots.collation import norwegian
 from pilots.fte import format_number
 from pilots.models import DepartmentRole, Person, Pilot, ProgrammeGoal, active_role
 from pilots.selectors import pilots_for_user
+from plans.diff import diff_html
 from plans.gains import Gains, gains_annotations, gains_of
 from plans.models import (
     Indicator,
@@ -244,6 +255,8 @@ class FieldChange:
     label: str
     old: str
     new: str
+    # For a text: the changed words, highlighted (`plans.diff`), in place of `old` and `new`.
+    diff: str = ""
 
 
 def _who(record) -> str:
@@ -325,9 +338,18 @@ class _Labels:
                 label=self.label(new, name),
                 old=self.value(old, name),
                 new=self.value(new, name),
+                diff=self.diff(new, old, name),
             )
             for name in _changed_fields(new, old)
         ]
+
+    def diff(self, new, old, name: str) -> str:
+        """The changed words of a text, whole where it was written or emptied; empty for
+        anything that is not a text."""
+        f = new._meta.get_field(name)
+        if f.choices or f.is_relation or not isinstance(f, (CharField, TextField)):
+            return ""
+        return diff_html(getattr(old, f.attname) or "", getattr(new, f.attname) or "")
 
     def name(self, record) -> str:
         """What the object is called, as the record has it (empty for the plan itself)."""

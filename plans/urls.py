@@ -7,6 +7,11 @@ app_name = "plans"
 urlpatterns = [
     path("pilots/<int:pilot_pk>/plan/", plan.plan_detail, name="plan_detail"),
     path("pilots/<int:pilot_pk>/plan/edit/", edit.plan_edit, name="plan_edit"),
+    path(
+        "pilots/<int:pilot_pk>/plan/edit/<slug:section>/",
+        edit.plan_edit_section,
+        name="plan_edit_section",
+    ),
     path("pilots/<int:pilot_pk>/plan/history/", plan.plan_history, name="plan_history"),
     path("pilots/<int:pilot_pk>/plan/submit/", workflow.plan_submit, name="plan_submit"),
     path("pilots/<int:pilot_pk>/plan/review/", workflow.plan_review, name="plan_review"),

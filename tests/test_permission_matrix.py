@@ -282,6 +282,11 @@ MATRIX = {
     "training:attendance_export": ("get", _pk_of_pilot, Asks("can_take_attendance")),
     "plans:plan_detail": ("get", _pilot, Asks("can_view")),
     "plans:plan_edit": ("get", _pilot, Asks("can_edit_plan")),
+    "plans:plan_edit_section": (
+        "get",
+        lambda c, o: {"pilot_pk": c.pilot_a.pk, "section": "measures"},
+        Asks("can_edit_plan"),
+    ),
     "plans:plan_history": ("get", _pilot, Asks("can_view")),
     "plans:plan_matrix": ("get", _pilot, Asks("can_view")),
     "plans:plan_board": ("get", _pilot, Asks("can_view")),

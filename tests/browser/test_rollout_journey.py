@@ -351,7 +351,7 @@ def test_a_new_pilot_from_nothing_to_a_suggestion_on_the_board(
         go(hilde_page, link(plan_page))
         check(hilde_page, "the plan page before there is a plan")
         go(hilde_page, link(reverse("plans:plan_edit", kwargs={"pilot_pk": pilot.pk})))
-        measures = hilde_page.locator('[data-formset="measures"]')
+        measures = hilde_page.locator("#section-measures")
         measures.locator("button[data-formset-add]").click()
         row = measures.locator("fieldset[data-formset-row]").last
         row.locator("[name$='-title']").wait_for()
@@ -359,7 +359,10 @@ def test_a_new_pilot_from_nothing_to_a_suggestion_on_the_board(
         row.locator("select[name$='-owner']").select_option(str(orjan.pk))
         row.locator("[name$='-deadline']").fill(deadline.isoformat())
         check(hilde_page, "the plan's first edit")
-        go(hilde_page, "main form button[type=submit]")
+        # The measures section saves in the background; then back to the plan.
+        hilde_page.locator("#section-measures .plan-save-bar button[type=submit]").first.click()
+        hilde_page.locator("#section-measures .plan-save-bar__state--saved").wait_for()
+        go(hilde_page, link(plan_page))
         assert path_of(hilde_page) == plan_page
         check(hilde_page, "the new plan")
         measure = Measure.objects.get(title=MEASURE)

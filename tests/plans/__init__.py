@@ -7,6 +7,30 @@ def edit_url(pilot) -> str:
     return reverse("plans:plan_edit", kwargs={"pilot_pk": pilot.pk})
 
 
+def section_url(pilot, section: str) -> str:
+    return reverse("plans:plan_edit_section", kwargs={"pilot_pk": pilot.pk, "section": section})
+
+
+def section_data(response, key: str) -> dict:
+    """The fields of one section's form as the browser would post them back, unchanged."""
+    section = next(s for s in response.context["forms"].edit_sections if s.key == key)
+    data = {"version": str(section.version)}
+    if section.plan_form is not None:
+        data.update({b.html_name: v for b, v in _bound_values(section.fields)})
+    else:
+        formset = section.part.formset
+        data.update(_fields_of(formset.management_form))
+        for form in formset.forms:
+            data.update(_fields_of(form))
+    return data
+
+
+def _bound_values(bound_fields):
+    for bound in bound_fields:
+        shown = bound.field.widget.format_value(bound.value())
+        yield bound, "" if shown is None else str(shown)
+
+
 def form_data(response) -> dict:
     """Every field of the edit page's forms as the browser would post it back, unchanged."""
     forms = response.context["forms"]

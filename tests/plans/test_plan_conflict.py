@@ -73,7 +73,8 @@ def test_second_save_from_the_same_version_gets_409_and_nothing_is_lost(cast, pl
     text = _text(response)
     assert "Someone else saved the plan while you were editing it" in text
     assert "Changed by: Tore Meltzer" in text
-    assert "Current state: from “Start” to “Tore sin nåsituasjon”" in text
+    # A text shows its changed words, marked removed and added.
+    assert "Current state: [removed: Start ] [added: Tore sin nåsituasjon ]" in text
     assert "Measure “Tores nye tiltak” added" in text
     # Tore's save is intact; nothing of Jorunn's was written.
     plan_a.refresh_from_db()

@@ -378,7 +378,10 @@ def test_over_long_title_and_text_are_refused_and_the_rest_kept(client, cast, pl
     assert list(forms.plan_form.errors) == ["future_state"]
     assert list(forms.formsets["measures"].forms[0].errors) == ["title"]
     assert forms.plan_form["current_state"].value() == "Beholdes"
-    assert 'class="alert alert-danger"' in response.content.decode()
+    page = response.content.decode()
+    # The error summary at the top links to each field with an error.
+    assert 'href="#id_future_state"' in page
+    assert 'href="#id_measures-0-title"' in page
 
 
 def test_required_fields_are_asked_for_on_the_row(client, cast, plan_a):

@@ -227,3 +227,19 @@ def test_history_costs_the_same_queries_for_2_and_40_measures(
 
     assert len(small_run) == len(big_run)
     assert len(response.context["entries"]) == HISTORY_PAGE_SIZE
+
+
+def test_a_word_changed_deep_in_a_long_text_is_shown_highlighted_not_cut_off(client, cast):
+    long_text = " ".join(f"setning{n}" for n in range(700))  # about 7,000 characters
+    plan = ProjectPlanFactory(pilot=cast.pilot_a, current_state=long_text)
+    plan.current_state = long_text.replace("setning650", "ENDRING")
+    plan.version += 1
+    plan.save()
+    client.force_login(cast.users.tore)
+
+    page = client.get(history_url(cast.pilot_a)).content.decode()
+
+    assert re.search(r'<del class="diff-removed">.*?setning650.*?</del>', page)
+    assert re.search(r'<ins class="diff-added">.*?ENDRING.*?</ins>', page)
+    assert "setning649" in page  # the words around it
+    assert "setning100 " not in page  # and not the whole text
