@@ -133,6 +133,14 @@ def pilot_detail(request, pk: int):
         "can_choose_session": can_choose_session,
         "can_assign_sessions": scope.can_assign_information_sessions(pilot),
         "course_day_slots": course_day_slots,
+        # The course days' fold opens while a day is still to schedule or to take attendance for.
+        "course_days_need_work": any(
+            slot.day is None
+            or (
+                slot.day.has_started and not (slot.day.present + slot.day.absent + slot.day.excused)
+            )
+            for slot in course_day_slots
+        ),
         "plan": plan,
         "journey": pilot_journey(
             phase=pilot.phase,

@@ -136,15 +136,17 @@ def test_focus_is_visible_on_every_link_and_button_of_the_pilot_page(page, demo)
     keys.follow(link_named(HOME_CARE.name), what="the link to the pilot")
 
     reached = 0
-    seen = set()
+    first = None
     for _ in range(MAX_TABS):
         info = keys.press("Tab")
         if info is None:
             break
         key = (info["tag"], info["id"], info["href"], info["text"], info["name"], info["value"])
-        if key in seen:  # round the page and back at the start
+        # Round the page and back at the start. (Not "any key seen before": the breadcrumb's
+        # "Programme" is the same link as the menu's, and the walk must go on past it.)
+        if key == first:
             break
-        seen.add(key)
+        first = first or key
         reached += info["tag"] in ("a", "button")
 
     assert reached >= 10, f"only {reached} links and buttons reached with Tab"
