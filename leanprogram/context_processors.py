@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -27,3 +28,8 @@ def navigation(request):
     return {
         "nav_items": [{"url": url, "label": label, "current": path == url} for url, label in items]
     }
+
+
+def session(request):
+    """The idle timeout, for static/js/drafts.js to time its keepalive by."""
+    return {"session_idle_timeout": settings.SESSION_IDLE_TIMEOUT}

@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "leanprogram.middleware.IdleTimeoutMiddleware",
+    "leanprogram.middleware.HtmxLoginRedirectMiddleware",
+    "leanprogram.middleware.DraftSavedMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes asks: it turns a lockout into its response.
@@ -78,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "leanprogram.context_processors.navigation",
+                "leanprogram.context_processors.session",
             ],
         },
     },

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from leanprogram import views, views_my, views_setup
+from leanprogram import views, views_my, views_session, views_setup
 from leanprogram.health import healthz
 from leanprogram.login import AdminLoginForm, LoginForm
 from pilots.views import invitations, language
@@ -18,6 +18,7 @@ urlpatterns = [
         name="my_measure_progress",
     ),
     path("healthz", healthz, name="healthz"),
+    path("session/keepalive/", views_session.session_keepalive, name="session_keepalive"),
     path("accessibility/", views.accessibility, name="accessibility"),
     # In place of django.conf.urls.i18n: switching the language also keeps it for the e-mails.
     path("i18n/setlang/", language.language_set, name="set_language"),

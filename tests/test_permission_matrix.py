@@ -174,6 +174,8 @@ MATRIX = {
         Asks("can_update_measure", allowed=400, also=_measure_owner),
     ),
     "healthz": ("get", None, PUBLIC),
+    # Asked by drafts.js, which has no use for a login page: 403 when the session is gone.
+    "session_keepalive": ("post", None, [403] + [204] * 7),
     "accessibility": ("get", None, PUBLIC),
     "set_language": ("post", None, [302] * 8),
     "login": ("get", None, [200, 302, 302, 302, 302, 302, 302, 302]),
