@@ -6,6 +6,7 @@ from leanprogram import views, views_my, views_session, views_setup
 from leanprogram.health import healthz
 from leanprogram.login import AdminLoginForm, LoginForm
 from pilots.views import invitations, language
+from plans.views import board as plans_board
 
 admin.site.login_form = AdminLoginForm
 
@@ -36,6 +37,8 @@ urlpatterns = [
         invitations.invitation_accept_view,
         name="invitation_accept",
     ),
+    # Public: a wall screen's link to one board, read-only (plans.screens).
+    path("screen/<str:token>/", plans_board.board_screen, name="board_screen"),
     path(
         "programme/",
         include(
