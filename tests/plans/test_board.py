@@ -156,7 +156,7 @@ def test_full_screen_mode_leaves_out_the_site_header_and_footer(client, cast, pl
     assert "navbar" not in wall and "site-footer" not in wall
     assert "board-page--wall" in wall
     assert "På veggen" in wall
-    assert "Leave full-screen mode" in wall
+    assert "Leave the wall-screen view" in wall
     assert 'name="fullscreen" value="1"' in wall
     assert "?fullscreen=1" in normal
 
@@ -353,9 +353,10 @@ def _queries(client, url):
 
 
 # Session and user (2); the scope: person, department roles, programme role (3); the pilot, its
-# plan and its measures with their owners (3); on the board also the new ideas (1). The idle clock
-# started at login, so this request does not save the session.
-@pytest.mark.parametrize(("url_for", "budget"), [(_board_url, 9), (_matrix_url, 8)])
+# plan and its measures with their owners (3); on the board also the new ideas (1) and, for its
+# leader, the wall-screen links (1). The idle clock started at login, so this request does not
+# save the session.
+@pytest.mark.parametrize(("url_for", "budget"), [(_board_url, 10), (_matrix_url, 8)])
 def test_board_and_matrix_cost_the_same_with_2_and_40_measures(
     client, cast, plan_a, url_for, budget, django_assert_num_queries
 ):
