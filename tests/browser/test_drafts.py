@@ -14,7 +14,7 @@ from leanprogram.demo import HOME_CARE
 from pilots.models import Pilot
 from plans.models import BoardScreen, Measure
 from plans.screens import board_screen_token
-from tests.browser.conftest import DEMO_PASSWORD, login
+from tests.browser.conftest import DEMO_PASSWORD, axe_violations, describe, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -72,6 +72,8 @@ def test_plan_text_survives_the_idle_timeout_and_a_closed_tab(page, demo, pilot,
     assert "/accounts/login/" in page.url
     pilot.plan.refresh_from_db()
     assert pilot.plan.current_state != TEXT
+    # The rest takes longer than the short timeout (axe alone takes seconds): an ordinary one.
+    settings.SESSION_IDLE_TIMEOUT = 3600
     _log_in_here(page)
     assert page.url.endswith(f"/plans/pilots/{pilot.pk}/plan/edit/")
     expect(page.locator("textarea[name=current_state]")).to_have_value(TEXT)
@@ -79,6 +81,8 @@ def test_plan_text_survives_the_idle_timeout_and_a_closed_tab(page, demo, pilot,
     expect(notice).to_be_visible()
     expect(notice).to_contain_text(WHEN)
     expect(notice.locator("[data-draft-discard]")).to_be_visible()
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
 
     # The tab is closed and the form opened again in a new one: still there.
     context = page.context
@@ -191,6 +195,9 @@ def test_the_wall_screen_follows_the_board_and_stops_when_withdrawn(browser, dem
         page.goto(f"{demo.url}/screen/{board_screen_token(screen)}/")
         page.evaluate("() => { window.notReloaded = true; }")
         expect(_card_in(page, measure.status, measure.title)).to_be_visible()
+        assert page.evaluate("() => document.querySelectorAll('main a, main form').length") == 0
+        violations = axe_violations(page)
+        assert not violations, describe(violations)
 
         Measure.objects.filter(pk=measure.pk).update(status=Measure.Status.DONE)
 
@@ -207,3 +214,24 @@ def test_the_wall_screen_follows_the_board_and_stops_when_withdrawn(browser, dem
         assert [url for url in requests if "/screen/" in url] == []
     finally:
         context.close()
+
+
+def test_the_leader_makes_copies_and_withdraws_a_screen_link(page, demo, pilot):
+    login(page, demo.url, "tore")
+    page.goto(f"{demo.url}/plans/pilots/{pilot.pk}/plan/board/")
+
+    page.locator("#screens input[name=label]").fill("Veggen ved vaktrommet")
+    with page.expect_navigation():
+        page.locator("#screens form.board-screens__new button[type=submit]").click()
+
+    screen = BoardScreen.objects.get(pilot=pilot)
+    link = page.locator(f"#screen-url-{screen.pk}")
+    expect(link).to_have_value(re.compile(r"/screen/" + re.escape(board_screen_token(screen))))
+    violations = axe_violations(page)
+    assert not violations, describe(violations)
+
+    with page.expect_navigation():
+        page.locator(f"form[action$='/board-screens/{screen.pk}/withdraw/'] button").click()
+    expect(page.locator(f"#screen-url-{screen.pk}")).to_have_count(0)
+    screen.refresh_from_db()
+    assert screen.revoked_at is not None
