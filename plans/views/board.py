@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from pilots.access import scope_for
 from pilots.models import Pilot
@@ -115,11 +115,17 @@ def plan_board(request, pilot_pk: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def measure_set_status(request, pk: int):
-    """Move a card in one click: htmx gets the board back, a plain form post a redirect."""
+    """Move a card in one click: htmx gets the board back, a plain form post a redirect.
+
+    A GET leads to the board: a move posted after the session expired is sent to the login
+    page with this address as `next`, and must land somewhere useful after logging in.
+    """
     measure = measure_get_for_user(request.user, pk)
     pilot = measure.plan.pilot
+    if request.method == "GET":
+        return redirect(_board_url(pilot, fullscreen=False))
     scope = scope_for(request.user)
     # Asked before the form, so that staff learn they may not, not that the form was empty.
     scope.require(scope.can_update_measure(pilot, owner_id=measure.owner_id))

@@ -354,8 +354,9 @@
     dropSavedDrafts(store, token);
     forgetSavedToken();
   }
-  // After the other deferred scripts: a restored row needs the form's own "add" button working.
-  if (document.readyState === "loading") {
+  // After the other deferred scripts (they run while the state is "interactive", before
+  // DOMContentLoaded): a restored row needs the form's own "add" button working.
+  if (document.readyState !== "complete") {
     document.addEventListener("DOMContentLoaded", function () { setUp(store); });
   } else {
     setUp(store);

@@ -235,3 +235,36 @@ def test_the_leader_makes_copies_and_withdraws_a_screen_link(page, demo, pilot):
     expect(page.locator(f"#screen-url-{screen.pk}")).to_have_count(0)
     screen.refresh_from_db()
     assert screen.revoked_at is not None
+
+
+def test_a_row_added_in_the_browser_comes_back_with_its_text(page, demo, pilot):
+    login(page, demo.url, "tore")
+    page.goto(_edit_url(demo.url, pilot))
+    rows = page.locator("[data-formset=measures] [data-formset-row]")
+    before = rows.count()
+    page.locator("[data-formset=measures] [data-formset-add]").click()
+    title = rows.nth(before).locator("input[name$='-title']")
+    title.fill("Merket kasse i hver bil")
+    _wait_for_the_draft(page, f"plan-{pilot.pk}")
+
+    page.goto(_edit_url(demo.url, pilot))
+
+    expect(rows).to_have_count(before + 1)
+    expect(rows.nth(before).locator("input[name$='-title']")).to_have_value(
+        "Merket kasse i hver bil"
+    )
+    assert "/edit/" in page.url, "restoring the row must not submit the form"
+    page.locator("[data-draft-discard]").click()
+    expect(rows).to_have_count(before)
+
+
+def test_typing_after_the_session_ended_says_the_text_is_kept(page, demo, pilot, settings):
+    settings.SESSION_IDLE_TIMEOUT = IDLE_SECONDS
+    login(page, demo.url, "tore")
+    page.goto(_edit_url(demo.url, pilot))
+    time.sleep(IDLE_SECONDS + 2)
+
+    page.locator("textarea[name=current_state]").press_sequentially("Mer tekst", delay=50)
+
+    expect(page.locator(".draft-notice[role=status]")).to_be_visible(timeout=10_000)
+    expect(page.locator(".draft-notice [data-draft-discard]")).to_have_count(0)

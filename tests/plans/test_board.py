@@ -276,11 +276,18 @@ def test_unknown_status_is_refused_with_400(client, cast, plan_a):
     assert measure.status == Status.NOT_STARTED
 
 
-def test_status_change_accepts_only_post(client, cast, plan_a):
+def test_status_change_by_get_changes_nothing_and_leads_to_the_board(client, cast, plan_a):
+    """A move posted after the session expired is sent to the login page with this address as
+    `next`; after logging in, the GET lands on the board."""
     measure = MeasureFactory(plan=plan_a)
     client.force_login(cast.users.tore)
 
-    assert client.get(_status_url(measure)).status_code == 405
+    response = client.get(_status_url(measure))
+
+    assert response.status_code == 302
+    assert response.url == _board_url(cast.pilot_a)
+    measure.refresh_from_db()
+    assert measure.status == Status.NOT_STARTED
 
 
 def test_status_change_is_recorded_in_the_history_with_its_author(client, cast, plan_a):
