@@ -268,3 +268,25 @@ def test_typing_after_the_session_ended_says_the_text_is_kept(page, demo, pilot,
 
     expect(page.locator(".draft-notice[role=status]")).to_be_visible(timeout=10_000)
     expect(page.locator(".draft-notice [data-draft-discard]")).to_have_count(0)
+
+
+def test_a_forgotten_logged_in_wall_screen_still_times_out(page, demo, pilot, settings):
+    settings.BOARD_REFRESH_SECONDS = 1
+    login(page, demo.url, "tore")
+    settings.SESSION_IDLE_TIMEOUT = IDLE_SECONDS
+    polls = []
+    page.on(
+        "request",
+        lambda request: polls.append(request.headers)
+        if request.headers.get("hx-request") and "fullscreen=1" in request.url
+        else None,
+    )
+    page.goto(f"{demo.url}/plans/pilots/{pilot.pk}/plan/board/?fullscreen=1")
+
+    # It refreshes itself, each time marked as the page asking, not a person.
+    page.wait_for_url(re.compile(r"/accounts/login/"), timeout=(IDLE_SECONDS + 10) * 1000)
+    assert polls, "the board never refreshed"
+    assert all(headers.get("x-lean-background") == "1" for headers in polls)
+    # The login page in place of the board, leading back to the wall-screen view.
+    assert "next=" in page.url and "fullscreen" in page.url
+    expect(page.locator("#board")).to_have_count(0)
