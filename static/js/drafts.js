@@ -11,8 +11,8 @@
 // error, a conflict): that typing is kept as the draft at once.
 //
 // While the person has typed since the last ping, a keepalive POST goes to the server at most
-// every quarter of the idle timeout (body data-idle-timeout, seconds), and never more often than
-// every five minutes: typing counts as activity, reading does not.
+// every quarter of the idle timeout (body data-idle-timeout, seconds) and at most every five
+// minutes: typing counts as activity, reading does not.
 (function () {
   "use strict";
 
@@ -249,6 +249,7 @@
     if (!forms.length) { return; }
     var typed = false;
     var expiredShown = false;
+    var keepalive = function () {};
 
     Array.prototype.forEach.call(forms, function (form) {
       var key = PREFIX + userId + ":" + form.getAttribute("data-draft");
@@ -296,6 +297,7 @@
 
       var changed = function () {
         typed = true;
+        keepalive();
         window.clearTimeout(timer);
         timer = window.setTimeout(save, SAVE_DELAY_MS);
       };
@@ -320,13 +322,17 @@
       });
     });
 
+    // A page load was a request: the first ping is due one interval after it. Typing after a
+    // quiet spell pings at once, so that it counts even just before the timeout.
     var url = body.getAttribute("data-keepalive-url");
     var idle = parseInt(body.getAttribute("data-idle-timeout"), 10);
     if (!url || !(idle > 0) || !window.fetch) { return; }
     var every = Math.max(1, Math.min(300, Math.floor(idle / 4))) * 1000;
-    window.setInterval(function () {
-      if (!typed) { return; }
+    var lastPing = Date.now();
+    keepalive = function () {
+      if (!typed || Date.now() - lastPing < every) { return; }
       typed = false;
+      lastPing = Date.now();
       window.fetch(url, {
         method: "POST",
         credentials: "same-origin",
@@ -343,7 +349,8 @@
         // Offline for a moment: the draft is kept, and the next ping tries again.
         typed = true;
       });
-    }, every);
+    };
+    window.setInterval(keepalive, Math.min(every, 60000));
   }
 
   var store = userId ? storage() : null;
