@@ -14,7 +14,13 @@ from leanprogram.demo import HOME_CARE
 from pilots.models import Pilot
 from plans.models import BoardScreen, Measure
 from plans.screens import board_screen_token
-from tests.browser.conftest import DEMO_PASSWORD, axe_violations, describe, login
+from tests.browser.conftest import (
+    DEMO_PASSWORD,
+    axe_violations,
+    describe,
+    horizontal_overflow,
+    login,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -232,6 +238,7 @@ def test_the_leader_makes_copies_and_withdraws_a_screen_link(page, demo, pilot):
     expect(link).to_have_value(re.compile(r"/screen/" + re.escape(board_screen_token(screen))))
     violations = axe_violations(page)
     assert not violations, describe(violations)
+    assert horizontal_overflow(page) is None
 
     with page.expect_navigation():
         page.locator(f"form[action$='/board-screens/{screen.pk}/withdraw/'] button").click()
