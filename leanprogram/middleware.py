@@ -10,6 +10,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.dispatch import receiver
 from django.http import HttpResponse
 from django.shortcuts import resolve_url
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
@@ -78,8 +79,9 @@ class IdleTimeoutMiddleware:
 
 def _start_absolute_clock(session, now: int) -> None:
     session[IdleTimeoutMiddleware.login_key] = now
-    # A fixed date: the session row and the cookie expire then, whatever is written later.
-    session.set_expiry(dt.datetime.fromtimestamp(now + settings.SESSION_COOKIE_AGE, tz=dt.UTC))
+    # A fixed date: the session row and the cookie expire then, whatever is written later. On
+    # Django's clock, which is the one the session store compares it with.
+    session.set_expiry(timezone.now() + dt.timedelta(seconds=settings.SESSION_COOKIE_AGE))
 
 
 @receiver(user_logged_in)

@@ -1,7 +1,9 @@
 """Typing keeps a session alive, reading in the background does not, and nothing extends the
 absolute session age; the signals drafts.js reads (a saved draft, a login page for htmx)."""
 
+import datetime as dt
 from types import SimpleNamespace
+from unittest import mock
 
 import pytest
 from django.urls import reverse
@@ -212,3 +214,13 @@ def test_a_suggestion_forms_post_address_answers_get_with_its_page(client, cast,
         "plans:suggestion_detail", kwargs={"pk": suggestion.pk}
     )
     assert f'data-draft="suggestion-{suggestion.pk}-' in response.content.decode()
+
+
+def test_the_fixed_expiry_follows_djangos_clock(client, cast):
+    """The session store compares the expiry with django.utils.timezone.now(): a clock moved
+    there (as the demo's tests move it to the course year) must not expire a fresh login."""
+    later = dt.datetime(2031, 3, 1, 12, 0, tzinfo=dt.UTC)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        client.force_login(cast.users.tore)
+
+        assert _logged_in(client, client.get(reverse("accessibility")))
