@@ -21,7 +21,7 @@ from plans.models import Measure
 from plans.selectors import measure_get_for_user, plan_for_pilot
 
 
-def _screen_context(pilot: Pilot) -> dict:
+def _read_only_board_context(pilot: Pilot) -> dict:
     """What a board shows to anyone who may see it: the measures and the new ideas, without
     a way to change them and without the names of those who sent the ideas (the wall screen)."""
     plan = plan_for_pilot(pilot)
@@ -217,7 +217,7 @@ def board_screen(request, token: str):
     if screen is None:
         raise Http404
     screens.board_screen_seen(screen)
-    context = _screen_context(screen.pilot)
+    context = _read_only_board_context(screen.pilot)
     context.update(poll_url=request.path, screen_link=True)
     template = "plans/fragment_board_live.html" if request.htmx else "plans/board.html"
     response = render(request, template, context)
