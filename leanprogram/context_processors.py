@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -34,3 +35,8 @@ def navigation(request):
         "nav_items": [{"url": url, "label": label, "current": path == url} for url, label in items],
         "breadcrumb_root": root,
     }
+
+
+def session(request):
+    """The idle timeout, for static/js/drafts.js to time its keepalive by."""
+    return {"session_idle_timeout": settings.SESSION_IDLE_TIMEOUT}

@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "leanprogram.middleware.IdleTimeoutMiddleware",
+    "leanprogram.middleware.HtmxLoginRedirectMiddleware",
+    "leanprogram.middleware.DraftSavedMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes asks: it turns a lockout into its response.
@@ -78,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "leanprogram.context_processors.navigation",
+                "leanprogram.context_processors.session",
             ],
         },
     },
@@ -113,6 +116,8 @@ AUTHENTICATION_BACKENDS = [
 # Sessions: an absolute lifetime and an idle timeout, both in seconds.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600, minimum=60)
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 60 * 60, minimum=60)
+# How often a board in the wall-screen view (logged in, or through a screen link) fetches itself.
+BOARD_REFRESH_SECONDS = env_int("BOARD_REFRESH_SECONDS", 60, minimum=5)
 PASSWORD_RESET_TIMEOUT = 3 * 3600
 # How long an invitation to create a login stays open; sending it again starts the time anew.
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14, minimum=1)

@@ -2,10 +2,11 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from leanprogram import views, views_my, views_setup
+from leanprogram import views, views_my, views_session, views_setup
 from leanprogram.health import healthz
 from leanprogram.login import AdminLoginForm, LoginForm
 from pilots.views import invitations, language
+from plans.views import board as plans_board
 
 admin.site.login_form = AdminLoginForm
 
@@ -18,6 +19,7 @@ urlpatterns = [
         name="my_measure_progress",
     ),
     path("healthz", healthz, name="healthz"),
+    path("session/keepalive/", views_session.session_keepalive, name="session_keepalive"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("accessibility/style/", views.style_guide, name="style_guide"),
     # In place of django.conf.urls.i18n: switching the language also keeps it for the e-mails.
@@ -36,6 +38,8 @@ urlpatterns = [
         invitations.invitation_accept_view,
         name="invitation_accept",
     ),
+    # Public: a wall screen's link to one board, read-only (plans.screens).
+    path("screen/<str:token>/", plans_board.board_screen, name="board_screen"),
     path(
         "programme/",
         include(

@@ -19,6 +19,7 @@ from pilots.collation import norwegian
 from plans import services
 
 from .models import (
+    BoardScreen,
     Indicator,
     Measure,
     Measurement,
@@ -415,3 +416,21 @@ class MeasureNoteAdmin(ModelAdmin):
     )
     def department(self, obj):
         return obj.measure.plan.pilot.department
+
+
+@admin.register(BoardScreen)
+class BoardScreenAdmin(ModelAdmin):
+    """Wall-screen links (`plans.screens`). The link itself is not shown here: it is made and
+    copied on the board page; an administrator can see which are in use and withdraw one."""
+
+    list_display = ["label", "department", "created_at", "last_seen_at", "revoked_at"]
+    list_filter = ["pilot__programme"]
+    list_select_related = ["pilot__department"]
+    search_fields = ["label", "pilot__department__name"]
+    autocomplete_fields = ["pilot"]
+    fields = ["pilot", "label", "created_by", "created_at", "last_seen_at", "revoked_at"]
+    readonly_fields = ["created_by", "created_at", "last_seen_at"]
+
+    @admin.display(description=_("department"), ordering="pilot__department__name")
+    def department(self, obj):
+        return obj.pilot.department

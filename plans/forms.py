@@ -29,6 +29,7 @@ from pilots.models import Person
 from plans.models import (
     ANSWER_MAX_LENGTH,
     SUGGESTION_MAX_LENGTH,
+    BoardScreen,
     Indicator,
     Measure,
     ProjectPlan,
@@ -981,3 +982,11 @@ class SuggestionMeasureForm(forms.Form):
         self.fields["owner"].queryset = owners
         _without_maxlength(self.fields["answer"])
         _limit_long_texts(self)
+
+
+class BoardScreenForm(forms.ModelForm):
+    """A new wall-screen link (`plans.screens`): only where the screen hangs."""
+
+    class Meta:
+        model = BoardScreen
+        fields = ["label"]

@@ -1,5 +1,6 @@
 """Each pilot's project plan: goals, current state, waste, root causes, measures, indicators."""
 
+import secrets
 from datetime import date
 from decimal import Decimal
 
@@ -528,3 +529,51 @@ class Suggestion(models.Model):
             ) % {"status": self.Status.MEASURE.label}
         if errors:
             raise ValidationError(errors)
+
+
+def _board_screen_nonce() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class BoardScreen(models.Model):
+    """A read-only link to a pilot's improvement board, for a wall screen nobody logs in at.
+
+    The link's token is a keyed hash over the row (`plans.screens`), so the database alone
+    opens nothing; withdrawing the row (`revoked_at`) ends the link for good.
+    """
+
+    pilot = models.ForeignKey(
+        Pilot, on_delete=models.CASCADE, related_name="board_screens", verbose_name=_("pilot")
+    )
+    label = models.CharField(
+        _("where the screen is"),
+        max_length=100,
+        help_text=_("For example “Wall by the duty room”, so you know which link to withdraw."),
+    )
+    nonce = models.CharField(max_length=32, default=_board_screen_nonce, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    # When a screen last fetched the board (to within a few minutes): a link nobody uses any
+    # more is one to withdraw.
+    last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("board screen link")
+        verbose_name_plural = _("board screen links")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(label=""), name="board_screen_label_not_empty"
+            ),
+        ]
+
+    def __str__(self):
+        return self.label

@@ -19,6 +19,12 @@ urlpatterns = [
     path("pilots/<int:pilot_pk>/plan/board/", board.plan_board, name="plan_board"),
     path("measures/<int:pk>/status/", board.measure_set_status, name="measure_set_status"),
     path(
+        "pilots/<int:pilot_pk>/plan/board/screens/",
+        board.board_screen_create,
+        name="board_screen_create",
+    ),
+    path("board-screens/<int:pk>/withdraw/", board.board_screen_revoke, name="board_screen_revoke"),
+    path(
         "pilots/<int:pilot_pk>/suggestions/",
         suggestions.pilot_suggestions,
         name="pilot_suggestions",

@@ -40,6 +40,7 @@ from pilots.models import (
     ProgrammeRole,
 )
 from plans.models import (
+    BoardScreen,
     Indicator,
     Measure,
     Measurement,
@@ -207,6 +208,7 @@ def make_cast(django_user_model, *, name, slug):
         measure=measure,
     )
     Suggestion.objects.create(pilot=pilot, text="Færre telefoner i medisinrommet")
+    BoardScreen.objects.create(pilot=pilot, label="Skjermen ved vaktrommet")
     MeasureNote.objects.create(
         measure=measure, author=leader, text="Vogna har fått fast plass", status="done"
     )

@@ -22,7 +22,8 @@ from followup.models import BoardMeeting, FollowUpMeeting, Reminder
 from pilots.access import scope_for
 from pilots.invitations import invitation_token
 from pilots.models import HolidayPeriod, Invitation
-from plans.models import Indicator, Measure, Measurement, ProjectPlan, Suggestion
+from plans.models import BoardScreen, Indicator, Measure, Measurement, ProjectPlan, Suggestion
+from plans.screens import board_screen_token
 from tests.factories import CourseDayFactory, InformationMeetingFactory
 
 pytestmark = pytest.mark.django_db
@@ -121,7 +122,9 @@ def objects(cast):
         starts_on=dt.date(2027, 2, 22),
         ends_on=dt.date(2027, 2, 26),
     )
+    screen = BoardScreen.objects.create(pilot=cast.pilot_a, label="Vaktrommet")
     return SimpleNamespace(
+        screen=screen,
         holiday=holiday,
         suggestion=suggestion,
         day=day,
@@ -174,6 +177,8 @@ MATRIX = {
         Asks("can_update_measure", allowed=400, also=_measure_owner),
     ),
     "healthz": ("get", None, PUBLIC),
+    # Asked by drafts.js, which has no use for a login page: 403 when the session is gone.
+    "session_keepalive": ("post", None, [403] + [204] * 7),
     "accessibility": ("get", None, PUBLIC),
     "style_guide": ("get", None, PUBLIC),
     "set_language": ("post", None, [302] * 8),
@@ -298,6 +303,15 @@ MATRIX = {
         lambda c, o: {"pk": o.measure.pk},
         Asks("can_update_measure", allowed=400, also=_measure_owner),
     ),
+    # Posted empty: those who make screen links get the form's error.
+    "plans:board_screen_create": ("post", _pilot, Asks("can_edit_plan", allowed=400)),
+    "plans:board_screen_revoke": (
+        "post",
+        lambda c, o: {"pk": o.screen.pk},
+        Asks("can_edit_plan", allowed=302),
+    ),
+    # Public: the link is all a wall screen has. Anyone holding it sees the same board.
+    "board_screen": ("get", lambda c, o: {"token": board_screen_token(o.screen)}, PUBLIC),
     "plans:pilot_suggestions": ("get", _pilot, Asks("can_suggest")),
     "plans:suggestion_detail": (
         "get",
@@ -452,7 +466,8 @@ def test_permission_matrix(client, cast, objects, name, role):
 
 
 # Tables a request may write to while reading a page: the session (login, language, idle clock).
-_BOOKKEEPING_TABLES = ("django_session",)
+# A wall screen's link notes when it was last shown, so that its maker can see it is in use.
+_BOOKKEEPING_TABLES = ("django_session", "plans_boardscreen")
 
 
 def _writes(queries) -> list[str]:

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from pilots.access import scope_for
 from pilots.models import Person
@@ -112,10 +112,19 @@ def suggestion_detail(request, pk: int):
     return _handling_page(request, _suggestion_to_handle(request, pk))
 
 
+def _back_to_the_form(request, suggestion: Suggestion):
+    """A GET of a form's POST address: the page with the form. A POST that found the session
+    expired is sent to the login page with this address as `next`, and after logging in the
+    person must land on their form (its draft is restored there by drafts.js)."""
+    return redirect("plans:suggestion_detail", pk=suggestion.pk)
+
+
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def suggestion_answer(request, pk: int):
     suggestion = _suggestion_to_handle(request, pk)
+    if request.method == "GET":
+        return _back_to_the_form(request, suggestion)
     form = SuggestionAnswerForm(request.POST)
     if form.is_valid():
         try:
@@ -134,9 +143,11 @@ def suggestion_answer(request, pk: int):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def suggestion_measure(request, pk: int):
     suggestion = _suggestion_to_handle(request, pk)
+    if request.method == "GET":
+        return _back_to_the_form(request, suggestion)
     form = SuggestionMeasureForm(request.POST, owners=measure_owner_choices(suggestion.pilot))
     if form.is_valid():
         try:

@@ -156,7 +156,7 @@ def test_full_screen_mode_leaves_out_the_site_header_and_footer(client, cast, pl
     assert "navbar" not in wall and "site-footer" not in wall
     assert "board-page--wall" in wall
     assert "På veggen" in wall
-    assert "Leave full-screen mode" in wall
+    assert "Leave the wall-screen view" in wall
     assert 'name="fullscreen" value="1"' in wall
     assert "?fullscreen=1" in normal
 
@@ -276,11 +276,18 @@ def test_unknown_status_is_refused_with_400(client, cast, plan_a):
     assert measure.status == Status.NOT_STARTED
 
 
-def test_status_change_accepts_only_post(client, cast, plan_a):
+def test_status_change_by_get_changes_nothing_and_leads_to_the_board(client, cast, plan_a):
+    """A move posted after the session expired is sent to the login page with this address as
+    `next`; after logging in, the GET lands on the board."""
     measure = MeasureFactory(plan=plan_a)
     client.force_login(cast.users.tore)
 
-    assert client.get(_status_url(measure)).status_code == 405
+    response = client.get(_status_url(measure))
+
+    assert response.status_code == 302
+    assert response.url == _board_url(cast.pilot_a)
+    measure.refresh_from_db()
+    assert measure.status == Status.NOT_STARTED
 
 
 def test_status_change_is_recorded_in_the_history_with_its_author(client, cast, plan_a):
@@ -353,9 +360,10 @@ def _queries(client, url):
 
 
 # Session and user (2); the scope: person, department roles, programme role (3); the pilot, its
-# plan and its measures with their owners (3); on the board also the new ideas (1). The idle clock
-# started at login, so this request does not save the session.
-@pytest.mark.parametrize(("url_for", "budget"), [(_board_url, 9), (_matrix_url, 8)])
+# plan and its measures with their owners (3); on the board also the new ideas (1) and, for its
+# leader, the wall-screen links (1). The idle clock started at login, so this request does not
+# save the session.
+@pytest.mark.parametrize(("url_for", "budget"), [(_board_url, 10), (_matrix_url, 8)])
 def test_board_and_matrix_cost_the_same_with_2_and_40_measures(
     client, cast, plan_a, url_for, budget, django_assert_num_queries
 ):
