@@ -143,7 +143,9 @@
         var filled = fields[name].some(function (value) { return value !== ""; });
         if (!match || !filled || named(form, name).length) { return; }
         var section = form.querySelector('[data-formset="' + match[1] + '"]');
-        var button = section && section.querySelector("[data-formset-add]");
+        // The sectioned plan form keeps its "add" button in the section's save bar.
+        var button = section && (section.querySelector("[data-formset-add]") ||
+          form.querySelector('[data-formset-add][name="add_' + match[1] + '"]'));
         var rows = section && section.querySelector("[data-formset-rows]");
         for (var tries = 0; button && rows && tries < 50 && !named(form, name).length; tries++) {
           var before = rows.children.length;
