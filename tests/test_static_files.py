@@ -77,3 +77,16 @@ def test_unhashed_name_is_not_cached_for_long(client, production_static):
 
     assert response.status_code == 200
     assert "immutable" not in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_pages_are_sent_gzipped_to_browsers_that_ask(client):
+    plain = client.get("/accounts/login/")
+
+    response = client.get("/accounts/login/", headers={"accept-encoding": "gzip, br"})
+
+    assert "Content-Encoding" not in plain
+    assert response["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response["Vary"]
+    assert b"<main" in gzip.decompress(response.content)
+    assert len(response.content) < len(plain.content) / 2
