@@ -92,7 +92,8 @@ const [purged] = await new PurgeCSS().purge({
   safelist,
   fontFace: true,
   keyframes: true,
-  // Bootstrap's custom properties are cheap and read by each other through var(); keep them all.
+  // Bootstrap's custom properties stay: our own stylesheets (not purged) read them through var(),
+  // which the purge cannot see; dropping the unused ones would save under 1 KiB gzipped.
   variables: false,
   rejected: false,
 });
