@@ -58,8 +58,9 @@ const content = [
 
 // A class a template builds from parts ("text-bg-{% if ... %}success{% endif %}") cannot be read
 // whole: keep every selector that starts with such a prefix.
+const files = fg.sync(content).sort();
 const prefixes = new Set();
-for (const file of fg.sync(content).sort()) {
+for (const file of files) {
   for (const [, value] of readFileSync(file, "utf8").matchAll(/class="([^"]*)"/g)) {
     for (const [, prefix] of value.matchAll(/([A-Za-z][\w-]*-)(?=\{[{%])/g)) {
       prefixes.add(prefix);
@@ -87,7 +88,7 @@ const safelist = {
 };
 
 const [purged] = await new PurgeCSS().purge({
-  content,
+  content: files,
   css: [{ raw: text[BOOTSTRAP] }],
   safelist,
   fontFace: true,
