@@ -8,7 +8,8 @@ STAMP := $(VENV)/.installed
 export DEBUG ?= 1
 export CELERY_TASK_ALWAYS_EAGER ?= 0
 
-.PHONY: install run test test-fast lint migrate messages bench clean
+.PHONY: install run test test-fast lint migrate messages bench bench-pages bench-lighthouse css \
+	frontend frontend-dev screenshots clean
 
 install: $(STAMP)
 
@@ -51,8 +52,34 @@ messages: install
 		--ignore .venv --ignore var --ignore tests --ignore 'static/vendor/*'
 	$(PY) manage.py compilemessages --ignore .venv
 
-bench: install
+bench: bench-pages bench-lighthouse
+
+bench-pages: install
 	$(PY) -m pytest -p no:xdist benchmarks -q -s
 
+# Lighthouse (mobile) on the key pages under gunicorn with DEBUG=0: benchmarks/results/lighthouse.json.
+bench-lighthouse: install frontend-dev
+	$(PY) -m benchmarks.lighthouse
+
+# The front-end tools (frontend/package.json). Only `make css`, `make bench` and the Nu HTML checker
+# need them, and so Node; `make install`, `make run` and `make test` do not (tests needing them skip,
+# except in CI, where .ci/run installs them). npm ci is exact to package-lock.json and runs no
+# install scripts (frontend/.npmrc).
+frontend:
+	cd frontend && npm ci --omit=dev
+
+frontend-dev:
+	cd frontend && npm ci
+
+# The one stylesheet every page links: purged Bootstrap + static/css/*.css, minified, committed.
+# Run it after changing static/css/ or the classes templates use; tests/test_static_build.py tells.
+css: install frontend
+	CRISPY_TEMPLATES="$$($(PY) -c 'import crispy_bootstrap5, pathlib; print(pathlib.Path(crispy_bootstrap5.__file__).parent / "templates")')" \
+		node frontend/build.mjs
+
+# docs/screenshots/*.png for the README: the demo under gunicorn, Playwright with Debian's Chromium.
+screenshots: install
+	$(PY) -m benchmarks.screenshots
+
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var frontend/node_modules

@@ -49,6 +49,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages go out gzipped (a fifth of their size on a phone). After WhiteNoise, which sends its
+    # own precompressed static files; Django pads each response against BREACH ("Heal The Breach")
+    # and masks the CSRF token per response.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "leanprogram.language.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

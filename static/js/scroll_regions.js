@@ -19,16 +19,22 @@
   }
 
   function update() {
-    document.querySelectorAll(".table-responsive, .scroll-x").forEach(function (wrapper) {
-      if (wrapper.dataset.scrollRegion === "markup") {
-        return;
+    var wrappers = Array.prototype.filter.call(
+      document.querySelectorAll(".table-responsive, .scroll-x"),
+      function (wrapper) {
+        if (wrapper.dataset.scrollRegion === undefined && wrapper.hasAttribute("tabindex")) {
+          wrapper.dataset.scrollRegion = "markup";
+        }
+        return wrapper.dataset.scrollRegion !== "markup";
       }
-      if (wrapper.dataset.scrollRegion === undefined && wrapper.hasAttribute("tabindex")) {
-        wrapper.dataset.scrollRegion = "markup";
-        return;
-      }
-      var overflows = wrapper.scrollWidth > wrapper.clientWidth + 1;
-      if (overflows) {
+    );
+    // Measure every wrapper before changing any: a change between two measurements would make
+    // the browser lay the page out again for each table.
+    var overflowing = wrappers.map(function (wrapper) {
+      return wrapper.scrollWidth > wrapper.clientWidth + 1;
+    });
+    wrappers.forEach(function (wrapper, index) {
+      if (overflowing[index]) {
         wrapper.setAttribute("tabindex", "0");
         wrapper.setAttribute("role", "region");
         wrapper.setAttribute("aria-label", nameOf(wrapper));

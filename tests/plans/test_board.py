@@ -161,12 +161,15 @@ def test_full_screen_mode_leaves_out_the_site_header_and_footer(client, cast, pl
     assert "?fullscreen=1" in normal
 
 
-def test_board_loads_its_stylesheet_with_print_rules(client, cast, plan_a):
+def test_board_loads_its_stylesheet_with_print_rules(client, cast, plan_a, settings):
     client.force_login(cast.users.tore)
 
     html = client.get(_board_url(cast.pilot_a)).content.decode()
 
-    assert "css/board.css" in html
+    # static/css/board.css is part of the one bundle every page links (`make css`).
+    assert "build/app.css" in html
+    bundle = (settings.BASE_DIR / "static/build/app.css").read_text()
+    assert re.search(r"@media print\{[^@]*\.board-card__moves", bundle)
     assert "js/board.js" in html
 
 
