@@ -49,7 +49,7 @@ lint: install
 
 messages: install
 	$(PY) manage.py makemessages --no-obsolete --add-location file -l nb -l nn -l en \
-		--ignore .venv --ignore var --ignore tests --ignore 'static/vendor/*'
+		--ignore .venv --ignore var --ignore tests --ignore 'static/vendor/*' --ignore frontend
 	$(PY) manage.py compilemessages --ignore .venv
 
 bench: bench-pages bench-lighthouse
