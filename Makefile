@@ -35,7 +35,7 @@ run: migrate
 
 # The whole suite: what .ci/run calls.
 test: install
-	$(PY) -m pytest -n $${PYTEST_WORKERS:-auto} $(PYTEST_ARGS)
+	$(PY) -m pytest -n $${PYTEST_WORKERS:-auto} --durations=25 $(PYTEST_ARGS)
 
 # The quick loop while working: everything but the real-browser and real-worker tests.
 test-fast: install
