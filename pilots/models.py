@@ -726,3 +726,57 @@ class PhaseChange(models.Model):
     @property
     def is_automatic(self) -> bool:
         return self.changed_by_id is None
+
+
+class AuditEvent(models.Model):
+    """Who read, exported, changed or erased personal data, or changed what someone may do.
+
+    Written only through `pilots.audit.record`, never edited: the administrators' answer to
+    "who looked at Kari's data, and who made Tore a coordinator?". It holds ids and the
+    action's name, never the personal data itself, so erasing a person leaves it truthful
+    without keeping what was erased (`subject_label` is blanked by the erasure).
+    """
+
+    class Action(models.TextChoices):
+        EXPORTED = "exported", _("exported personal data")
+        CHANGED = "changed", _("changed personal data")
+        ANONYMISED = "anonymised", _("anonymised a person")
+        ERASED = "erased", _("erased a person")
+        PERMISSIONS = "permissions", _("changed permissions")
+        PURGED = "purged", _("purged by retention policy")
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("municipality"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    # The person whose data it concerns, by id: kept after erasure (the row then says so).
+    subject_person_id = models.BigIntegerField(_("person id"), null=True, blank=True)
+    subject_label = models.CharField(_("concerning"), max_length=150, blank=True)
+    # What was touched, in words an auditor reads: model and field names, counts; no values.
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["municipality", "-at"], name="audit_municipality_latest"),
+            models.Index(fields=["subject_person_id"], name="audit_subject"),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
