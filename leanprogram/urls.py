@@ -22,6 +22,7 @@ urlpatterns = [
     path("session/keepalive/", views_session.session_keepalive, name="session_keepalive"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("accessibility/style/", views.style_guide, name="style_guide"),
+    path("privacy/", views.privacy, name="privacy"),
     # In place of django.conf.urls.i18n: switching the language also keeps it for the e-mails.
     path("i18n/setlang/", language.language_set, name="set_language"),
     path(

@@ -181,6 +181,7 @@ MATRIX = {
     "session_keepalive": ("post", None, [403] + [204] * 7),
     "accessibility": ("get", None, PUBLIC),
     "style_guide": ("get", None, PUBLIC),
+    "privacy": ("get", None, PUBLIC),
     "set_language": ("post", None, [302] * 8),
     "login": ("get", None, [200, 302, 302, 302, 302, 302, 302, 302]),
     "logout": ("post", None, [302] * 8),
