@@ -269,8 +269,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # django-axes logs every successful login at INFO; failures and lockouts are warnings.
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        # django-axes logs every successful login at INFO; failures and lockouts are warnings.
+        "axes": {"level": "WARNING"},
+        # At DEBUG a template's missing variable is logged with the whole context, names and
+        # addresses included: never, whatever LOG_LEVEL says.
+        "django.template": {"level": "INFO"},
+    },
 }
 
 # --- Reminders (followup app) -------------------------------------------------------------------
