@@ -325,6 +325,7 @@ STAFF_VIEWS = {
     "plans:plan_board",
     "password_change (submitted empty)",
     "accessibility",
+    "privacy",
 }
 LEADER_VIEWS = STAFF_VIEWS | {
     "pilots:staff_list",

@@ -246,7 +246,9 @@ def test_every_page_before_login_and_the_error_pages_read_well_at_every_width(pa
     gains = reverse("plans:programme_gains", kwargs={"pk": programme.pk})
     check_pages(crawl, demo.url, {"403 (forbidden)": (gains, 403)})
 
-    assert {"login", "password_reset", "accessibility"} <= set(crawl.scanned), crawl.scanned
+    assert {"login", "password_reset", "accessibility", "privacy"} <= set(crawl.scanned), (
+        crawl.scanned
+    )
     finish(crawl, "anonymous, and the error pages")
 
 
