@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pilots import audit
-from pilots.admin_audit import RecordsRoleChanges
+from pilots.admin_audit import RecordsRoleChanges, person_active_record
 from pilots.admin_base import ModelAdmin, TabularInline
 from pilots.collation import norwegian
 
@@ -162,18 +162,19 @@ class PersonAdmin(RecordsRoleChanges, ModelAdmin):
 
     @admin.action(description=_("Mark selected people inactive; their logins stop working"))
     def deactivate(self, request, queryset):
-        self._set_active(queryset, active=False)
+        self._set_active(request, queryset, active=False)
 
     @admin.action(description=_("Mark selected people active; their logins work again"))
     def activate(self, request, queryset):
-        self._set_active(queryset, active=True)
+        self._set_active(request, queryset, active=True)
 
-    def _set_active(self, queryset, *, active):
+    def _set_active(self, request, queryset, *, active):
         # One save per person rather than update(): saving is what takes the login along
         # (pilots.signals).
         for person in queryset.exclude(is_active=active):
             person.is_active = active
             person.save(update_fields=["is_active"])
+            person_active_record(request.user, person)
 
 
 @admin.register(ProgrammeRole)

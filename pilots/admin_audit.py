@@ -1,4 +1,4 @@
-"""The admin's role saves, in the audit log like the site's.
+"""The admin's role saves (and a person made active or inactive), in the audit log like the site's.
 
 An administrator who grants, changes, ends or removes a programme or department role in the
 admin, on the role's own page or in the inline of a programme, department or person, leaves the
@@ -7,7 +7,7 @@ same `AuditEvent` a coordinator's staff page leaves (`pilots.audit.record_role_c
 
 from pilots import audit
 from pilots.calendar import local_today
-from pilots.models import DepartmentRole, ProgrammeRole
+from pilots.models import AuditEvent, DepartmentRole, Person, ProgrammeRole
 
 ROLE_MODELS = (ProgrammeRole, DepartmentRole)
 # A change of any of these is a change of what the person may do; a new position
@@ -27,6 +27,14 @@ def role_change(role: ProgrammeRole | DepartmentRole, changed: list[str]) -> str
     return None
 
 
+def person_active_record(actor, person: Person) -> None:
+    """Note that `actor` made the person active (their login works) or inactive (it does not)."""
+    state = audit.GRANTED if person.is_active else audit.ENDED
+    audit.record(
+        actor, AuditEvent.Action.PERMISSIONS, subject=person, detail=f"person active {state}"
+    )
+
+
 class RecordsRoleChanges:
     """For a role's own admin (save_model, delete_*) and for admins with role inlines
     (save_formset). Runs inside the admin's transaction, like the save it records."""
@@ -37,6 +45,18 @@ class RecordsRoleChanges:
             what = role_change(obj, form.changed_data) if change else audit.GRANTED
             if what is not None:
                 audit.record_role_change(request.user, obj, what)
+        elif isinstance(obj, Person) and change:
+            # A person's login works only while the person is active, and is theirs only while
+            # it is linked to them: both are what the person may do.
+            if "is_active" in form.changed_data:
+                person_active_record(request.user, obj)
+            if "user" in form.changed_data:
+                audit.record(
+                    request.user,
+                    AuditEvent.Action.PERMISSIONS,
+                    subject=obj,
+                    detail=f"person's login now {obj.user_id or 'none'}",
+                )
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)

@@ -318,3 +318,26 @@ def test_the_logs_changelist_queries_do_not_grow_with_rows(admin_client, cast):
 
     assert response.context["cl"].result_count == 52
     assert len(many) == len(few), "\n".join(q["sql"] for q in many.captured_queries)
+
+
+def test_making_people_inactive_from_the_changelist_is_recorded(admin_client, cast):
+    response = admin_client.post(
+        _admin_url(Person, "changelist"),
+        {"action": "deactivate", "_selected_action": [cast.siri.pk, cast.ola.pk]},
+    )
+
+    assert response.status_code == 302
+    assert _details(cast.siri) == ["person active ended"]
+    assert _details(cast.ola) == ["person active ended"]
+
+
+def test_a_persons_login_and_active_flag_changed_on_their_page_are_recorded(admin_client, cast):
+    url = _admin_url(Person, "change", cast.kari.pk)
+    data = submitted_form_data(admin_client.get(url).content.decode())
+    data.pop("is_active", None)
+    data["user"] = [""]
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert _details(cast.kari) == ["person active ended", "person's login now none"]
