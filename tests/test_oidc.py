@@ -351,3 +351,110 @@ def test_a_provider_that_cannot_be_reached_gets_a_page_not_an_error(client, db, 
 
     assert response.status_code == 503
     assert "cannot be reached" in response.content.decode()
+
+
+# --- The login page and the password switch (no provider needed) -------------------------------
+
+
+@pytest.fixture
+def oidc_configured(settings):
+    """OIDC on, with a provider nobody reaches: enough for pages that only link to it."""
+    settings.OIDC_ISSUER = "http://127.0.0.1:9"
+    settings.OIDC_ENABLED = True
+    settings.OIDC_RP_CLIENT_ID = CLIENT_ID
+    settings.OIDC_PROVIDER_NAME = "Harstad kommune"
+    return settings
+
+
+def test_with_oidc_off_the_login_page_is_the_password_form_alone(client, db):
+    page = client.get(reverse("login")).content.decode()
+
+    assert "/oidc/login/" not in page
+    assert 'name="username"' in page and 'name="password"' in page
+    assert client.get("/oidc/login/").status_code == 404
+    assert client.get("/oidc/callback/?code=x&state=y").status_code == 404
+
+
+def test_with_oidc_on_the_login_page_leads_with_the_providers_button(client, db, oidc_configured):
+    page = client.get(reverse("login"), {"next": "/my/"}).content.decode()
+
+    button = page.index('href="/oidc/login/?next=%2Fmy%2F"')
+    assert "Log in with Harstad kommune" in page
+    assert button < page.index('name="username"')
+
+
+def test_superusers_only_refuses_others_with_the_wrong_password_message(
+    client, cast, oidc_configured
+):
+    oidc_configured.LOCAL_LOGIN = "superusers-only"
+
+    right = client.post(reverse("login"), {"username": "tore", "password": "lean-demo"})
+    wrong = client.post(reverse("login"), {"username": "tore", "password": "wrong"})
+
+    assert right.status_code == wrong.status_code == 200
+    assert right.context["form"].errors == wrong.context["form"].errors
+    assert "Only administrators" in right.content.decode()
+    assert "The password login is for administrators only." in right.content.decode()
+    assert _logged_in_user(client) is None
+
+
+def test_superusers_only_still_lets_a_superuser_in(client, cast, oidc_configured):
+    oidc_configured.LOCAL_LOGIN = "superusers-only"
+
+    response = client.post(reverse("login"), {"username": "admin", "password": "lean-demo"})
+
+    assert response.status_code == 302
+    assert client.get(reverse("programme:dashboard")).status_code == 200
+
+
+def test_superusers_only_counts_refusals_as_failed_logins(client, cast, oidc_configured):
+    oidc_configured.LOCAL_LOGIN = "superusers-only"
+    for _ in range(oidc_configured.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "tore", "password": "lean-demo"})
+
+    locked = client.post(reverse("login"), {"username": "tore", "password": "lean-demo"})
+
+    assert locked.status_code == 429
+
+
+def test_superusers_only_applies_to_the_admin_login_too(client, cast, oidc_configured):
+    oidc_configured.LOCAL_LOGIN = "superusers-only"
+    cast.users.coordinator.is_staff = True
+    cast.users.coordinator.save(update_fields=["is_staff"])
+
+    response = client.post(
+        reverse("admin:login"), {"username": "koordinator", "password": "lean-demo"}
+    )
+
+    assert response.status_code == 200
+    assert "Only administrators" in response.content.decode()
+
+
+def test_superusers_only_invitations_offer_the_provider_and_no_password(
+    client, cast, oidc_configured
+):
+    oidc_configured.LOCAL_LOGIN = "superusers-only"
+    invitation = person_invite(user=cast.users.coordinator, person=cast.ola)
+    url = reverse("invitation_accept", kwargs={"token": invitation_token(invitation)})
+
+    page = client.get(url).content.decode()
+    posted = client.post(
+        url, {"username": "ola", "password1": "x7!Lean-1", "password2": "x7!Lean-1"}
+    )
+
+    assert "Log in with Harstad kommune" in page
+    assert 'name="password1"' not in page
+    assert posted.status_code == 400
+    cast.ola.refresh_from_db()
+    assert cast.ola.user is None
+
+
+def test_a_login_made_through_the_provider_is_not_offered_a_password_change(client, cast):
+    user = get_user_model().objects.create_user(username="ola")
+    cast.ola.user = user
+    cast.ola.save(update_fields=["user"])
+    client.force_login(user)
+
+    page = client.get(reverse("my_tasks")).content.decode()
+
+    assert reverse("password_change") not in page
