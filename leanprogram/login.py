@@ -31,6 +31,13 @@ class _LocalLoginPolicyMixin:
     django-axes, like a wrong password.
     """
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if settings.OIDC_ENABLED:
+            # The page leads with the provider's button: the focus starts at the top, not
+            # past the button in the username field.
+            self.fields["username"].widget.attrs.pop("autofocus", None)
+
     def get_invalid_login_error(self):
         if settings.LOCAL_LOGIN == "superusers-only":
             return ValidationError(

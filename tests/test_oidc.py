@@ -371,6 +371,7 @@ def test_with_oidc_off_the_login_page_is_the_password_form_alone(client, db):
 
     assert "/oidc/login/" not in page
     assert 'name="username"' in page and 'name="password"' in page
+    assert "autofocus" in page
     assert client.get("/oidc/login/").status_code == 404
     assert client.get("/oidc/callback/?code=x&state=y").status_code == 404
 
@@ -381,6 +382,7 @@ def test_with_oidc_on_the_login_page_leads_with_the_providers_button(client, db,
     button = page.index('href="/oidc/login/?next=%2Fmy%2F"')
     assert "Log in with Harstad kommune" in page
     assert button < page.index('name="username"')
+    assert "autofocus" not in page
 
 
 def test_superusers_only_refuses_others_with_the_wrong_password_message(
