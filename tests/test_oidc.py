@@ -460,3 +460,25 @@ def test_a_login_made_through_the_provider_is_not_offered_a_password_change(clie
     page = client.get(reverse("my_tasks")).content.decode()
 
     assert reverse("password_change") not in page
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"DEBUG": "1", "LOCAL_LOGIN": "nobody"}, "LOCAL_LOGIN"),
+        ({"DEBUG": "1", "LOCAL_LOGIN": "superusers-only"}, "LOCAL_LOGIN"),
+        ({"DEBUG": "1", "OIDC_ISSUER": "https://idp.example"}, "OIDC_CLIENT_ID"),
+        (
+            {"OIDC_ISSUER": "http://idp.example", "OIDC_CLIENT_ID": "a", "OIDC_CLIENT_SECRET": "b"},
+            "OIDC_ISSUER",
+        ),
+    ],
+)
+def test_an_oidc_setting_that_cannot_work_stops_start_up(env, named):
+    from tests.test_settings import _start
+
+    result = _start(**env)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert named in result.stderr
