@@ -24,7 +24,7 @@ import requests
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in
-from django.core.exceptions import SuspiciousOperation
+from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.dispatch import receiver
@@ -176,16 +176,19 @@ def person_for_login(*, email: str, name: str = "", invitation_id: int | None = 
         invited = list(people.filter(invitations__pk=invitation_id))
         if invited:
             people = invited
-    found = list(people[:2])
+    # One address is in a handful of municipalities at most; someone who left one of them
+    # (inactive there) is still the one active person elsewhere.
+    found = list(people[:10])
+    active = [person for person in found if person.is_active]
     if not found:
         if settings.OIDC_CREATE_PERSONS:
             return _person_create(email=email, name=name)
         raise LoginRefused(Refusal.INVITATION if invitation_id is not None else Refusal.UNKNOWN)
-    if len(found) > 1:
-        raise LoginRefused(Refusal.AMBIGUOUS)
-    if not found[0].is_active:
+    if not active:
         raise LoginRefused(Refusal.INACTIVE)
-    return found[0]
+    if len(active) > 1:
+        raise LoginRefused(Refusal.AMBIGUOUS)
+    return active[0]
 
 
 def _person_create(*, email: str, name: str) -> Person:
@@ -194,7 +197,11 @@ def _person_create(*, email: str, name: str) -> Person:
         logger.error("OIDC_MUNICIPALITY names no municipality; no person was made.")
         raise LoginRefused(Refusal.UNKNOWN)
     person = Person(municipality=municipality, email=email, full_name=(name or email)[:150])
-    person.full_clean()
+    try:
+        person.full_clean()
+    except ValidationError:
+        # The claim is not an address a person can have (a guest account's, say).
+        raise LoginRefused(Refusal.UNKNOWN) from None
     try:
         with transaction.atomic():
             person.save()

@@ -205,6 +205,20 @@ def test_an_email_in_two_municipalities_is_refused_until_one_is_configured(
     assert _logged_in_user(client) == cast.users.tore
 
 
+def test_a_person_who_left_one_municipality_logs_in_to_the_other(client, cast, oidc):
+    Person.objects.create(
+        municipality=cast.other_municipality,
+        full_name="Tore i Tromsø",
+        email=cast.tore.email,
+        is_active=False,
+    )
+
+    response = _provider_login(client, oidc, cast.tore.email)
+
+    assert response.status_code == 302
+    assert _logged_in_user(client) == cast.users.tore
+
+
 def test_persons_are_made_on_the_fly_only_when_the_municipality_says_so(
     client, cast, oidc, settings
 ):
