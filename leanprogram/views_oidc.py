@@ -14,6 +14,7 @@ from django.contrib.auth import views as auth_views
 from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.generic import View
@@ -47,6 +48,7 @@ def _refused(request, reason: Refusal):
     )
 
 
+@method_decorator(never_cache, name="dispatch")
 class OIDCLoginView(OIDCAuthenticationRequestView):
     """Off to the provider, with a fresh state, nonce and PKCE verifier in the session."""
 
@@ -72,6 +74,7 @@ class OIDCLoginView(OIDCAuthenticationRequestView):
         return super().get(request)
 
 
+@method_decorator(never_cache, name="dispatch")
 class OIDCCallbackView(OIDCAuthenticationCallbackView):
     """Back from the provider: check the state, exchange the code, log the person in."""
 
@@ -120,6 +123,7 @@ class OIDCCallbackView(OIDCAuthenticationCallbackView):
             default = Refusal.FAILED if self.user is None else Refusal.INACTIVE
             return _refused(request, getattr(request, "oidc_refusal", default))
         next_url = self.success_url  # before logging in, which may flush the session
+        request.session.pop("oidc_login_next", None)
         self.user.backend = BACKEND  # what pilots.oidc.login_method_record looks for
         auth.login(request, self.user)
         return HttpResponseRedirect(next_url)
