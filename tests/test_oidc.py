@@ -179,6 +179,18 @@ def test_an_unverified_email_is_refused(client, cast, oidc):
     assert cast.ola.user is None
 
 
+def test_a_configured_claim_such_as_entras_preferred_username_needs_no_email_verified(
+    client, cast, oidc, settings
+):
+    settings.OIDC_EMAIL_CLAIM = "preferred_username"
+
+    response = _provider_login(client, oidc, cast.ola.email, verified=False)
+
+    assert response.status_code == 302
+    cast.ola.refresh_from_db()
+    assert _logged_in_user(client) == cast.ola.user
+
+
 def test_an_inactive_person_is_refused(client, cast, oidc):
     Person.objects.filter(pk=cast.tore.pk).update(is_active=False)
 
