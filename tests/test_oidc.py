@@ -67,9 +67,15 @@ def oidc_provider():
         text=True,
     )
     try:
-        line = process.stdout.readline()
-        match = re.fullmatch(r"listening (http://127\.0\.0\.1:\d+)\n", line)
-        assert match, f"the provider did not start: {line!r}"
+        # oidc-provider may print a notice of its own first.
+        lines, match = [], None
+        for line in process.stdout:
+            lines.append(line)
+            if match := re.fullmatch(r"listening (http://127\.0\.0\.1:\d+)\n", line):
+                break
+            if len(lines) > 20:
+                break
+        assert match, f"the provider did not start: {lines!r}"
         yield Provider(match[1])
     finally:
         process.terminate()
