@@ -63,8 +63,8 @@ bench-lighthouse: install frontend-dev
 
 # The front-end tools (frontend/package.json). Only `make css`, `make bench`, the Nu HTML checker and
 # the OIDC tests' provider (frontend/oidc/) need them, and so Node; `make install`, `make run` and
-# `make test` do not (tests needing them skip, except in CI, where .ci/run installs them). npm ci is exact to package-lock.json and runs no
-# install scripts (frontend/.npmrc).
+# `make test` do not (tests needing them skip, except in CI, where .ci/run installs them). npm ci
+# is exact to package-lock.json and runs no install scripts (frontend/.npmrc).
 frontend:
 	cd frontend && npm ci --omit=dev
 
