@@ -34,6 +34,7 @@ from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
+from pilots import audit
 from pilots.auth import PersonBackend
 from pilots.invitations import username_suggestion
 from pilots.models import Invitation, Municipality, Person
@@ -236,6 +237,9 @@ def person_login_link(*, person: Person):
             user.save()
         person.user = user
         person.save(update_fields=["user"])
+        audit.record_login_change(
+            user, user_id=user.pk, subject=person, change="made at first login through OIDC"
+        )
         Invitation.objects.filter(
             person=person, accepted_at__isnull=True, revoked_at__isnull=True
         ).update(accepted_at=timezone.now())

@@ -341,3 +341,14 @@ def test_a_persons_login_and_active_flag_changed_on_their_page_are_recorded(admi
 
     assert response.status_code == 302, response.content.decode()[:2000]
     assert _details(cast.kari) == ["person active ended", "person's login now none"]
+
+
+def test_a_login_made_at_the_first_oidc_login_is_recorded_once(cast):
+    from pilots.oidc import person_login_link
+
+    user = person_login_link(person=cast.ola)
+    person_login_link(person=cast.ola)  # the next login finds it: nothing new
+
+    [event] = _events(cast.ola)
+    assert event.detail == f"login {user.pk}: made at first login through OIDC"
+    assert event.actor == user

@@ -40,6 +40,7 @@ LOGGERS = [
     "django.security",
     "celery",
     "axes",
+    "mozilla_django_oidc",
     "leanprogram",
     "pilots",
     "training",
