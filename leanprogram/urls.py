@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from leanprogram import views, views_my, views_session, views_setup
+from leanprogram import views, views_my, views_password, views_session, views_setup
 from leanprogram.health import healthz
 from leanprogram.login import AdminLoginForm, LoginForm
 from pilots.views import invitations, language
@@ -30,6 +30,18 @@ urlpatterns = [
             authentication_form=LoginForm, redirect_authenticated_user=True
         ),
         name="login",
+    ),
+    # Ahead of Django's own, which they replace (same names).
+    path("accounts/password_reset/", views_password.password_reset, name="password_reset"),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        views_password.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password_change/",
+        views_password.PasswordChangeView.as_view(),
+        name="password_change",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     # Public: the link in an invitation e-mail is all an invited person has.
