@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "leanprogram",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "simple_history",
     "pilots",
     "training",
@@ -58,9 +61,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "leanprogram.middleware.IdleTimeoutMiddleware",
+    # After the idle timeout has ended what it ends, before anything that serves a page: a
+    # session still owing its second factor goes nowhere else (leanprogram.two_factor).
+    "leanprogram.two_factor.TwoFactorMiddleware",
     "leanprogram.middleware.HtmxLoginRedirectMiddleware",
     "leanprogram.middleware.DraftSavedMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -141,6 +148,13 @@ AXES_LOCKOUT_CALLABLE = "leanprogram.login.lockout_response"
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 AXES_CLIENT_IP_CALLABLE = "leanprogram.login.client_ip_address"
 AXES_VERBOSE = False
+
+# A second factor (an authenticator app) for administrators, staff users, lean coordinators and
+# lean guides (leanprogram.two_factor). On unless DEBUG: the demo's logins (`make run`, lean-demo)
+# must work without a phone, and a developer can still turn it on to try it. Production, where
+# DEBUG is off, has it unless someone turns it off on purpose.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", not DEBUG)
+OTP_TOTP_ISSUER = "leanprogram"
 
 # Language and time: bokmål first, Norwegian time, ISO weeks in the interface.
 LANGUAGE_CODE = "nb"

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from leanprogram import views, views_my, views_password, views_session, views_setup
+from leanprogram import two_factor, views, views_my, views_password, views_session, views_setup
 from leanprogram.health import healthz
 from leanprogram.login import AdminLoginForm, LoginForm
 from pilots.views import invitations, language
@@ -31,6 +31,8 @@ urlpatterns = [
         ),
         name="login",
     ),
+    path("accounts/two-factor/", two_factor.two_factor_verify, name="two_factor_verify"),
+    path("accounts/two-factor/setup/", two_factor.two_factor_setup, name="two_factor_setup"),
     # Ahead of Django's own, which they replace (same names).
     path("accounts/password_reset/", views_password.password_reset, name="password_reset"),
     path(
