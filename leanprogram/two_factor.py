@@ -40,7 +40,14 @@ from pilots.models import AuditEvent
 BACKUP_CODES = 10
 # Where a half-open session may still go: the two steps themselves, away (logout), and the
 # language switch, so the steps can be read in one's own language.
-_OPEN_URL_NAMES = ("two_factor_verify", "two_factor_setup", "logout", "set_language", "healthz")
+_OPEN_URL_NAMES = (
+    "two_factor_verify",
+    "two_factor_setup",
+    "logout",
+    "set_language",
+    "session_keepalive",
+    "healthz",
+)
 
 
 def needs_second_factor(user) -> bool:
@@ -117,6 +124,8 @@ class CodeForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def two_factor_verify(request):
     user = request.user
+    if not must_verify(request):
+        return redirect(_next_url(request))  # nothing owed (verified already, or not asked)
     if not user_has_device(user):
         return redirect(f"{reverse('two_factor_setup')}?{urlencode({'next': _next_url(request)})}")
     form = CodeForm(request.POST or None)
@@ -156,6 +165,9 @@ def _backup_devices(user):
 @require_http_methods(["GET", "POST"])
 def two_factor_setup(request):
     user = request.user
+    if not must_verify(request):
+        # Only those who are asked enrol: an app nobody asks for would only give false comfort.
+        return redirect(_next_url(request))
     if user_has_device(user):
         # Replacing a confirmed device would let whoever has the password alone take the
         # account over: that is the administrator's reset (`second_factor_reset`).

@@ -154,7 +154,18 @@ def test_enrolment_shows_a_qr_code_and_key_and_confirms_with_a_code(client, cast
     assert device.confirmed
     assert client.get(reverse("programme:dashboard")).status_code == 200
     # Another visit to the setup page cannot replace the app now.
-    assert client.get(reverse("two_factor_setup")).url.startswith(reverse("two_factor_verify"))
+    assert client.get(reverse("two_factor_setup")).status_code == 302
+    assert TOTPDevice.objects.filter(user=cast.users.guide).count() == 1
+
+
+def test_whoever_has_only_the_password_cannot_enrol_another_app(client, cast):
+    _device(cast.users.coordinator)
+    _login(client, "koordinator")
+
+    response = client.get(reverse("two_factor_setup"))
+
+    assert response.url.startswith(reverse("two_factor_verify"))
+    assert TOTPDevice.objects.filter(user=cast.users.coordinator).count() == 1
 
 
 def test_a_backup_code_works_once(client, cast):
@@ -222,3 +233,25 @@ def test_codes_are_not_accepted_twice(client, cast):
 
     _login(client, "koordinator")
     assert _verify(client, code).status_code == 400
+
+
+@pytest.mark.parametrize("step", ["two_factor_setup", "two_factor_verify"])
+def test_the_steps_send_on_whoever_owes_nothing(client, cast, step):
+    _login(client, "tore")
+
+    response = client.get(f"{reverse(step)}?next=/my/")
+
+    assert response.status_code == 302
+    assert response.url == "/my/"
+    assert not TOTPDevice.objects.filter(user=cast.users.tore).exists()
+
+
+def test_the_next_address_must_be_on_this_site(client, cast):
+    device = _device(cast.users.coordinator)
+    _login(client, "koordinator")
+
+    response = client.post(
+        f"{reverse('two_factor_verify')}?next=https://evil.example/", {"code": _code(device)}
+    )
+
+    assert response.url == reverse("home")
