@@ -14,6 +14,7 @@ provider already asked for a second factor.
 """
 
 import base64
+import math
 from urllib.parse import urlencode
 
 import segno
@@ -24,9 +25,10 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp import user_has_device, verify_token
@@ -38,6 +40,7 @@ from pilots.access import scope_for
 from pilots.models import AuditEvent
 
 BACKUP_CODES = 10
+SAY_WAIT_FROM_SECONDS = 8
 # Where a half-open session may still go: the two steps themselves, away (logout), and the
 # language switch, so the steps can be read in one's own language.
 _OPEN_URL_NAMES = (
@@ -138,19 +141,34 @@ def two_factor_verify(request):
             if verified is not None:
                 otp_login(request, verified)
                 return redirect(_next_url(request))
-        form.add_error(
-            "code",
-            _(
-                "That code was not accepted. Type the newest code from the app, or one of "
-                "your backup codes. After several wrong codes you must wait a little longer "
-                "before each try."
-            ),
-        )
+        form.add_error("code", _refusal(user))
     return render(
         request,
         "registration/two_factor_verify.html",
         {"form": form, "next": _next_url(request)},
         status=400 if form.errors else 200,
+    )
+
+
+def _refusal(user) -> str:
+    # Each wrong code doubles the wait before the next one is even looked at (1, 2, 4 … s);
+    # once it is long, say so, or the right code typed too soon would seem wrong as well.
+    waits = [
+        (data["locked_until"] - timezone.now()).total_seconds()
+        for device in TOTPDevice.objects.devices_for_user(user)
+        for allowed, data in [device.verify_is_allowed()]
+        if not allowed and data and "locked_until" in data
+    ]
+    seconds = math.ceil(max(waits, default=0))
+    if seconds >= SAY_WAIT_FROM_SECONDS:
+        return ngettext(
+            "Too many wrong codes. Wait %(seconds)d second, then type the newest code.",
+            "Too many wrong codes. Wait %(seconds)d seconds, then type the newest code.",
+            seconds,
+        ) % {"seconds": seconds}
+    return _(
+        "That code was not accepted. Type the newest code from the app, or one of your "
+        "backup codes."
     )
 
 

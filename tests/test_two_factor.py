@@ -255,3 +255,21 @@ def test_the_next_address_must_be_on_this_site(client, cast):
     )
 
     assert response.url == reverse("home")
+
+
+def test_after_several_wrong_codes_the_page_says_how_long_to_wait(client, cast):
+    device = _device(cast.users.coordinator)
+    _login(client, "koordinator")
+    client.cookies["django_language"] = "en"
+    # Four wrong codes in a row: the next try is looked at only after 8 seconds.
+    TOTPDevice.objects.filter(pk=device.pk).update(
+        throttling_failure_count=3,
+        throttling_failure_timestamp=timezone.now() - dt.timedelta(seconds=10),
+    )
+
+    response = _verify(client, _code(device, offset=1))
+    # Even the right code is not looked at while the wait lasts.
+    right_too_soon = _verify(client, _code(device))
+
+    assert "Wait 8 seconds, then type the newest code" in response.content.decode()
+    assert right_too_soon.status_code == 400
