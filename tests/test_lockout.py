@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from leanprogram.login import client_ip_address
+from tests.test_settings import _start
 
 pytestmark = pytest.mark.django_db
 
@@ -147,3 +148,28 @@ def test_changing_the_password_lifts_the_lock(client, cast, settings):
     client.logout()
 
     assert _login(client, "tore", "Tavlemøte-hver-tirsdag", ip="198.51.100.7").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"DEBUG": "0"}, "0 True"),
+        ({"DEBUG": "1"}, "0 False"),
+        ({"DEBUG": "1", "TWO_FACTOR_REQUIRED": "1", "TRUSTED_PROXY_COUNT": "2"}, "2 True"),
+    ],
+)
+def test_proxy_count_and_second_factor_defaults_come_from_the_environment(env, expected):
+    # Production (DEBUG off) asks for the second factor unless told not to; `make run` does not.
+    result = _start(
+        "from django.conf import settings as s; "
+        "print(s.TRUSTED_PROXY_COUNT, s.TWO_FACTOR_REQUIRED)",
+        **env,
+    )
+
+    assert result.stdout.strip() == expected, result.stderr
+
+
+def test_a_negative_proxy_count_stops_start_up():
+    result = _start(DEBUG="1", TRUSTED_PROXY_COUNT="-1")
+
+    assert "TRUSTED_PROXY_COUNT" in result.stderr
