@@ -103,7 +103,7 @@ def _open_paths() -> set[str]:
 
 
 def _next_url(request) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    candidate = request.GET.get("next", "")
     if url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -134,9 +134,14 @@ def two_factor_verify(request):
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"].replace(" ", "")
-        # The app's code first, then the backup codes; each device counts failures and makes
-        # the next try wait longer (django-otp's throttling), so guessing does not pay.
-        for device in (*TOTPDevice.objects.devices_for_user(user), *_backup_devices(user)):
+        # The form posts back to this address, `next` and all. The app's code first, then
+        # the backup codes; each device counts failures and makes the next try wait longer
+        # (django-otp's throttling), so guessing does not pay.
+        devices = (
+            *TOTPDevice.objects.devices_for_user(user),
+            *StaticDevice.objects.devices_for_user(user),
+        )
+        for device in devices:
             verified = verify_token(user, device.persistent_id, code)
             if verified is not None:
                 otp_login(request, verified)
@@ -145,7 +150,7 @@ def two_factor_verify(request):
     return render(
         request,
         "registration/two_factor_verify.html",
-        {"form": form, "next": _next_url(request)},
+        {"form": form},
         status=400 if form.errors else 200,
     )
 
@@ -170,10 +175,6 @@ def _refusal(user) -> str:
         "That code was not accepted. Type the newest code from the app, or one of your "
         "backup codes."
     )
-
-
-def _backup_devices(user):
-    return StaticDevice.objects.devices_for_user(user)
 
 
 # --- Enrolment: the app, then the backup codes --------------------------------------------------
@@ -216,7 +217,6 @@ def two_factor_setup(request):
         "registration/two_factor_setup.html",
         {
             "form": form,
-            "next": _next_url(request),
             # Inline SVG: the secret never leaves the page for a QR service.
             "qr_svg": qr.svg_inline(scale=5, border=2, dark="#000", light="#fff", omitsize=True),
             "manual_key": _grouped(base64.b32encode(device.bin_key).decode()),
