@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "leanprogram",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "simple_history",
     "pilots",
     "training",
@@ -58,9 +61,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "leanprogram.middleware.IdleTimeoutMiddleware",
+    # After the idle timeout has ended what it ends, before anything that serves a page: a
+    # session still owing its second factor goes nowhere else (leanprogram.two_factor).
+    "leanprogram.two_factor.TwoFactorMiddleware",
     "leanprogram.middleware.HtmxLoginRedirectMiddleware",
     "leanprogram.middleware.DraftSavedMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -126,15 +133,28 @@ PASSWORD_RESET_TIMEOUT = 3 * 3600
 # How long an invitation to create a login stays open; sending it again starts the time anew.
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14, minimum=1)
 
-# Login throttling by username and IP together, so a stranger who guesses a username from
-# elsewhere cannot lock its owner out; the lock lifts by itself after AXES_COOLOFF_MINUTES.
+# Login throttling by username and client address together, so a stranger who guesses a
+# username from elsewhere cannot lock its owner out; the lock lifts by itself after
+# AXES_COOLOFF_MINUTES, and a completed password reset or change lifts it at once. The same
+# backend guards the admin's login (it authenticates through AUTHENTICATION_BACKENDS too).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_LOCKOUT_CALLABLE = "leanprogram.login.lockout_response"
+# How many reverse proxies in front of the site append to X-Forwarded-For: the client address
+# is the one the outermost of them saw (leanprogram.login.client_ip_address). 0 reads
+# REMOTE_ADDR only, and the header, which anyone can send, is ignored.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "leanprogram.login.client_ip_address"
 AXES_VERBOSE = False
+
+# A second factor (an authenticator app) for administrators, staff users, lean coordinators and
+# lean guides (leanprogram.two_factor). On unless DEBUG: the demo's logins (`make run`, lean-demo)
+# must work without a phone, and a developer can still turn it on to try it. Production, where
+# DEBUG is off, has it unless someone turns it off on purpose.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", not DEBUG)
+OTP_TOTP_ISSUER = "leanprogram"
 
 # Language and time: bokmål first, Norwegian time, ISO weeks in the interface.
 LANGUAGE_CODE = "nb"

@@ -73,3 +73,52 @@ def test_the_invitation_page_is_accessible_with_its_error_states(page, demo):
 
     assert len(crawl.scanned) == 4, crawl.scanned
     finish(crawl, "an invited person")
+
+
+def test_the_second_factor_lock_and_reset_pages_are_accessible(page, demo, settings):
+    """Pages no link leads to: enrolling the second factor (the QR code, the form sent empty,
+    the backup codes), the code asked for at the next login, the lock after too many wrong
+    passwords, and the page after asking for a reset link."""
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.browser.conftest import login
+
+    settings.TWO_FACTOR_REQUIRED = True
+    crawl = AxeCrawl(page=page, base_url=demo.url)
+
+    login(page, demo.url, "koordinator")
+    assert reverse("two_factor_setup") in page.url
+    crawl.check("two_factor_setup", page.url)
+    crawl.check_error_state("two_factor_setup", page.url)
+    device = TOTPDevice.objects.get(user__username="koordinator")
+    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    page.locator("main input[name=code]").fill(str(code).zfill(device.digits))
+    with page.expect_navigation():
+        page.locator("main form [type=submit]").first.click()
+    crawl.check("two_factor_backup_codes", page.url)
+
+    page.context.clear_cookies()
+    login(page, demo.url, "koordinator")
+    assert reverse("two_factor_verify") in page.url
+    crawl.check("two_factor_verify", page.url)
+    crawl.check_error_state("two_factor_verify", page.url)
+
+    page.context.clear_cookies()
+    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+        page.goto(f"{demo.url}{reverse('login')}")
+        page.locator("main input[name=username]").fill("tore")
+        page.locator("main input[name=password]").fill("feil")
+        with page.expect_navigation():
+            page.locator("main form [type=submit]").first.click()
+    crawl.check("locked_out", page.url)
+
+    page.goto(f"{demo.url}{reverse('password_reset')}")
+    page.locator("main input[name=email]").fill("tore@example.no")
+    with page.expect_navigation():
+        page.locator("main form [type=submit]").first.click()
+    assert reverse("password_reset_done") in page.url
+    crawl.check("password_reset_done", page.url)
+
+    assert len(crawl.scanned) == 7, crawl.scanned
+    finish(crawl, "second factor, lock and reset")
