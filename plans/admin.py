@@ -14,7 +14,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from pilots.admin_base import ModelAdmin, SafeFormFieldsMixin, SaveRefusedMixin
+from pilots.admin_base import (
+    ModelAdmin,
+    MunicipalityScopedMixin,
+    SafeFormFieldsMixin,
+    SaveRefusedMixin,
+    ScopedModelAdminMixin,
+)
 from pilots.collation import norwegian
 from plans import services
 
@@ -56,26 +62,26 @@ class PlanPartAdminMixin:
         super().delete_model(request, obj)
 
 
-class QualityGoalInline(SafeFormFieldsMixin, admin.TabularInline):
+class QualityGoalInline(MunicipalityScopedMixin, SafeFormFieldsMixin, admin.TabularInline):
     model = QualityGoal
     fields = ["text", "programme_goal"]
     autocomplete_fields = ["programme_goal"]
     extra = 0
 
 
-class WasteInline(SafeFormFieldsMixin, admin.TabularInline):
+class WasteInline(MunicipalityScopedMixin, SafeFormFieldsMixin, admin.TabularInline):
     model = Waste
     fields = ["kind", "description"]
     extra = 0
 
 
-class RootCauseInline(SafeFormFieldsMixin, admin.StackedInline):
+class RootCauseInline(MunicipalityScopedMixin, SafeFormFieldsMixin, admin.StackedInline):
     model = RootCause
     fields = ["problem", "whys", "root_cause"]
     extra = 0
 
 
-class MeasureInline(SafeFormFieldsMixin, admin.TabularInline):
+class MeasureInline(MunicipalityScopedMixin, SafeFormFieldsMixin, admin.TabularInline):
     model = Measure
     fields = [
         "title",
@@ -92,14 +98,14 @@ class MeasureInline(SafeFormFieldsMixin, admin.TabularInline):
     show_change_link = True
 
 
-class IndicatorInline(SafeFormFieldsMixin, admin.TabularInline):
+class IndicatorInline(MunicipalityScopedMixin, SafeFormFieldsMixin, admin.TabularInline):
     model = Indicator
     fields = ["name", "unit", "baseline", "target"]
     extra = 0
     show_change_link = True
 
 
-class MeasurementInline(SafeFormFieldsMixin, admin.TabularInline):
+class MeasurementInline(MunicipalityScopedMixin, SafeFormFieldsMixin, admin.TabularInline):
     model = Measurement
     fields = ["measured_on", "value", "note"]
     extra = 0
@@ -118,7 +124,10 @@ class PlanColumnsMixin:
 
 
 @admin.register(ProjectPlan)
-class ProjectPlanAdmin(SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin):
+class ProjectPlanAdmin(
+    ScopedModelAdminMixin, SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin
+):
+    municipality_path = "pilot__programme__municipality"
     ordering = [norwegian("pilot__department__name")]
     list_display = [
         "department",
@@ -237,8 +246,14 @@ class ProjectPlanAdmin(SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin
 
 @admin.register(QualityGoal)
 class QualityGoalAdmin(
-    PlanPartAdminMixin, PlanColumnsMixin, SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin
+    PlanPartAdminMixin,
+    PlanColumnsMixin,
+    ScopedModelAdminMixin,
+    SaveRefusedMixin,
+    SafeFormFieldsMixin,
+    SimpleHistoryAdmin,
 ):
+    municipality_path = "plan__pilot__programme__municipality"
     list_display = ["text", "department", "programme", "programme_goal"]
     list_filter = ["plan__pilot__programme"]
     list_select_related = [*PLAN_RELATED, "programme_goal"]
@@ -248,8 +263,14 @@ class QualityGoalAdmin(
 
 @admin.register(Waste)
 class WasteAdmin(
-    PlanPartAdminMixin, PlanColumnsMixin, SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin
+    PlanPartAdminMixin,
+    PlanColumnsMixin,
+    ScopedModelAdminMixin,
+    SaveRefusedMixin,
+    SafeFormFieldsMixin,
+    SimpleHistoryAdmin,
 ):
+    municipality_path = "plan__pilot__programme__municipality"
     list_display = ["kind", "department", "programme", "description"]
     list_filter = ["kind", "plan__pilot__programme"]
     list_select_related = PLAN_RELATED
@@ -259,8 +280,14 @@ class WasteAdmin(
 
 @admin.register(RootCause)
 class RootCauseAdmin(
-    PlanPartAdminMixin, PlanColumnsMixin, SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin
+    PlanPartAdminMixin,
+    PlanColumnsMixin,
+    ScopedModelAdminMixin,
+    SaveRefusedMixin,
+    SafeFormFieldsMixin,
+    SimpleHistoryAdmin,
 ):
+    municipality_path = "plan__pilot__programme__municipality"
     list_display = ["root_cause", "problem", "department", "programme"]
     list_filter = ["plan__pilot__programme"]
     list_select_related = PLAN_RELATED
@@ -270,6 +297,7 @@ class RootCauseAdmin(
 
 @admin.register(PlanSnapshot)
 class PlanSnapshotAdmin(PlanColumnsMixin, ModelAdmin):
+    municipality_path = "plan__pilot__programme__municipality"
     list_display = ["department", "programme", "plan_version", "approved_at", "approved_by"]
     list_filter = ["plan__pilot__programme"]
     list_select_related = [*PLAN_RELATED, "approved_by"]
@@ -291,6 +319,8 @@ class PlanTransitionAdmin(PlanColumnsMixin, ModelAdmin):
     from these rows. The workflow records them; an administrator may add one it missed, but not
     rewrite one whose e-mails may have gone out."""
 
+    municipality_path = "plan__pilot__programme__municipality"
+
     list_display = ["department", "programme", "transition", "actor", "at"]
     list_filter = ["transition", "plan__pilot__programme"]
     list_select_related = [*PLAN_RELATED, "actor"]
@@ -307,8 +337,14 @@ class PlanTransitionAdmin(PlanColumnsMixin, ModelAdmin):
 
 @admin.register(Measure)
 class MeasureAdmin(
-    PlanPartAdminMixin, PlanColumnsMixin, SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin
+    PlanPartAdminMixin,
+    PlanColumnsMixin,
+    ScopedModelAdminMixin,
+    SaveRefusedMixin,
+    SafeFormFieldsMixin,
+    SimpleHistoryAdmin,
 ):
+    municipality_path = "plan__pilot__programme__municipality"
     list_display = [
         "title",
         "department",
@@ -330,8 +366,14 @@ class MeasureAdmin(
 
 @admin.register(Indicator)
 class IndicatorAdmin(
-    PlanPartAdminMixin, PlanColumnsMixin, SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin
+    PlanPartAdminMixin,
+    PlanColumnsMixin,
+    ScopedModelAdminMixin,
+    SaveRefusedMixin,
+    SafeFormFieldsMixin,
+    SimpleHistoryAdmin,
 ):
+    municipality_path = "plan__pilot__programme__municipality"
     list_display = ["name", "unit", "department", "baseline", "target", "measurement_count"]
     list_filter = ["plan__pilot__programme"]
     search_fields = ["name", "unit", "plan__pilot__department__name"]
@@ -352,7 +394,10 @@ class IndicatorAdmin(
 
 
 @admin.register(Measurement)
-class MeasurementAdmin(SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin):
+class MeasurementAdmin(
+    ScopedModelAdminMixin, SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin
+):
+    municipality_path = "indicator__plan__pilot__programme__municipality"
     list_display = ["indicator", "measured_on", "value", "note"]
     list_filter = ["indicator__plan__pilot__programme"]
     list_select_related = ["indicator"]
@@ -362,7 +407,10 @@ class MeasurementAdmin(SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin
 
 
 @admin.register(Suggestion)
-class SuggestionAdmin(SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin):
+class SuggestionAdmin(
+    ScopedModelAdminMixin, SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin
+):
+    municipality_path = "pilot__programme__municipality"
     list_display = ["__str__", "department", "programme", "author", "status", "created_at"]
     list_filter = ["status", "pilot__programme"]
     list_select_related = ["pilot__department", "pilot__programme", "author"]
@@ -402,6 +450,8 @@ class MeasureNoteAdmin(ModelAdmin):
     administrator can correct or remove one (on the wrong measure, or with personal data that
     does not belong there)."""
 
+    municipality_path = "measure__plan__pilot__programme__municipality"
+
     list_display = ["measure", "department", "author", "status", "created_at"]
     list_filter = ["status", "measure__plan__pilot__programme"]
     list_select_related = ["measure__plan__pilot__department", "author"]
@@ -422,6 +472,8 @@ class MeasureNoteAdmin(ModelAdmin):
 class BoardScreenAdmin(ModelAdmin):
     """Wall-screen links (`plans.screens`). The link itself is not shown here: it is made and
     copied on the board page; an administrator can see which are in use and withdraw one."""
+
+    municipality_path = "pilot__programme__municipality"
 
     list_display = ["label", "department", "created_at", "last_seen_at", "revoked_at"]
     list_filter = ["pilot__programme"]
