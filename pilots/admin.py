@@ -118,6 +118,9 @@ class ProgrammeAdmin(ModelAdmin):
         "course_week_last",
     ]
     inlines = [ProgrammeGoalInline, PhaseTargetInline, ProgrammeRoleInline]
+    # Said again: the count below groups the rows, and a grouped query loses the model's
+    # default order (the autocomplete pages through it).
+    ordering = Programme._meta.ordering
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(pilot_count=Count("pilots"))

@@ -37,7 +37,8 @@ logger = logging.getLogger(__name__)
 MUNICIPAL_ADMIN_PERMISSION = "pilots.administer_municipality"
 MUNICIPAL_ADMIN_GROUP = "Kommuneadministrator"
 
-# Models without an admin of their own that our forms point to, and their way to a municipality.
+# Models our forms point to whose admin is not ours (superusers' only), and their way to a
+# municipality: the choices a municipal administrator is offered.
 _RELATED_MUNICIPALITY_PATHS = {settings.AUTH_USER_MODEL.lower(): "person__municipality"}
 
 
@@ -73,10 +74,8 @@ def admin_municipality_id(request) -> int | None:
 def municipality_path_of(admin_site, model) -> str | None:
     """How rows of `model` reach their municipality, as a lookup ("pk" for a municipality);
     None when nobody but a superuser may see them."""
-    model_admin = admin_site._registry.get(model)
-    if model_admin is not None:
-        return getattr(model_admin, "municipality_path", None)
-    return _RELATED_MUNICIPALITY_PATHS.get(model._meta.label_lower)
+    path = getattr(admin_site._registry.get(model), "municipality_path", None)
+    return path or _RELATED_MUNICIPALITY_PATHS.get(model._meta.label_lower)
 
 
 def _in_municipality(queryset, path: str | None, municipality_id: int | None):

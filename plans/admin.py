@@ -379,6 +379,8 @@ class IndicatorAdmin(
     search_fields = ["name", "unit", "plan__pilot__department__name"]
     autocomplete_fields = ["plan"]
     inlines = [MeasurementInline]
+    # Said again: the count of measurements groups the rows, which loses the default order.
+    ordering = Indicator._meta.ordering
 
     def get_queryset(self, request):
         return (
