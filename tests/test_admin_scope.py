@@ -348,6 +348,28 @@ def test_staff_without_a_programme_role_get_the_login_page(client, cast):
     assert "siri" in login.content.decode()
 
 
+def test_menu_offers_the_admin_only_to_those_it_lets_in(client, scoped):
+    siri = scoped.cast.users.staff_a
+    siri.is_staff = True
+    siri.save()
+    admin_link = reverse("admin:index")
+
+    for user, offered in ((siri, False), (scoped.harstad_admin, True)):
+        client.force_login(user)
+        nav = client.get(reverse("my_tasks")).context["nav_items"]
+        assert any(item["url"] == admin_link for item in nav) is offered, user
+
+
+def test_staff_without_a_person_is_not_sent_to_the_admin(client, django_user_model):
+    staff = django_user_model.objects.create_user("vikar", password="pw-not-used", is_staff=True)
+    client.force_login(staff)
+
+    response = client.get(reverse("home"))
+
+    assert response.status_code == 200
+    assert "no_access.html" in [template.name for template in response.templates]
+
+
 def test_department_leader_with_staff_flag_and_the_group_is_still_refused_if_inactive(
     client, cast, django_user_model
 ):
