@@ -23,6 +23,7 @@ from pilots.admin_base import (
 )
 from pilots.collation import norwegian
 from plans import services
+from plans.screens import board_screen_revoke
 
 from .models import (
     BoardScreen,
@@ -431,11 +432,15 @@ class SuggestionAdmin(
         "measure",
     ]
 
+    # Answering, declining and making a measure of it are the workflow's
+    # (plans.suggestions), which stamps who answered and when.
+    workflow_fields = ["status", "answered_by", "answered_at", "measure"]
+
     def get_readonly_fields(self, request, obj=None):
         # Nobody may put a name on an anonymous suggestion afterwards, or take one off.
         if obj is not None:
-            return ["author", "created_at"]
-        return ["created_at"]
+            return ["author", "created_at", *self.workflow_fields]
+        return ["created_at", *self.workflow_fields]
 
     @admin.display(description=_("department"), ordering=norwegian("pilot__department__name"))
     def department(self, obj):
@@ -483,7 +488,31 @@ class BoardScreenAdmin(ModelAdmin):
     search_fields = ["label", "pilot__department__name"]
     autocomplete_fields = ["pilot"]
     fields = ["pilot", "label", "created_by", "created_at", "last_seen_at", "revoked_at"]
-    readonly_fields = ["created_by", "created_at", "last_seen_at"]
+    # Withdrawing is the action below, through the board page's service.
+    readonly_fields = ["created_by", "created_at", "last_seen_at", "revoked_at"]
+    actions = ["withdraw"]
+
+    @admin.action(description=_("Withdraw the selected screen links"))
+    def withdraw(self, request, queryset):
+        withdrawn = 0
+        for screen in queryset.select_related("pilot__department"):
+            try:
+                board_screen_revoke(user=request.user, screen=screen)
+            except PermissionDenied:
+                self.message_user(
+                    request,
+                    gettext("You may not withdraw the screen links of %(department)s.")
+                    % {"department": screen.pilot.department},
+                    messages.ERROR,
+                )
+            else:
+                withdrawn += 1
+        if withdrawn:
+            self.message_user(
+                request,
+                gettext("Screen links withdrawn: %(count)s.") % {"count": withdrawn},
+                messages.SUCCESS,
+            )
 
     @admin.display(description=_("department"), ordering="pilot__department__name")
     def department(self, obj):

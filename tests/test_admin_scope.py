@@ -33,6 +33,7 @@ from pilots.models import (
     Programme,
     ProgrammeRole,
 )
+from plans.models import BoardScreen, ProjectPlan, Suggestion
 from tests.admin_forms import submitted_form_data
 from tests.test_admin import OUR_REGISTERED_MODELS, REGISTERED_MODELS, make_cast
 
@@ -265,7 +266,7 @@ def test_another_municipalitys_choice_is_a_form_error_and_nothing_changes(harsta
         "pilots.programme.roles-0-person",
         "training.courseday.facilitators",
         "plans.measure.owner",
-        "plans.suggestion.answered_by",
+        "plans.suggestion.pilot",
         "followup.followupmeeting.attendees",
     } <= refused, "\n".join(sorted(refused))
 
@@ -456,6 +457,37 @@ def test_invitation_is_withdrawn_by_the_action_not_by_a_date(client, scoped):
 
     invitation.refresh_from_db()
     assert invitation.revoked_at is not None
+
+
+def test_workflow_fields_are_read_only(harstad_client, scoped):
+    for model, workflow in (
+        (Pilot, {"phase"}),
+        (ProjectPlan, {"status", "submitted_at", "approved_at"}),
+        (Reminder, {"status", "claimed_at", "sent_at"}),
+        (Invitation, {"accepted_at", "revoked_at"}),
+        (Suggestion, {"status", "answered_by", "answered_at"}),
+        (BoardScreen, {"revoked_at"}),
+    ):
+        obj = _rows_of(model, scoped.harstad).first()
+        for view, args in (("change", [obj.pk]), ("add", [])):
+            response = harstad_client.get(_url(model, view, *args))
+            if response.status_code == 403:  # the group adds none of these
+                continue
+            form = response.context["adminform"].form
+            assert workflow.isdisjoint(form.fields), (model, view)
+
+
+def test_screen_link_is_withdrawn_by_the_action(client, scoped):
+    screen = _rows_of(BoardScreen, scoped.tromso).first()
+    client.force_login(scoped.tromso_admin)
+
+    client.post(
+        _url(BoardScreen, "changelist"),
+        {"action": "withdraw", "_selected_action": [screen.pk], "index": "0"},
+    )
+
+    screen.refresh_from_db()
+    assert screen.revoked_at is not None
 
 
 def test_reminder_is_cancelled_by_the_action(client, scoped):
