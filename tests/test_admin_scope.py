@@ -371,7 +371,7 @@ def test_staff_without_a_person_is_not_sent_to_the_admin(client, django_user_mod
     assert "no_access.html" in [template.name for template in response.templates]
 
 
-def test_department_leader_with_staff_flag_and_the_group_is_still_refused_if_inactive(
+def test_designated_administrator_is_refused_once_their_person_is_inactive(
     client, cast, django_user_model
 ):
     tore = _municipal_admin(django_user_model, cast.tore, "tore")
