@@ -49,9 +49,10 @@ def may_use_admin(user) -> bool:
     superuser grants) whose active person belongs to a municipality, and must either hold a
     programme role there today (lean coordinator or lean guide: the people who run the
     programme) or be a designated municipal administrator (the `administer_municipality`
-    permission, through the "Kommuneadministrator" group or given directly). Staff flag alone
-    is not enough: a department's staff, a leader, someone whose role has ended or whose person
-    was deactivated gets the admin's login page, never its index.
+    permission, through the "Kommuneadministrator" group or given directly). The staff flag
+    alone is not enough: a staff user who is neither (a department's staff or leader, someone
+    whose role has ended, whose person was deactivated or who has no person) gets the admin's
+    login page, never its index.
 
     What they then see is their municipality only, and of it the models their permissions
     allow (`MunicipalityScopedMixin`).

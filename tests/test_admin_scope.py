@@ -271,6 +271,27 @@ def test_another_municipalitys_choice_is_a_form_error_and_nothing_changes(harsta
     } <= refused, "\n".join(sorted(refused))
 
 
+def test_inline_row_of_another_municipality_cannot_be_changed(harstad_client, scoped):
+    programme = scoped.cast.programme
+    theirs = ProgrammeRole.objects.filter(programme__municipality=scoped.tromso).first()
+    before = model_to_dict(theirs)
+    page = harstad_client.get(_url(Programme, "change", programme.pk))
+    data = submitted_form_data(page.content.decode())
+    data |= {"roles-0-id": str(theirs.pk), "roles-0-position_percent": "10"}
+
+    response = harstad_client.post(_url(Programme, "change", programme.pk), data)
+
+    assert response.status_code == 200
+    roles = next(
+        inline.formset
+        for inline in response.context["inline_admin_formsets"]
+        if inline.formset.prefix == "roles"
+    )
+    assert roles.errors[0]
+    theirs.refresh_from_db()
+    assert model_to_dict(theirs) == before
+
+
 def test_new_person_cannot_be_added_to_another_municipality(harstad_client, scoped):
     response = harstad_client.post(
         _url(Person, "add"),
