@@ -1,11 +1,20 @@
 """Admin for the follow-up cadence and reminder settings, meetings and the reminder log."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from pilots.admin_base import ModelAdmin, SafeFormFieldsMixin, SaveRefusedMixin, TabularInline
+from pilots.admin_base import (
+    ModelAdmin,
+    SafeFormFieldsMixin,
+    SaveRefusedMixin,
+    ScopedModelAdminMixin,
+    TabularInline,
+)
 
+from . import services
 from .models import (
     BoardMeeting,
     FollowUpItem,
@@ -31,6 +40,8 @@ class FollowUpPolicyAdmin(ModelAdmin):
 
     A programme without a policy gets one with the defaults the first time reminders run.
     """
+
+    municipality_path = "programme__municipality"
 
     list_display = [
         "programme",
@@ -65,6 +76,8 @@ class FollowUpPolicyAdmin(ModelAdmin):
 class FollowUpStepAdmin(ModelAdmin):
     """The cadence is edited on its policy's page; this list shows every programme's at once."""
 
+    municipality_path = "policy__programme__municipality"
+
     list_display = ["policy", "amount", "unit"]
     list_filter = ["unit", "policy__programme__municipality"]
     list_select_related = ["policy__programme"]
@@ -88,6 +101,7 @@ class FollowUpItemInline(TabularInline):
 
 @admin.register(FollowUpItem)
 class FollowUpItemAdmin(ModelAdmin):
+    municipality_path = "meeting__pilot__programme__municipality"
     list_display = ["text", "kind", "meeting", "done"]
     list_filter = ["kind", "done"]
     list_select_related = ["meeting__pilot__department", "meeting__pilot__programme"]
@@ -97,6 +111,7 @@ class FollowUpItemAdmin(ModelAdmin):
 
 @admin.register(FollowUpMeeting)
 class FollowUpMeetingAdmin(ModelAdmin):
+    municipality_path = "pilot__programme__municipality"
     list_display = ["label", "pilot", "due_on", "held_on", "step"]
     list_filter = [("held_on", admin.EmptyFieldListFilter), "pilot__programme"]
     list_select_related = [*PILOT_RELATED, "step"]
@@ -107,8 +122,12 @@ class FollowUpMeetingAdmin(ModelAdmin):
 
 
 @admin.register(BoardMeeting)
-class BoardMeetingAdmin(SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin):
+class BoardMeetingAdmin(
+    ScopedModelAdminMixin, SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin
+):
     """Its history page shows each correction and deletion, and who made it."""
+
+    municipality_path = "pilot__programme__municipality"
 
     list_display = ["pilot", "held_on", "present_count"]
     list_filter = ["pilot__programme", "pilot__department__municipality"]
@@ -120,7 +139,11 @@ class BoardMeetingAdmin(SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmi
 
 @admin.register(Reminder)
 class ReminderAdmin(ModelAdmin):
-    """The sweep writes these rows; the administrator reads them and may cancel or reschedule."""
+    """The sweep writes these rows; the administrator reads them, may reschedule one (its due
+    time and how late it may go out) and cancel or send again through the actions, which are the
+    outbox page's services. The status is the sweep's and the sender's, never set by hand."""
+
+    municipality_path = "recipient__municipality"
 
     list_display = [
         "kind",
@@ -161,6 +184,7 @@ class ReminderAdmin(ModelAdmin):
     ]
     # What the sweep and the sender write is never edited by hand.
     readonly_fields = [
+        "status",
         "claimed_at",
         "next_attempt_at",
         "cancel_reason",
@@ -175,8 +199,42 @@ class ReminderAdmin(ModelAdmin):
     # would let the sweep create the same reminder again.
     key_fields = ["kind", "recipient", "pilot", "subject_key", "period"]
 
+    actions = ["cancel", "send_again"]
+
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if obj is not None:
             readonly += self.key_fields
         return readonly
+
+    @admin.action(description=_("Cancel the selected reminders that have not gone out"))
+    def cancel(self, request, queryset):
+        self._each(
+            request, queryset, services.reminder_cancel, gettext("Reminders cancelled: %(count)s.")
+        )
+
+    @admin.action(description=_("Send the selected failed reminders again"))
+    def send_again(self, request, queryset):
+        self._each(
+            request, queryset, services.reminder_resend, gettext("Reminders queued: %(count)s.")
+        )
+
+    def _each(self, request, queryset, service, done_message):
+        done = 0
+        for reminder in queryset.select_related("recipient"):
+            try:
+                result = service(user=request.user, reminder=reminder)
+            except PermissionDenied:
+                self.message_user(
+                    request,
+                    gettext("You may not change the reminders of this municipality."),
+                    messages.ERROR,
+                )
+                return
+            except ValidationError as error:
+                self.message_user(
+                    request, f"{reminder.pk}: {' '.join(error.messages)}", messages.ERROR
+                )
+            else:
+                done += result is not False
+        self.message_user(request, done_message % {"count": done}, messages.SUCCESS)

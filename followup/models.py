@@ -418,6 +418,7 @@ class Reminder(models.Model):
     class CancelReason(models.TextChoices):
         NO_LONGER_APPLIES = "no_longer_applies", _("no longer applies")
         TOO_LATE = "too_late", _("too late to send")
+        BY_HAND = "by_hand", _("cancelled by an administrator")
 
     kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
     recipient = models.ForeignKey(

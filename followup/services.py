@@ -1,6 +1,6 @@
 """Writes a person makes in follow-up: planning and holding a follow-up meeting (its decisions,
 its actions as measures of the plan, its open items), logging, correcting and deleting a board
-meeting, sending a failed reminder again.
+meeting, sending a failed reminder again or cancelling one.
 
 Each takes the acting `user` and refuses what `pilots.access` says they may not do, whoever calls
 it. Planning the follow-up meetings themselves is `followup.cadence`'s.
@@ -315,3 +315,23 @@ def password_reset_mail_request(*, email: str, now: dt.datetime | None = None) -
             ignore_conflicts=True,
         )
         transaction.on_commit(reminders_sweep_request)
+
+
+def reminder_cancel(*, user, reminder: Reminder) -> bool:
+    """Cancel a reminder that has not gone out (pending, or failed): it is never sent.
+
+    A conditional update, so a reminder a sweep has just claimed or sent stays as it is; returns
+    whether this call cancelled it.
+    """
+    scope = scope_for(user)
+    scope.require(scope.can_resend_reminder(municipality_id=reminder.recipient.municipality_id))
+    return bool(
+        Reminder.objects.filter(
+            pk=reminder.pk, status__in=[Reminder.Status.PENDING, Reminder.Status.FAILED]
+        ).update(
+            status=Reminder.Status.CANCELLED,
+            cancel_reason=Reminder.CancelReason.BY_HAND,
+            claim_token=None,
+            next_attempt_at=None,
+        )
+    )

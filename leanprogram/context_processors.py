@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from pilots.access import scope_for
+from pilots.admin_base import may_use_admin
 
 
 def navigation(request):
@@ -22,7 +23,7 @@ def navigation(request):
         items.append((reverse("followup:outbox"), _("Reminders")))
     if scope.can_view_invitations():
         items.append((reverse("pilots:invitation_list"), _("Invitations")))
-    if user.is_staff:
+    if may_use_admin(user):
         items.append((reverse("admin:index"), _("Administration")))
     path = request.path
     # Every breadcrumb trail starts where the person starts: the dashboard for whoever runs the

@@ -20,11 +20,12 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, Group
 from django.db import models, transaction
 from django.utils import timezone
 
 from followup.phases import phases_follow_events
+from pilots.admin_base import MUNICIPAL_ADMIN_GROUP
 from pilots.calendar import OSLO
 from pilots.models import (
     Department,
@@ -617,6 +618,7 @@ def demo_load(*, today: date | None = None) -> DemoLoadResult:
             defaults={"position_percent": 100},
             result=result,
         )
+    _municipal_admin_ensure(coordinator.user)
 
     # Saving the course days schedules their follow-up meetings (followup.signals).
     for demo in DEPARTMENTS:
@@ -709,6 +711,17 @@ def _user_ensure(
         user.save(update_fields=["password"])
         result.passwords_reset.append(username)
     return user
+
+
+def _municipal_admin_ensure(user: AbstractBaseUser) -> None:
+    """The coordinator also administers Harstad in the admin, to show it scoped to one
+    municipality (pilots.admin_base): staff, and in the group a migration made."""
+    group = Group.objects.filter(name=MUNICIPAL_ADMIN_GROUP).first()
+    if not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    if group is not None:
+        user.groups.add(group)
 
 
 def _person_ensure(

@@ -28,6 +28,7 @@ from leanprogram.pilot_page import (
     plan_measures_by_status,
 )
 from pilots.access import scope_for
+from pilots.admin_base import may_use_admin
 from pilots.collation import norwegian
 from pilots.models import Pilot
 from pilots.selectors import pilot_get_for_user, programmes_for_user
@@ -46,7 +47,7 @@ def home(request):
         return redirect("my_tasks")
     if scope.can_manage_programme():
         return redirect("programme:dashboard")
-    if request.user.is_staff:
+    if may_use_admin(request.user):
         return redirect("admin:index")
     return render(request, "no_access.html")
 

@@ -1,16 +1,18 @@
 """Admin for the administrator: municipalities, programmes, departments, people, roles, pilots."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from pilots import audit
 from pilots.admin_audit import RecordsRoleChanges, person_active_record
 from pilots.admin_base import ModelAdmin, TabularInline
 from pilots.collation import norwegian
+from pilots.invitations import invitation_revoke
 
 from .models import (
     AuditEvent,
@@ -65,14 +67,33 @@ class DepartmentRoleInline(TabularInline):
 
 @admin.register(Municipality)
 class MunicipalityAdmin(ModelAdmin):
+    """A municipal administrator sees their own municipality only, and may keep its holiday
+    periods and organisation number; only a superuser adds, renames or removes municipalities
+    (the name and short name are how people and logins find it)."""
+
+    municipality_path = "pk"
     list_display = ["name", "slug", "organisation_number"]
     search_fields = ["name", "slug", "organisation_number"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [HolidayPeriodInline]
 
+    def has_add_permission(self, request):
+        return request.user.is_superuser and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly if request.user.is_superuser else [*readonly, "name", "slug"]
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return super().get_prepopulated_fields(request, obj) if request.user.is_superuser else {}
+
 
 @admin.register(Programme)
 class ProgrammeAdmin(RecordsRoleChanges, ModelAdmin):
+    municipality_path = "municipality"
     list_display = [
         "name",
         "municipality",
@@ -102,6 +123,9 @@ class ProgrammeAdmin(RecordsRoleChanges, ModelAdmin):
         "course_week_last",
     ]
     inlines = [ProgrammeGoalInline, PhaseTargetInline, ProgrammeRoleInline]
+    # Said again: the count below groups the rows, and a grouped query loses the model's
+    # default order (the autocomplete pages through it).
+    ordering = Programme._meta.ordering
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(pilot_count=Count("pilots"))
@@ -113,6 +137,7 @@ class ProgrammeAdmin(RecordsRoleChanges, ModelAdmin):
 
 @admin.register(ProgrammeGoal)
 class ProgrammeGoalAdmin(ModelAdmin):
+    municipality_path = "programme__municipality"
     list_display = ["text", "programme", "order"]
     list_filter = ["programme"]
     list_select_related = ["programme"]
@@ -122,6 +147,7 @@ class ProgrammeGoalAdmin(ModelAdmin):
 
 @admin.register(PhaseTarget)
 class PhaseTargetAdmin(ModelAdmin):
+    municipality_path = "programme__municipality"
     list_display = ["programme", "phase", "reached_by", "note"]
     list_filter = ["programme", "phase"]
     list_select_related = ["programme"]
@@ -132,6 +158,7 @@ class PhaseTargetAdmin(ModelAdmin):
 
 @admin.register(PhaseChange)
 class PhaseChangeAdmin(ModelAdmin):
+    municipality_path = "pilot__programme__municipality"
     list_display = ["pilot", "from_phase", "to_phase", "changed_by", "changed_at"]
     list_filter = ["to_phase", "pilot__programme"]
     list_select_related = ["pilot__department", "pilot__programme", "changed_by"]
@@ -142,6 +169,7 @@ class PhaseChangeAdmin(ModelAdmin):
 
 @admin.register(Department)
 class DepartmentAdmin(RecordsRoleChanges, ModelAdmin):
+    municipality_path = "municipality"
     list_display = ["name", "service_area", "parent", "municipality"]
     list_filter = ["municipality", "service_area"]
     list_select_related = ["municipality", "parent"]
@@ -152,6 +180,7 @@ class DepartmentAdmin(RecordsRoleChanges, ModelAdmin):
 
 @admin.register(Person)
 class PersonAdmin(RecordsRoleChanges, ModelAdmin):
+    municipality_path = "municipality"
     list_display = ["full_name", "email", "phone", "municipality", "language", "user", "is_active"]
     list_filter = ["is_active", "language", "municipality"]
     list_select_related = ["municipality", "user"]
@@ -159,6 +188,12 @@ class PersonAdmin(RecordsRoleChanges, ModelAdmin):
     autocomplete_fields = ["user"]
     inlines = [ProgrammeRoleInline, DepartmentRoleInline]
     actions = ["deactivate", "activate"]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        # A person gets a login by accepting an invitation (pilots.invitations); only a
+        # superuser, who sees every login, may tie one to a person by hand.
+        return readonly if request.user.is_superuser else [*readonly, "user"]
 
     @admin.action(description=_("Mark selected people inactive; their logins stop working"))
     def deactivate(self, request, queryset):
@@ -179,6 +214,7 @@ class PersonAdmin(RecordsRoleChanges, ModelAdmin):
 
 @admin.register(ProgrammeRole)
 class ProgrammeRoleAdmin(RecordsRoleChanges, ModelAdmin):
+    municipality_path = "programme__municipality"
     list_display = ["person", "role", "programme", "position_percent", "ends_on"]
     list_filter = ["role", "programme"]
     list_select_related = ["person", "programme"]
@@ -188,6 +224,7 @@ class ProgrammeRoleAdmin(RecordsRoleChanges, ModelAdmin):
 
 @admin.register(DepartmentRole)
 class DepartmentRoleAdmin(RecordsRoleChanges, ModelAdmin):
+    municipality_path = "department__municipality"
     list_display = ["person", "role", "department", "municipality", "position_percent", "ends_on"]
     list_filter = ["role", "department__municipality"]
     list_select_related = ["person", "department__municipality"]
@@ -203,6 +240,7 @@ class DepartmentRoleAdmin(RecordsRoleChanges, ModelAdmin):
 
 @admin.register(Pilot)
 class PilotAdmin(ModelAdmin):
+    municipality_path = "programme__municipality"
     list_display = ["department", "programme", "phase", "course_year", "course_weeks_display"]
     list_filter = ["phase", "programme", "department__municipality"]
     search_fields = ["department__name", "programme__name"]
@@ -216,7 +254,10 @@ class PilotAdmin(ModelAdmin):
         "course_week_first",
         "course_week_last",
     ]
-    readonly_fields = ["phase_changed_at"]
+    # The phase moves on the pilot's page, with the coordinator's reason, or by itself from
+    # what happened (pilots.services, followup.phases): both record the change. Set here, it
+    # would skip that record and the reminders that follow a phase.
+    readonly_fields = ["phase", "phase_changed_at"]
     # `training.admin` adds the pilot's information meetings and course days as inlines: the
     # base app does not know the apps built on it.
 
@@ -236,14 +277,10 @@ class PilotAdmin(ModelAdmin):
             "last": obj.course_week_last,
         }
 
-    def save_model(self, request, obj, form, change):
-        if change and "phase" in form.changed_data:
-            obj.phase_changed_at = timezone.now()
-        super().save_model(request, obj, form, change)
-
 
 @admin.register(EarlierProcess)
 class EarlierProcessAdmin(ModelAdmin):
+    municipality_path = "municipality"
     list_display = ["title", "year", "department", "municipality"]
     list_filter = ["municipality", "year"]
     list_select_related = ["municipality", "department"]
@@ -253,6 +290,7 @@ class EarlierProcessAdmin(ModelAdmin):
 
 @admin.register(HolidayPeriod)
 class HolidayPeriodAdmin(ModelAdmin):
+    municipality_path = "municipality"
     list_display = ["name", "starts_on", "ends_on", "municipality"]
     list_filter = ["municipality"]
     list_select_related = ["municipality"]
@@ -264,8 +302,11 @@ class HolidayPeriodAdmin(ModelAdmin):
 class InvitationAdmin(ModelAdmin):
     """Invitations are made, sent again and withdrawn on the site (the staff list and the
     coordinators' list of invitations), where the e-mail goes with them. Here the administrator
-    sees them all and may withdraw one or change how long it stays open; one added here is sent
-    by nobody, but its person's reminders carry it."""
+    sees them all and may withdraw one (an action, through the same service as the site) or
+    change how long it stays open; one added here is sent by nobody, but its person's reminders
+    carry it."""
+
+    municipality_path = "person__municipality"
 
     list_display = [
         "person",
@@ -292,7 +333,42 @@ class InvitationAdmin(ModelAdmin):
         "accepted_at",
         "revoked_at",
     ]
-    readonly_fields = ["created_by", "created_at", "sent_at", "send_count", "accepted_at"]
+    # Accepting and withdrawing are the invitation's workflow (pilots.invitations).
+    readonly_fields = [
+        "created_by",
+        "created_at",
+        "sent_at",
+        "send_count",
+        "accepted_at",
+        "revoked_at",
+    ]
+    actions = ["withdraw"]
+
+    @admin.action(description=_("Withdraw the selected invitations"))
+    def withdraw(self, request, queryset):
+        withdrawn = 0
+        for invitation in queryset.select_related("person"):
+            try:
+                invitation_revoke(user=request.user, invitation=invitation)
+            except PermissionDenied:
+                self.message_user(
+                    request,
+                    gettext("You may not withdraw the invitation for %(person)s.")
+                    % {"person": invitation.person},
+                    messages.ERROR,
+                )
+            except ValidationError as error:
+                self.message_user(
+                    request, f"{invitation.person}: {' '.join(error.messages)}", messages.ERROR
+                )
+            else:
+                withdrawn += 1
+        if withdrawn:
+            self.message_user(
+                request,
+                gettext("Invitations withdrawn: %(count)s.") % {"count": withdrawn},
+                messages.SUCCESS,
+            )
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
@@ -306,8 +382,10 @@ class InvitationAdmin(ModelAdmin):
 @admin.register(AuditEvent)
 class AuditEventAdmin(ModelAdmin):
     """The audit log, read-only: events are written by `pilots.audit.record` alone, and a log
-    an administrator could edit or thin out would prove nothing."""
+    an administrator could edit or thin out would prove nothing. A municipality's administrator
+    reads their own municipality's events; events of no municipality are for superusers."""
 
+    municipality_path = "municipality"
     list_display = ["at", "action", "actor", "municipality", "subject_person_id", "detail"]
     list_filter = ["action", "municipality"]
     # One query for the page however many rows it shows.

@@ -35,6 +35,11 @@ class Municipality(models.Model):
         verbose_name = _("municipality")
         verbose_name_plural = _("municipalities")
         ordering = [norwegian("name")]
+        # A staff user with this permission administers their own municipality in the admin
+        # (pilots.admin_base.may_use_admin); the "Kommuneadministrator" group has it.
+        permissions = [
+            ("administer_municipality", _("Can administer their own municipality in the admin"))
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(organisation_number="")

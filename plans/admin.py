@@ -14,9 +14,16 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from pilots.admin_base import ModelAdmin, SafeFormFieldsMixin, SaveRefusedMixin
+from pilots.admin_base import (
+    ModelAdmin,
+    MunicipalityScopedMixin,
+    SafeFormFieldsMixin,
+    SaveRefusedMixin,
+    ScopedModelAdminMixin,
+)
 from pilots.collation import norwegian
 from plans import services
+from plans.screens import board_screen_revoke
 
 from .models import (
     BoardScreen,
@@ -56,26 +63,26 @@ class PlanPartAdminMixin:
         super().delete_model(request, obj)
 
 
-class QualityGoalInline(SafeFormFieldsMixin, admin.TabularInline):
+class QualityGoalInline(MunicipalityScopedMixin, SafeFormFieldsMixin, admin.TabularInline):
     model = QualityGoal
     fields = ["text", "programme_goal"]
     autocomplete_fields = ["programme_goal"]
     extra = 0
 
 
-class WasteInline(SafeFormFieldsMixin, admin.TabularInline):
+class WasteInline(MunicipalityScopedMixin, SafeFormFieldsMixin, admin.TabularInline):
     model = Waste
     fields = ["kind", "description"]
     extra = 0
 
 
-class RootCauseInline(SafeFormFieldsMixin, admin.StackedInline):
+class RootCauseInline(MunicipalityScopedMixin, SafeFormFieldsMixin, admin.StackedInline):
     model = RootCause
     fields = ["problem", "whys", "root_cause"]
     extra = 0
 
 
-class MeasureInline(SafeFormFieldsMixin, admin.TabularInline):
+class MeasureInline(MunicipalityScopedMixin, SafeFormFieldsMixin, admin.TabularInline):
     model = Measure
     fields = [
         "title",
@@ -92,14 +99,14 @@ class MeasureInline(SafeFormFieldsMixin, admin.TabularInline):
     show_change_link = True
 
 
-class IndicatorInline(SafeFormFieldsMixin, admin.TabularInline):
+class IndicatorInline(MunicipalityScopedMixin, SafeFormFieldsMixin, admin.TabularInline):
     model = Indicator
     fields = ["name", "unit", "baseline", "target"]
     extra = 0
     show_change_link = True
 
 
-class MeasurementInline(SafeFormFieldsMixin, admin.TabularInline):
+class MeasurementInline(MunicipalityScopedMixin, SafeFormFieldsMixin, admin.TabularInline):
     model = Measurement
     fields = ["measured_on", "value", "note"]
     extra = 0
@@ -118,7 +125,10 @@ class PlanColumnsMixin:
 
 
 @admin.register(ProjectPlan)
-class ProjectPlanAdmin(SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin):
+class ProjectPlanAdmin(
+    ScopedModelAdminMixin, SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin
+):
+    municipality_path = "pilot__programme__municipality"
     ordering = [norwegian("pilot__department__name")]
     list_display = [
         "department",
@@ -237,8 +247,14 @@ class ProjectPlanAdmin(SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin
 
 @admin.register(QualityGoal)
 class QualityGoalAdmin(
-    PlanPartAdminMixin, PlanColumnsMixin, SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin
+    PlanPartAdminMixin,
+    PlanColumnsMixin,
+    ScopedModelAdminMixin,
+    SaveRefusedMixin,
+    SafeFormFieldsMixin,
+    SimpleHistoryAdmin,
 ):
+    municipality_path = "plan__pilot__programme__municipality"
     list_display = ["text", "department", "programme", "programme_goal"]
     list_filter = ["plan__pilot__programme"]
     list_select_related = [*PLAN_RELATED, "programme_goal"]
@@ -248,8 +264,14 @@ class QualityGoalAdmin(
 
 @admin.register(Waste)
 class WasteAdmin(
-    PlanPartAdminMixin, PlanColumnsMixin, SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin
+    PlanPartAdminMixin,
+    PlanColumnsMixin,
+    ScopedModelAdminMixin,
+    SaveRefusedMixin,
+    SafeFormFieldsMixin,
+    SimpleHistoryAdmin,
 ):
+    municipality_path = "plan__pilot__programme__municipality"
     list_display = ["kind", "department", "programme", "description"]
     list_filter = ["kind", "plan__pilot__programme"]
     list_select_related = PLAN_RELATED
@@ -259,8 +281,14 @@ class WasteAdmin(
 
 @admin.register(RootCause)
 class RootCauseAdmin(
-    PlanPartAdminMixin, PlanColumnsMixin, SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin
+    PlanPartAdminMixin,
+    PlanColumnsMixin,
+    ScopedModelAdminMixin,
+    SaveRefusedMixin,
+    SafeFormFieldsMixin,
+    SimpleHistoryAdmin,
 ):
+    municipality_path = "plan__pilot__programme__municipality"
     list_display = ["root_cause", "problem", "department", "programme"]
     list_filter = ["plan__pilot__programme"]
     list_select_related = PLAN_RELATED
@@ -270,6 +298,7 @@ class RootCauseAdmin(
 
 @admin.register(PlanSnapshot)
 class PlanSnapshotAdmin(PlanColumnsMixin, ModelAdmin):
+    municipality_path = "plan__pilot__programme__municipality"
     list_display = ["department", "programme", "plan_version", "approved_at", "approved_by"]
     list_filter = ["plan__pilot__programme"]
     list_select_related = [*PLAN_RELATED, "approved_by"]
@@ -291,6 +320,8 @@ class PlanTransitionAdmin(PlanColumnsMixin, ModelAdmin):
     from these rows. The workflow records them; an administrator may add one it missed, but not
     rewrite one whose e-mails may have gone out."""
 
+    municipality_path = "plan__pilot__programme__municipality"
+
     list_display = ["department", "programme", "transition", "actor", "at"]
     list_filter = ["transition", "plan__pilot__programme"]
     list_select_related = [*PLAN_RELATED, "actor"]
@@ -307,8 +338,14 @@ class PlanTransitionAdmin(PlanColumnsMixin, ModelAdmin):
 
 @admin.register(Measure)
 class MeasureAdmin(
-    PlanPartAdminMixin, PlanColumnsMixin, SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin
+    PlanPartAdminMixin,
+    PlanColumnsMixin,
+    ScopedModelAdminMixin,
+    SaveRefusedMixin,
+    SafeFormFieldsMixin,
+    SimpleHistoryAdmin,
 ):
+    municipality_path = "plan__pilot__programme__municipality"
     list_display = [
         "title",
         "department",
@@ -330,13 +367,21 @@ class MeasureAdmin(
 
 @admin.register(Indicator)
 class IndicatorAdmin(
-    PlanPartAdminMixin, PlanColumnsMixin, SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin
+    PlanPartAdminMixin,
+    PlanColumnsMixin,
+    ScopedModelAdminMixin,
+    SaveRefusedMixin,
+    SafeFormFieldsMixin,
+    SimpleHistoryAdmin,
 ):
+    municipality_path = "plan__pilot__programme__municipality"
     list_display = ["name", "unit", "department", "baseline", "target", "measurement_count"]
     list_filter = ["plan__pilot__programme"]
     search_fields = ["name", "unit", "plan__pilot__department__name"]
     autocomplete_fields = ["plan"]
     inlines = [MeasurementInline]
+    # Said again: the count of measurements groups the rows, which loses the default order.
+    ordering = Indicator._meta.ordering
 
     def get_queryset(self, request):
         return (
@@ -352,7 +397,10 @@ class IndicatorAdmin(
 
 
 @admin.register(Measurement)
-class MeasurementAdmin(SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin):
+class MeasurementAdmin(
+    ScopedModelAdminMixin, SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin
+):
+    municipality_path = "indicator__plan__pilot__programme__municipality"
     list_display = ["indicator", "measured_on", "value", "note"]
     list_filter = ["indicator__plan__pilot__programme"]
     list_select_related = ["indicator"]
@@ -362,7 +410,10 @@ class MeasurementAdmin(SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin
 
 
 @admin.register(Suggestion)
-class SuggestionAdmin(SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin):
+class SuggestionAdmin(
+    ScopedModelAdminMixin, SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin
+):
+    municipality_path = "pilot__programme__municipality"
     list_display = ["__str__", "department", "programme", "author", "status", "created_at"]
     list_filter = ["status", "pilot__programme"]
     list_select_related = ["pilot__department", "pilot__programme", "author"]
@@ -381,11 +432,15 @@ class SuggestionAdmin(SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin)
         "measure",
     ]
 
+    # Answering, declining and making a measure of it are the workflow's
+    # (plans.suggestions), which stamps who answered and when.
+    workflow_fields = ["status", "answered_by", "answered_at", "measure"]
+
     def get_readonly_fields(self, request, obj=None):
         # Nobody may put a name on an anonymous suggestion afterwards, or take one off.
         if obj is not None:
-            return ["author", "created_at"]
-        return ["created_at"]
+            return ["author", "created_at", *self.workflow_fields]
+        return ["created_at", *self.workflow_fields]
 
     @admin.display(description=_("department"), ordering=norwegian("pilot__department__name"))
     def department(self, obj):
@@ -401,6 +456,8 @@ class MeasureNoteAdmin(ModelAdmin):
     """Progress notes on measures. Owners and leaders write them on "My tasks"; here an
     administrator can correct or remove one (on the wrong measure, or with personal data that
     does not belong there)."""
+
+    municipality_path = "measure__plan__pilot__programme__municipality"
 
     list_display = ["measure", "department", "author", "status", "created_at"]
     list_filter = ["status", "measure__plan__pilot__programme"]
@@ -423,13 +480,39 @@ class BoardScreenAdmin(ModelAdmin):
     """Wall-screen links (`plans.screens`). The link itself is not shown here: it is made and
     copied on the board page; an administrator can see which are in use and withdraw one."""
 
+    municipality_path = "pilot__programme__municipality"
+
     list_display = ["label", "department", "created_at", "last_seen_at", "revoked_at"]
     list_filter = ["pilot__programme"]
     list_select_related = ["pilot__department"]
     search_fields = ["label", "pilot__department__name"]
     autocomplete_fields = ["pilot"]
     fields = ["pilot", "label", "created_by", "created_at", "last_seen_at", "revoked_at"]
-    readonly_fields = ["created_by", "created_at", "last_seen_at"]
+    # Withdrawing is the action below, through the board page's service.
+    readonly_fields = ["created_by", "created_at", "last_seen_at", "revoked_at"]
+    actions = ["withdraw"]
+
+    @admin.action(description=_("Withdraw the selected screen links"))
+    def withdraw(self, request, queryset):
+        withdrawn = 0
+        for screen in queryset.select_related("pilot__department"):
+            try:
+                board_screen_revoke(user=request.user, screen=screen)
+            except PermissionDenied:
+                self.message_user(
+                    request,
+                    gettext("You may not withdraw the screen links of %(department)s.")
+                    % {"department": screen.pilot.department},
+                    messages.ERROR,
+                )
+            else:
+                withdrawn += 1
+        if withdrawn:
+            self.message_user(
+                request,
+                gettext("Screen links withdrawn: %(count)s.") % {"count": withdrawn},
+                messages.SUCCESS,
+            )
 
     @admin.display(description=_("department"), ordering="pilot__department__name")
     def department(self, obj):

@@ -19,6 +19,7 @@ PILOT_RELATED = ["pilot__department", "pilot__programme"]
 
 @admin.register(InformationMeeting)
 class InformationMeetingAdmin(ModelAdmin):
+    municipality_path = "pilot__programme__municipality"
     list_display = ["pilot", "starts_at", "ends_at", "place"]
     list_filter = ["pilot__programme", "pilot__department__municipality"]
     search_fields = ["pilot__department__name", "place", "notes"]
@@ -31,6 +32,7 @@ class InformationMeetingAdmin(ModelAdmin):
 
 @admin.register(CourseDay)
 class CourseDayAdmin(ModelAdmin):
+    municipality_path = "pilot__programme__municipality"
     list_display = ["pilot", "number", "date", "iso_week", "starts_at", "ends_at", "place", "topic"]
     list_filter = ["number", "pilot__programme", "pilot__department__municipality"]
     search_fields = ["pilot__department__name", "topic", "place"]
@@ -47,6 +49,7 @@ class CourseDayAdmin(ModelAdmin):
 
 @admin.register(Attendance)
 class AttendanceAdmin(ModelAdmin):
+    municipality_path = "person__municipality"
     list_display = ["person", "occasion", "status", "recorded_at", "recorded_by"]
     list_filter = ["status", "course_day__number", "person__municipality"]
     list_select_related = [
@@ -76,6 +79,7 @@ class AttendanceAdmin(ModelAdmin):
 
 @admin.register(SessionChoice)
 class SessionChoiceAdmin(ModelAdmin):
+    municipality_path = "pilot__programme__municipality"
     list_display = ["person", "pilot", "meeting", "chosen_at", "chosen_by"]
     list_filter = ["pilot__programme", "pilot__department__municipality"]
     list_select_related = [
@@ -123,6 +127,8 @@ class EventChangeAdmin(ModelAdmin):
     """Course days and information meetings that moved or were cancelled: the notices to the
     people in them are derived from these rows. The services record them; an administrator may
     add one they missed (an event removed here), but not rewrite one whose notices went out."""
+
+    municipality_path = "pilot__programme__municipality"
 
     list_display = ["pilot", "event_kind", "number", "old_starts_at", "new_starts_at", "at"]
     list_filter = ["event_kind", "cancelled", "pilot__programme"]

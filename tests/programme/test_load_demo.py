@@ -218,6 +218,10 @@ def test_the_demo_logins_work_with_the_demo_password(debug, rf):
         assert user is not None, username
     admin = get_user_model().objects.get(username="admin")
     assert admin.is_superuser and admin.is_staff
+    # The coordinator also administers Harstad, and only Harstad, in the admin.
+    coordinator = get_user_model().objects.get(username="koordinator")
+    assert coordinator.is_staff and not coordinator.is_superuser
+    assert coordinator.has_perm("pilots.administer_municipality")
     linked = dict(
         Person.objects.filter(user__isnull=False).values_list("user__username", "full_name")
     )
