@@ -105,7 +105,7 @@ class Migration(migrations.Migration):
         ("pilots", "0010_municipality_administer_permission"),
         ("training", "0005_names_in_norwegian_order"),
         ("plans", "0008_board_screen"),
-        ("followup", "0007_reminder_cancelled_by_hand"),
+        ("followup", "0008_reminder_cancelled_by_hand"),
     ]
 
     operations = [migrations.RunPython(group_create, group_delete)]
