@@ -22,6 +22,7 @@ from django.urls import reverse
 from followup.models import Reminder
 from pilots.admin_base import MUNICIPAL_ADMIN_GROUP, municipality_path_of
 from pilots.models import (
+    AuditEvent,
     Department,
     DepartmentRole,
     EarlierProcess,
@@ -140,7 +141,13 @@ def test_another_municipalitys_row_does_not_exist(harstad_client, scoped):
 
 
 def test_logins_groups_and_login_records_are_superusers_only(harstad_client):
-    assert {model._meta.app_label for model in THIRD_PARTY_MODELS} == {"auth", "axes"}
+    # Logins, groups, the lockout records and the second-factor devices (django-otp).
+    assert {model._meta.app_label for model in THIRD_PARTY_MODELS} == {
+        "auth",
+        "axes",
+        "otp_static",
+        "otp_totp",
+    }
     for model in THIRD_PARTY_MODELS:
         for view in ("changelist", "add"):
             assert harstad_client.get(_url(model, view)).status_code == 403, (model, view)
@@ -554,7 +561,7 @@ def _merge_into(source, target):
     Department.objects.filter(municipality=source).update(
         municipality=target, name=Concat("name", suffix)
     )
-    for model in (Person, HolidayPeriod, EarlierProcess):
+    for model in (Person, HolidayPeriod, EarlierProcess, AuditEvent):
         model.objects.filter(municipality=source).update(municipality=target)
 
 
