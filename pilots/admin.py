@@ -95,6 +95,9 @@ class ProgrammeAdmin(ModelAdmin):
         "course_year",
         "course_week_first",
         "course_week_last",
+        "retention_reminder_body_months",
+        "retention_leaver_months",
+        "retention_invitation_days",
     ]
     inlines = [ProgrammeGoalInline, PhaseTargetInline, ProgrammeRoleInline]
 
