@@ -134,9 +134,8 @@ def test_login_logs_and_expired_sessions_go(cast, client):
 
     assert settings.AXES_LOG_RETENTION_DAYS == 90
     assert result["axes_logs"] == 2
-    assert list(AccessLog.objects.filter(username="tore").values_list("ip_address", flat=True)) == [
-        "10.0.0.2"
-    ]
+    left = set(AccessLog.objects.filter(username="tore").values_list("ip_address", flat=True))
+    assert "10.0.0.2" in left and "10.0.0.1" not in left
     assert not AccessAttempt.objects.exists()
     assert Session.objects.count() == 1
 
