@@ -27,7 +27,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from followup.models import Reminder
-from leanprogram.privacy.export import person_data_collect, user_sessions
+from leanprogram.privacy.export import person_data_collect
 from leanprogram.privacy.registry import ENTRIES, OnErase, Via, text_columns
 from pilots.access import scope_for
 from pilots.audit import record
@@ -244,10 +244,13 @@ def _delete(rows) -> int:
 
 
 def _sessions_delete(user_ids: list[int]) -> int:
-    found = []
-    for user_id in user_ids:
-        found.extend(s.pk for s in user_sessions(Session.objects.all(), user_id))
-    return Session.objects.filter(pk__in=found).delete()[0]
+    """End the logins' sessions: one read of every session (only decoding tells whose it is)
+    and one delete, however many people."""
+    wanted = {str(pk) for pk in user_ids}
+    found = [
+        s.pk for s in Session.objects.all() if str(s.get_decoded().get("_auth_user_id")) in wanted
+    ]
+    return Session.objects.filter(pk__in=found).delete()[0] if found else 0
 
 
 @dataclass(frozen=True)

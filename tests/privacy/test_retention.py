@@ -6,6 +6,8 @@ from io import StringIO
 import pytest
 from axes.models import AccessAttempt, AccessLog
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.db import connection
@@ -174,7 +176,13 @@ def _run_queries() -> int:
 def _make_due(cast, n: int, start: int):
     for i in range(start, start + n):
         _reminder(cast.tore, days_ago=400, key=f"k{i}", pilot=cast.pilot_a)
-        _leaver(cast, f"Sluttet Nummer{i}", left_days_ago=2000)
+        person = _leaver(cast, f"Sluttet Nummer{i}", left_days_ago=2000)
+        # With a login and a session still open, so that ending them is counted too.
+        person.user = get_user_model().objects.create_user(username=f"sluttet{i}")
+        person.save(update_fields=["user"])
+        session = SessionStore()
+        session["_auth_user_id"] = str(person.user.pk)
+        session.create()
         _log(AccessLog, NOW - 200 * DAY, username=f"u{i}")
 
 
@@ -186,6 +194,8 @@ def test_retention_queries_do_not_grow_with_the_data(cast):
     assert many == few
     assert not AccessLog.objects.filter(username__startswith="u").exists()
     assert not Person.objects.filter(full_name__startswith="Sluttet").exists()
+    assert not get_user_model().objects.filter(username__startswith="sluttet").exists()
+    assert Session.objects.count() == 0
 
 
 def test_the_task_runs_daily():
