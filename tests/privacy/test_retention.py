@@ -198,10 +198,15 @@ def test_retention_queries_do_not_grow_with_the_data(cast):
     assert Session.objects.count() == 0
 
 
-def test_the_task_runs_daily():
+def test_the_task_runs_daily_and_a_worker_finds_it():
+    from leanprogram.celery import app
+
     entry = settings.CELERY_BEAT_SCHEDULE["apply-retention"]
     assert entry["task"] == apply_retention.name
     assert entry["schedule"] == 24 * 3600
+    # What a worker does at start: import every installed app's tasks module.
+    app.loader.import_default_modules()
+    assert entry["task"] in app.tasks
 
 
 def test_a_coordinator_sets_the_periods(client, cast):
