@@ -236,11 +236,13 @@ def _anonymise_people_rows(person_ids: list[int], *, now) -> None:
 
 
 def _delete(rows) -> int:
-    """Delete without loading rows. Those tables have no dependants except axes' attempts,
-    whose expiry rows go first."""
+    """Delete the rows. Axes' attempts go without loading them (their expiry rows first): a
+    lock-out log can be long. The others are few per person and may have dependants (a
+    second-factor device's tokens), so the ORM deletes them."""
     if rows.model is AccessAttempt:
         AccessAttemptExpiration.objects.filter(access_attempt__in=rows.values("pk")).delete()
-    return rows._raw_delete(rows.db)
+        return rows._raw_delete(rows.db)
+    return rows.delete()[0]
 
 
 def _sessions_delete(user_ids: list[int]) -> int:

@@ -418,6 +418,32 @@ ENTRIES: tuple[Entry, ...] = (
 )
 
 
+def _installed(app_label: str) -> bool:
+    try:
+        apps.get_app_config(app_label)
+    except LookupError:
+        return False
+    return True
+
+
+# Second-factor devices (django-otp), when the second factor is installed: the device's name
+# and when it was used; its secret key is never exported. Deleted on erasure with their tokens.
+_OPTIONAL: tuple[Entry, ...] = tuple(
+    Entry(
+        f"{label}.user",
+        _("Second-factor devices"),
+        f"{label}.{model}",
+        "user",
+        Via.USER,
+        ("name", "confirmed", "created_at", "last_used_at"),
+        OnErase.DELETE,
+    )
+    for label, model in (("otp_totp", "TOTPDevice"), ("otp_static", "StaticDevice"))
+    if _installed(label)
+)
+ENTRIES += _OPTIONAL
+
+
 def entries() -> tuple[Entry, ...]:
     return ENTRIES
 
