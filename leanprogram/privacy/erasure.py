@@ -258,6 +258,8 @@ def _sessions_delete(user_ids: list[int]) -> int:
 @dataclass(frozen=True)
 class ErasurePreview:
     entries: list[tuple[str, str, int]]  # (label, what happens, how many rows)
+    # Other texts that name the person or give their address (plans, e-mails to others, logs).
+    texts_naming: int
 
 
 _WHAT_HAPPENS = {
@@ -270,7 +272,8 @@ _WHAT_HAPPENS = {
 
 
 def erasure_preview(person: Person) -> ErasurePreview:
-    """What erasing the person would do, entry by entry (one count per entry)."""
+    """What erasing the person would do: entry by entry (one query each), and how many other
+    texts name them (one count per text column)."""
     sections = person_data_collect(person)
     by_key = {entry.key: entry for entry in ENTRIES}
     return ErasurePreview(
@@ -278,7 +281,8 @@ def erasure_preview(person: Person) -> ErasurePreview:
             (s.label, str(_WHAT_HAPPENS[by_key[s.key].on_erase]), len(s.rows))
             for s in sections
             if s.rows
-        ]
+        ],
+        texts_naming=_scrub_text(_replacements(_known([person.pk])), dry_run=True),
     )
 
 

@@ -29,6 +29,9 @@ def test_the_confirmation_page_says_what_will_happen(client, cast, tore_traces):
     assert "Tore Meltzer" in page
     assert "table-stack" in page and 'data-label="' in page
     assert 'name="confirmation"' in page
+    # Texts naming him outside his own rows: the plan, its snapshot, the measure and its history,
+    # the note, his mails and the digest to Jorunn, the admin's log.
+    assert response.context["preview"].texts_naming >= 8
 
 
 def test_a_wrong_name_erases_nothing_and_keeps_what_was_typed(client, cast, tore_traces):
