@@ -111,3 +111,20 @@ def test_export_queries_do_not_grow_with_the_data(client, cast, tore_traces):
     # One query per registry entry; besides them the request's own (REQUEST_QUERIES), the
     # person, and the audit event in its savepoint.
     assert few <= len(ENTRIES) + REQUEST_QUERIES + 4
+
+
+def test_who_may_export_and_erase_a_person(cast):
+    from pilots.access import scope_for
+
+    def can(user, person):
+        scope = scope_for(user)
+        return scope.can_export_person_data(person), scope.can_erase_person(person)
+
+    assert can(cast.users.coordinator, cast.siri) == (True, True)
+    assert can(cast.users.guide, cast.siri) == (True, True)
+    assert can(cast.users.superuser, cast.siri) == (True, True)
+    # Themselves: read, never erase (someone else checks the request).
+    assert can(cast.users.staff_a, cast.siri) == (True, False)
+    assert can(cast.users.coordinator, cast.jorunn) == (True, False)
+    assert can(cast.users.tore, cast.siri) == (False, False)
+    assert can(cast.users.outsider, cast.siri) == (False, False)
