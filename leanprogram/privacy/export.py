@@ -5,17 +5,20 @@ One query per registry entry whatever the amount of data: each entry is read wit
 over the lookups it names, so related names come in the same query.
 """
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.sessions.models import Session
 from django.core.exceptions import FieldDoesNotExist
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from leanprogram.privacy.registry import ENTRIES, Entry, Via
 from pilots.access import scope_for
@@ -54,7 +57,23 @@ def _field_for(model: type[models.Model], lookup: str) -> models.Field | None:
     return found
 
 
+# Columns of the history tables and the login logs, whose libraries' names are not translated.
+_COLUMN_LABELS = {
+    "history_date": _lazy("changed"),
+    "history_type": _lazy("kind of change"),
+    "attempt_time": _lazy("time"),
+    "logout_time": _lazy("logged out"),
+    "ip_address": _lazy("IP address"),
+    "user_agent": _lazy("browser"),
+    "failures_since_start": _lazy("failed attempts"),
+    "locked_out": _lazy("locked out"),
+    "expire_date": _lazy("expires"),
+}
+
+
 def _label(model, lookup: str) -> str:
+    if lookup in _COLUMN_LABELS:
+        return capfirst(str(_COLUMN_LABELS[lookup]))
     found = _field_for(model, lookup)
     if found is None or not hasattr(found, "verbose_name"):
         return lookup
@@ -72,9 +91,15 @@ def _choices(model, lookup: str) -> dict:
 
 
 def _readable(value, choices: dict):
+    """The value as the page shows it: choices by their label, times in Norway's time, dates
+    and numbers in the reader's format (the template only breaks the lines)."""
     if isinstance(value, bool):
         return _("yes") if value else _("no")
-    if value in choices:
+    if isinstance(value, dt.datetime):
+        return formats.localize(timezone.localtime(value))
+    if isinstance(value, dt.date | Decimal):
+        return formats.localize(value)
+    if isinstance(value, str | int) and value in choices:
         return str(choices[value])
     return value
 
@@ -117,6 +142,7 @@ def person_data_collect(person: Person, *, readable: bool = False) -> list[Secti
             entry, person_id=person.pk, user_id=user_id, usernames=usernames, readable=readable
         )
         for entry in ENTRIES
+        if entry.exported
     ]
 
 

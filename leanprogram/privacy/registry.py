@@ -52,6 +52,8 @@ class Entry:
     columns: tuple[str, ...]  # what the export shows, as `values()` lookups
     on_erase: OnErase
     blank_fields: tuple[str, ...] = ()
+    # False for an entry that only tells erasure where to look (it repeats another's data).
+    exported: bool = True
 
     @property
     def model_class(self) -> type[models.Model]:
@@ -123,6 +125,7 @@ ENTRIES: tuple[Entry, ...] = (
         Via.USER,
         ("id",),
         OnErase.SPECIAL,
+        exported=False,
     ),
     Entry(
         "sessions",
