@@ -24,6 +24,7 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
 from django.utils import timezone, translation
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from followup.models import Reminder
@@ -60,9 +61,15 @@ class _Known:
 
 
 def _variants(text: str) -> set[str]:
-    """The forms a text takes in the database: as typed, and as JSON written with and without
-    escaping non-ASCII letters (Django's admin log escapes "ø" as \\u00f8)."""
-    return {text, json.dumps(text)[1:-1], json.dumps(text, ensure_ascii=False)[1:-1]}
+    """The forms a text takes in the database: as typed, as JSON written with and without
+    escaping non-ASCII letters (Django's admin log escapes "ø" as \\u00f8), and escaped for
+    HTML (an apostrophe in a stored HTML mail)."""
+    return {
+        text,
+        json.dumps(text)[1:-1],
+        json.dumps(text, ensure_ascii=False)[1:-1],
+        str(escape(text)),
+    }
 
 
 def _replacements(known: list[_Known]) -> list[tuple[str, str]]:

@@ -1,16 +1,23 @@
 """Erasure on request: the name and address leave every text in the database, the counts stay."""
 
+import json
+
 import pytest
 from axes.models import AccessAttempt, AccessLog
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import timezone
 
 from followup.models import Reminder
 from leanprogram.privacy.erasure import anonymous_label, person_erase
 from pilots.models import AuditEvent, DepartmentRole, Invitation, Person
 from plans.models import Measure, PlanSnapshot, Suggestion
+from plans.services import plan_snapshot_data
+from tests.factories import MeasureFactory, ProjectPlanFactory
 from tests.privacy.conftest import count_everything
 from tests.privacy.scan import text_hits
 
@@ -125,3 +132,28 @@ def test_an_anonymised_person_cannot_be_erased_twice(client, cast, tore_traces):
     response = client.get(_erase_url(cast.tore))
     assert response.status_code == 302
     assert AuditEvent.objects.filter(action=AuditEvent.Action.ANONYMISED).count() == 1
+
+
+def test_a_name_with_norwegian_letters_leaves_json_written_with_escapes(cast):
+    """Django's admin log writes "ø" as \\u00f8; the snapshot keeps it as it is."""
+    monica = cast.monica
+    LogEntry.objects.create(
+        user=cast.users.superuser,
+        content_type=ContentType.objects.get_for_model(Person),
+        object_id=str(monica.pk),
+        object_repr=str(monica),
+        action_flag=CHANGE,
+        change_message=json.dumps([{"changed": {"name": "role", "object": str(monica)}}]),
+    )
+    assert "Lindstr\\u00f8m" in LogEntry.objects.get().change_message
+    plan = ProjectPlanFactory(pilot=cast.pilot_b, future_state="Monica Lindstrøm's idé")
+    MeasureFactory(plan=plan, owner=monica)
+    PlanSnapshot.objects.create(
+        plan=plan, plan_version=1, approved_at=timezone.now(), data=plan_snapshot_data(plan)
+    )
+    assert text_hits("lindstr")
+
+    person_erase(user=cast.users.coordinator, person=monica, confirmation="Monica Lindstrøm")
+
+    assert text_hits("lindstr") == []
+    assert anonymous_label(monica.pk) in LogEntry.objects.get().change_message
