@@ -112,7 +112,13 @@ def _invitations(now: dt.datetime, dry_run: bool) -> int:
     )
 
 
-def leavers_due(today: dt.date) -> list[int]:
+# At most this many people are anonymised in one run: every text column is searched for all of
+# their names at once, so a first run over years of leavers takes a few nights instead of one long
+# transaction (and stays inside PostgreSQL's limit on query parameters).
+LEAVERS_PER_RUN = 100
+
+
+def leavers_due(today: dt.date, *, limit: int) -> list[int]:
     """People whose every role ended longer ago than their municipality keeps names for.
 
     Someone who never held a role is not a leaver (they may be on their way in), and someone
@@ -127,10 +133,11 @@ def leavers_due(today: dt.date) -> list[int]:
         f"SELECT p.id FROM {_q(Person)} p JOIN {roles} r ON r.person_id = p.id "
         "WHERE p.anonymised_at IS NULL GROUP BY p.id "
         "HAVING bool_and(r.ends_on IS NOT NULL AND r.ends_on <= %s) "
-        f"AND MAX(r.ends_on) < %s - make_interval(months => {months})"
+        f"AND MAX(r.ends_on) < %s - make_interval(months => {months}) "
+        "ORDER BY MAX(r.ends_on), p.id LIMIT %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [today, today, DEFAULT_LEAVER_MONTHS])
+        cursor.execute(sql, [today, today, DEFAULT_LEAVER_MONTHS, limit])
         return [row[0] for row in cursor.fetchall()]
 
 
@@ -165,7 +172,7 @@ def retention_apply(*, now: dt.datetime, dry_run: bool = False) -> RetentionResu
     with transaction.atomic():
         result.counts["reminder_bodies"] = _reminder_bodies(now, dry_run)
         result.counts["invitations"] = _invitations(now, dry_run)
-        leavers = leavers_due(local_today())
+        leavers = leavers_due(local_today(), limit=LEAVERS_PER_RUN)
         result.counts["people_anonymised"] = len(leavers)
         if leavers:
             people_anonymise(person_ids=leavers, now=now, dry_run=dry_run)

@@ -254,3 +254,16 @@ def test_a_leader_and_another_municipality_cannot_set_the_periods(client, cast):
     assert client.get(url).status_code == 403
     client.force_login(cast.users.outsider)
     assert client.get(url).status_code == 404
+
+
+def test_a_long_backlog_of_leavers_takes_several_runs(cast, monkeypatch):
+    from leanprogram.privacy import retention
+
+    monkeypatch.setattr(retention, "LEAVERS_PER_RUN", 2)
+    for i in range(3):
+        _leaver(cast, f"Sluttet Nummer{i}", left_days_ago=2000 + i)
+    # The longest gone first.
+    assert apply_retention()["people_anonymised"] == 2
+    assert Person.objects.filter(full_name="Sluttet Nummer0").exists()
+    assert apply_retention()["people_anonymised"] == 1
+    assert apply_retention()["people_anonymised"] == 0
