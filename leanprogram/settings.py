@@ -303,3 +303,47 @@ if REMINDER_RETRY_BASE_SECONDS * (2 ** (REMINDER_SEND_ATTEMPTS - 1) - 1) >= 3600
     )
 # The queue the send tasks go to; empty means Celery's default queue.
 REMINDER_TASK_QUEUE = env_str("REMINDER_TASK_QUEUE") or None
+
+# --- OIDC: login through the municipality's identity provider (pilots/oidc.py) ------------------
+# Off while OIDC_ISSUER is unset. The provider is found by discovery from the issuer
+# (`<issuer>/.well-known/openid-configuration`); register `<SITE_URL>/oidc/callback/` as its
+# redirect URI and `<SITE_URL>/accounts/login/` as its post-logout redirect URI.
+OIDC_ISSUER = (env_url("OIDC_ISSUER", schemes={"https", "http"}) or "").rstrip("/")
+OIDC_ENABLED = bool(OIDC_ISSUER)
+OIDC_RP_CLIENT_ID = env_str("OIDC_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET")
+if OIDC_ENABLED and not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
+    raise ImproperlyConfigured("OIDC_ISSUER is set: OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be.")
+if OIDC_ISSUER.startswith("http://") and not DEBUG:
+    raise ImproperlyConfigured("OIDC_ISSUER must be an https:// URL when DEBUG is off.")
+OIDC_RP_SCOPES = " ".join(env_list("OIDC_SCOPES", ["openid", "email", "profile"]))
+# The name on the button, "Log in with <name>"; empty: "Log in with your work account".
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME")
+# The claim holding the person's work e-mail. `email` counts only with `email_verified` true;
+# for Microsoft Entra ID use `preferred_username` (or `upn`), which the tenant itself sets.
+OIDC_EMAIL_CLAIM = env_str("OIDC_EMAIL_CLAIM", "email")
+# Only people of this municipality (its short name) log in through the provider; empty: anyone
+# whose e-mail matches exactly one person.
+OIDC_MUNICIPALITY = env_str("OIDC_MUNICIPALITY")
+# Make a person (in OIDC_MUNICIPALITY) for an e-mail that matches nobody. Off: such a login is
+# refused and nothing is made.
+OIDC_CREATE_PERSONS = env_bool("OIDC_CREATE_PERSONS", False)
+if OIDC_CREATE_PERSONS and not OIDC_MUNICIPALITY:
+    raise ImproperlyConfigured("OIDC_CREATE_PERSONS needs OIDC_MUNICIPALITY, where they are made.")
+# The provider asks for a second factor itself, so leanprogram's own is not asked for again
+# after a login through it (leanprogram's two-factor step reads this).
+OIDC_ENFORCES_MFA = env_bool("OIDC_ENFORCES_MFA", False)
+# `all`: the password form works for everyone; `superusers-only`: only for break-glass
+# administrators (superusers), everyone else logs in through the provider.
+LOCAL_LOGIN = env_str("LOCAL_LOGIN", "all")
+if LOCAL_LOGIN not in {"all", "superusers-only"}:
+    raise ImproperlyConfigured(f"LOCAL_LOGIN must be all or superusers-only; got {LOCAL_LOGIN!r}.")
+if LOCAL_LOGIN == "superusers-only" and not OIDC_ENABLED:
+    raise ImproperlyConfigured("LOCAL_LOGIN=superusers-only needs OIDC_ISSUER.")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_SIGN_ALGO", "RS256")
+# For mozilla-django-oidc: PKCE, nonce and state on every login; our views and backend do the rest.
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_callback"
+AUTHENTICATION_BACKENDS += ["pilots.oidc.PersonOIDCBackend"]

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from leanprogram import views, views_my, views_session, views_setup
+from leanprogram import views, views_my, views_oidc, views_session, views_setup
 from leanprogram.health import healthz
 from leanprogram.login import AdminLoginForm, LoginForm
 from pilots.views import invitations, language
@@ -32,7 +32,12 @@ urlpatterns = [
         ),
         name="login",
     ),
+    # Before Django's own: logging out also ends the identity provider's session when the login
+    # came through it.
+    path("accounts/logout/", views_oidc.logout_view, name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("oidc/login/", views_oidc.OIDCLoginView.as_view(), name="oidc_login"),
+    path("oidc/callback/", views_oidc.OIDCCallbackView.as_view(), name="oidc_callback"),
     # Public: the link in an invitation e-mail is all an invited person has.
     path(
         "invitations/<str:token>/",

@@ -1,8 +1,9 @@
-"""Every page each demo role can reach, checked with axe (WCAG 2.1 A and AA) in a real browser.
+"""The pages before login and an invited person's page, checked with axe (WCAG 2.1 A and AA).
 
-One test per role crawls every page the role reaches (tests/browser/crawl.py says how) and scans
-each with axe. Every page must also have exactly one <h1> and one <main>, a skip link to it first
-when anything to tab to comes before it, and fit 320 CSS pixels without scrolling sideways.
+The pages each demo role reaches get the same checks in their per-role crawl
+(test_every_page.py). Every page must also have exactly one <h1> and one <main>, a skip link to
+it first when anything to tab to comes before it, and fit 320 CSS pixels without scrolling
+sideways.
 """
 
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from tests.browser.conftest import (
     horizontal_overflow,
     structure_problems,
 )
-from tests.browser.crawl import EXPECTED_VIEWS, ROLES, Crawl, crawl_as, finish
+from tests.browser.crawl import Crawl, finish
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,15 +34,6 @@ class AxeCrawl(Crawl):
         if self.narrow and (width := horizontal_overflow(self.page)) is not None:
             problems.append(f"scrolls sideways at 320 px (scrollWidth {width})")
         return problems
-
-
-@pytest.mark.parametrize("username", ROLES)
-def test_every_page_the_role_reaches_is_accessible(page, demo, username):
-    crawl = crawl_as(page, demo.url, username, AxeCrawl(page=page, base_url=demo.url))
-
-    missing = EXPECTED_VIEWS[username] - set(crawl.scanned)
-    assert not missing, f"not reached: {sorted(missing)}\n{crawl.report(username)}"
-    finish(crawl, username)
 
 
 def test_every_page_before_login_is_accessible(page, demo):
