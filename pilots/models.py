@@ -190,6 +190,15 @@ class Programme(models.Model):
                 name="programme_hours_per_fte_positive",
             ),
             _course_weeks_constraint("programme_course_weeks_valid"),
+            # Zero would purge at once: a typo must not empty the mail texts overnight.
+            models.CheckConstraint(
+                condition=models.Q(
+                    retention_reminder_body_months__gte=1,
+                    retention_leaver_months__gte=1,
+                    retention_invitation_days__gte=1,
+                ),
+                name="programme_retention_periods_positive",
+            ),
         ]
 
     def __str__(self):

@@ -267,3 +267,11 @@ def test_a_long_backlog_of_leavers_takes_several_runs(cast, monkeypatch):
     assert Person.objects.filter(full_name="Sluttet Nummer0").exists()
     assert apply_retention()["people_anonymised"] == 1
     assert apply_retention()["people_anonymised"] == 0
+
+
+def test_the_database_refuses_a_period_of_zero(cast):
+    from django.db import IntegrityError, transaction
+
+    for name in ("retention_reminder_body_months", "retention_leaver_months"):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            type(cast.programme).objects.filter(pk=cast.programme.pk).update(**{name: 0})
