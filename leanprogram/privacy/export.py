@@ -26,10 +26,19 @@ from pilots.audit import record
 from pilots.models import AuditEvent, Person
 
 
+# Values that are not words in a language (addresses, a browser's name, a mail with its links):
+# the page lets them break anywhere (.breakable) rather than push a phone's card wider.
+_BREAKABLE = {"email", "username", "ip_address", "user_agent", "email_body", "last_error"}
+
+
 @dataclass
 class Column:
     name: str
     label: str
+
+    @property
+    def breakable(self) -> bool:
+        return self.name in _BREAKABLE
 
 
 @dataclass
@@ -39,9 +48,9 @@ class Section:
     columns: list[Column]
     rows: list[dict[str, Any]] = field(default_factory=list)
 
-    def display_rows(self) -> list[list[tuple[str, Any]]]:
-        """Each row as (column label, value) pairs, for the page's stacked table."""
-        return [[(c.label, row[c.name]) for c in self.columns] for row in self.rows]
+    def display_rows(self) -> list[list[tuple[Column, Any]]]:
+        """Each row as (column, value) pairs, for the page's stacked table."""
+        return [[(c, row[c.name]) for c in self.columns] for row in self.rows]
 
 
 def _field_for(model: type[models.Model], lookup: str) -> models.Field | None:

@@ -162,8 +162,8 @@ ENTRIES: tuple[Entry, ...] = (
         "person",
         Via.PERSON,
         (
-            "information_meeting__starts_at",
             "course_day__date",
+            "information_meeting__starts_at",
             "status",
             "recorded_at",
         ),

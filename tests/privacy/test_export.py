@@ -22,7 +22,7 @@ def test_a_person_reads_everything_about_themself(client, cast, tore_traces):
     page = response.content.decode()
     for expected in ("Tiltak 1", "10.0.0.7", "Hei Tore Meltzer", "Firefox"):
         assert expected in page
-    assert 'class="table table-sm align-top table-stack"' in page
+    assert 'class="table table-sm align-top table-stack-md"' in page
     assert 'data-label="' in page
     event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORTED)
     assert (event.actor, event.subject_person_id) == (cast.users.tore, cast.tore.pk)
