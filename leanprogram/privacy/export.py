@@ -25,7 +25,6 @@ from pilots.access import scope_for
 from pilots.audit import record
 from pilots.models import AuditEvent, Person
 
-
 # Values that are not words in a language (addresses, a browser's name, a mail with its links):
 # the page lets them break anywhere (.breakable) rather than push a phone's card wider.
 _BREAKABLE = {"email", "username", "ip_address", "user_agent", "email_body", "last_error"}
