@@ -266,8 +266,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "followup.tasks.sweep_reminders",
         "schedule": REMINDER_SWEEP_SECONDS,
         "options": {"expires": REMINDER_SWEEP_SECONDS},
-    }
+    },
+    # Daily; the rules compare dates months apart, so the hour does not matter.
+    "apply-retention": {
+        "task": "leanprogram.privacy.tasks.apply_retention",
+        "schedule": 24 * 3600,
+        "options": {"expires": 12 * 3600},
+    },
 }
+
+# Privacy: what the retention task keeps beyond the per-programme settings (on Programme).
+# Login and lock-out logs (django-axes, with IP addresses) are deleted after this many days.
+AXES_LOG_RETENTION_DAYS = env_int("AXES_LOG_RETENTION_DAYS", 90, minimum=1)
+# Expired sessions are deleted this many days after they expired (0: at the next run).
+EXPIRED_SESSION_RETENTION_DAYS = env_int("EXPIRED_SESSION_RETENTION_DAYS", 0, minimum=0)
 
 # Security: production defaults; DEBUG relaxes what would block plain-HTTP development.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -21,6 +21,7 @@ admin.site.login_form = AdminLoginForm
 urlpatterns = [
     path("", views.home, name="home"),
     path("my/", views_my.my_tasks, name="my_tasks"),
+    path("", include("leanprogram.privacy.urls")),
     path(
         "my/measures/<int:pk>/progress/",
         views_my.my_measure_progress,

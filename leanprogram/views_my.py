@@ -30,6 +30,8 @@ def _page(request, *, bound: MeasureProgressForm | None = None, status: int = 20
         "today": timezone.localdate(),
         "can_manage": scope.can_manage_programme(),
         "has_roles": bool(scope.member_department_ids) or scope.coordinates,
+        # Innsyn: anyone with a person sees what the system holds about them.
+        "has_person": scope.person_id is not None,
         "bound": bound,
     }
     return render(request, "programme/my_tasks.html", context, status=status)

@@ -198,6 +198,18 @@ class Scope:
         """Add, change and delete the municipality's holiday periods that scheduling warns of."""
         return self._coordinates_in(municipality_id)
 
+    def can_export_person_data(self, person: Person) -> bool:
+        """See and download everything the system holds about a person (innsyn): the person
+        themself, and the coordinators of their municipality who answer a request for them."""
+        return (self.person_id is not None and person.pk == self.person_id) or (
+            self._coordinates_in(person.municipality_id)
+        )
+
+    def can_erase_person(self, person: Person) -> bool:
+        """Anonymise a person on request: the coordinators of their municipality, never on
+        themselves (someone else checks the request and does it)."""
+        return self._coordinates_in(person.municipality_id) and person.pk != self.person_id
+
     def can_view_outbox(self) -> bool:
         return self.can_manage_programme()
 

@@ -121,6 +121,9 @@ class ProgrammeAdmin(RecordsRoleChanges, ModelAdmin):
         "course_year",
         "course_week_first",
         "course_week_last",
+        "retention_reminder_body_months",
+        "retention_leaver_months",
+        "retention_invitation_days",
     ]
     inlines = [ProgrammeGoalInline, PhaseTargetInline, ProgrammeRoleInline]
     # Said again: the count below groups the rows, and a grouped query loses the model's

@@ -7,7 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 from pilots.fields import PlausibleDateField, date_field
 from pilots.invitations import username_error
-from pilots.models import Department, DepartmentRole, HolidayPeriod, Person, course_weeks_errors
+from pilots.models import (
+    Department,
+    DepartmentRole,
+    HolidayPeriod,
+    Person,
+    Programme,
+    course_weeks_errors,
+)
 from pilots.programme_settings import TargetInput
 from pilots.staff_import import MAX_IMPORT_BYTES
 
@@ -279,3 +286,16 @@ class StaffEndForm(forms.Form):
         if cleaned.get("move_to") and not cleaned.get("roles"):
             self.add_error("roles", _("Choose at least one role in the new department."))
         return cleaned
+
+
+class RetentionForm(forms.ModelForm):
+    """How long the programme keeps personal data (leanprogram.privacy.retention applies it)."""
+
+    class Meta:
+        model = Programme
+        fields = [
+            "retention_reminder_body_months",
+            "retention_leaver_months",
+            "retention_invitation_days",
+        ]
+        widgets = {name: _number_input() for name in fields}

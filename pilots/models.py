@@ -150,6 +150,32 @@ class Programme(models.Model):
     course_year = _course_year_field()
     course_week_first = _course_week_field(_("first course week"))
     course_week_last = _course_week_field(_("last course week"))
+    # Retention (leanprogram/privacy/retention.py applies them daily). Where a person belongs to
+    # several programmes of a municipality, the longest period wins: the archive duty first.
+    retention_reminder_body_months = models.PositiveSmallIntegerField(
+        _("keep sent e-mail texts (months)"),
+        default=6,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text=_(
+            "After this the text of a sent reminder or e-mail is removed; its kind, date and "
+            "status stay."
+        ),
+    )
+    retention_leaver_months = models.PositiveSmallIntegerField(
+        _("keep the names of people who left (months)"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(240)],
+        help_text=_(
+            "After this, people whose roles have all ended are anonymised. Their attendance, "
+            "measures and dates stay, counted under a neutral label."
+        ),
+    )
+    retention_invitation_days = models.PositiveSmallIntegerField(
+        _("keep expired invitations (days)"),
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(3650)],
+        help_text=_("Invitations that expired or were withdrawn are deleted after this."),
+    )
 
     class Meta:
         verbose_name = _("programme")
@@ -169,6 +195,15 @@ class Programme(models.Model):
                 name="programme_hours_per_fte_positive",
             ),
             _course_weeks_constraint("programme_course_weeks_valid"),
+            # Zero would purge at once: a typo must not empty the mail texts overnight.
+            models.CheckConstraint(
+                condition=models.Q(
+                    retention_reminder_body_months__gte=1,
+                    retention_leaver_months__gte=1,
+                    retention_invitation_days__gte=1,
+                ),
+                name="programme_retention_periods_positive",
+            ),
         ]
 
     def __str__(self):
@@ -283,6 +318,9 @@ class Person(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     # Digests can be turned off by the person; escalations and direct reminders cannot.
     receives_digests = models.BooleanField(_("receives digest e-mails"), default=True)
+    # Set when the person was anonymised (on request or by the retention policy): the row stays
+    # so that counts and dates stay true, under a neutral label (leanprogram/privacy).
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("person")

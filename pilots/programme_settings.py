@@ -83,6 +83,34 @@ def programme_course_weeks_set(
     return programme
 
 
+# --- Retention -----------------------------------------------------------------------------------
+
+RETENTION_FIELDS = (
+    "retention_reminder_body_months",
+    "retention_leaver_months",
+    "retention_invitation_days",
+)
+
+
+@transaction.atomic
+def programme_retention_set(*, user, programme: Programme, **values: int) -> Programme:
+    """How long the programme keeps e-mail texts, names of people who left, and expired
+    invitations (the daily retention run in leanprogram.privacy applies them)."""
+    scope = scope_for(user)
+    scope.require(scope.can_edit_programme_settings(programme))
+    unknown = set(values) - set(RETENTION_FIELDS)
+    if unknown:
+        raise ValueError(f"Unknown retention settings: {sorted(unknown)}")
+    locked = Programme.objects.select_for_update().get(pk=programme.pk)
+    for name, value in values.items():
+        setattr(locked, name, value)
+    locked.full_clean()
+    locked.save(update_fields=list(values))
+    for name in values:
+        setattr(programme, name, getattr(locked, name))
+    return programme
+
+
 # --- Holiday periods ------------------------------------------------------------------------------
 
 

@@ -57,6 +57,11 @@ urlpatterns = [
         name="programme_course_weeks",
     ),
     path(
+        "programmes/<int:pk>/settings/retention/",
+        programme_settings.programme_retention,
+        name="programme_retention",
+    ),
+    path(
         "programmes/<int:pk>/settings/phase-targets/",
         programme_settings.programme_phase_targets,
         name="programme_phase_targets",

@@ -162,6 +162,14 @@ PROGRAMME_PAGE = [LOGIN, 403, 403, 403, 200, 200, 404, 200]
 SET_UP = Asks("can_set_up_pilot")
 
 
+def _ola(c, o):
+    return {"pk": c.ola.pk}
+
+
+# A person's data and erasure: their municipality's coordinators and guides (and administrators).
+PERSON_DATA = [LOGIN, 403, 403, 404, 200, 200, 404, 200]
+
+
 def _measure_owner(c, o):
     return {"owner_id": o.measure.owner_id}
 
@@ -212,6 +220,14 @@ MATRIX = {
     "programme:pilot_setup_meetings": ("get", _pk_of_pilot, SET_UP),
     "programme:pilot_setup_course_days": ("get", _pk_of_pilot, SET_UP),
     "pilots:programme_settings": ("get", _programme, PROGRAMME_PAGE),
+    "pilots:programme_retention": ("get", _programme, PROGRAMME_PAGE),
+    # Innsyn: everyone with a person reads their own; an administrator without one has none.
+    "privacy:my_data": ("get", None, [LOGIN, 200, 200, 200, 200, 200, 200, 403]),
+    "privacy:my_data_json": ("get", None, [LOGIN, 200, 200, 200, 200, 200, 200, 403]),
+    # About Ola (staff in A): the coordinators answer for him; his colleagues and leader may not.
+    "privacy:person_data": ("get", _ola, PERSON_DATA),
+    "privacy:person_data_json": ("get", _ola, PERSON_DATA),
+    "privacy:person_erase": ("get", _ola, PERSON_DATA),
     "pilots:programme_course_weeks": ("get", _programme, PROGRAMME_PAGE),
     "pilots:programme_phase_targets": ("get", _programme, PROGRAMME_PAGE),
     "pilots:holiday_period_create": (
@@ -476,7 +492,8 @@ def test_permission_matrix(client, cast, objects, name, role):
 
 # Tables a request may write to while reading a page: the session (login, language, idle clock).
 # A wall screen's link notes when it was last shown, so that its maker can see it is in use.
-_BOOKKEEPING_TABLES = ("django_session", "plans_boardscreen")
+# Opening someone's personal data (innsyn) is itself written to the audit log.
+_BOOKKEEPING_TABLES = ("django_session", "plans_boardscreen", "pilots_auditevent")
 
 
 def _writes(queries) -> list[str]:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pilots.access import scope_for
-from pilots.forms import CourseWeeksForm, HolidayPeriodForm, PhaseTargetsForm
+from pilots.forms import CourseWeeksForm, HolidayPeriodForm, PhaseTargetsForm, RetentionForm
 from pilots.models import HolidayPeriod, Pilot, Programme
 from pilots.programme_settings import (
     DEFAULT_COURSE_WEEK_FIRST,
@@ -25,6 +25,7 @@ from pilots.programme_settings import (
     phase_targets_by_phase,
     phase_targets_save,
     programme_course_weeks_set,
+    programme_retention_set,
 )
 from pilots.selectors import holiday_periods_for_user, programme_get_for_user
 from pilots.services import PHASE_ORDER
@@ -91,6 +92,25 @@ def programme_settings(request, pk: int):
         "holiday_periods": list(periods),
     }
     return render(request, "pilots/programme_settings.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_retention(request, pk: int):
+    """How long the programme keeps personal data: the retention policy's numbers."""
+    programme = _programme_to_edit(request, pk)
+    form = RetentionForm(_posted(request), instance=programme)
+    if request.method == "POST" and form.is_valid():
+        try:
+            programme_retention_set(user=request.user, programme=programme, **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, _("The retention periods are saved."))
+            return redirect("pilots:programme_settings", pk=programme.pk)
+    return _form_page(
+        request, "pilots/programme_retention.html", {"programme": programme, "form": form}
+    )
 
 
 @login_required

@@ -111,6 +111,8 @@ def _former_staff_context(request, department: Department) -> dict:
         ),
         # A leader does not end their own role (see `person_roles_end`).
         "own_person_id": None if scope.can_manage_programme() else scope.person_id,
+        # Coordinators answer requests for access and erasure (leanprogram.privacy).
+        "may_answer_privacy_requests": scope.can_manage_programme(),
     }
 
 
@@ -209,6 +211,8 @@ def _render_person_form(
             "details_locked": details_locked,
             # Only coordinators move people between departments (see `person_save`).
             "may_move_people": scope_for(request.user).can_manage_programme(),
+            # Coordinators answer requests for access and erasure (leanprogram.privacy).
+            "may_answer_privacy_requests": scope_for(request.user).can_manage_programme(),
             # The form has already copied what was typed onto the instance; show the saved name.
             "saved_name": person and form.initial.get("full_name", person.full_name),
         },

@@ -58,6 +58,7 @@ EMPTY_SUBMIT_VIEWS = {
     "pilots:holiday_period_edit",
     "followup:follow_up_meeting_plan",
     "followup:follow_up_meeting_hold",
+    "privacy:person_erase",
 }
 # Answers to a visit of a view no link leads to that mean "not for this role" or "not a page".
 NOT_A_PAGE_FOR_ROLE = {403, 404, 405}
@@ -326,6 +327,8 @@ STAFF_VIEWS = {
     "password_change (submitted empty)",
     "accessibility",
     "privacy",
+    # Innsyn, linked from "My tasks".
+    "privacy:my_data",
 }
 LEADER_VIEWS = STAFF_VIEWS | {
     "pilots:staff_list",
@@ -356,6 +359,10 @@ MANAGER_VIEWS = LEADER_VIEWS | {
     "pilots:programme_settings",
     "pilots:programme_course_weeks",
     "pilots:programme_phase_targets",
+    "pilots:programme_retention",
+    # A person's data and their erasure, from the person's page (staff_edit).
+    "privacy:person_data",
+    "privacy:person_erase (submitted empty)",
     "pilots:holiday_period_create (submitted empty)",
     "pilots:holiday_period_edit (submitted empty)",
     "training:meeting_create (submitted empty)",
@@ -364,7 +371,7 @@ MANAGER_VIEWS = LEADER_VIEWS | {
 }
 EXPECTED_VIEWS = {
     # The administrator has no person, so no tasks of their own: they land on the dashboard.
-    "admin": MANAGER_VIEWS - {"my_tasks"},
+    "admin": MANAGER_VIEWS - {"my_tasks", "privacy:my_data"},
     "koordinator": MANAGER_VIEWS,
     "veileder": MANAGER_VIEWS,
     # Only those who work in the department send suggestions and choose their own session.
