@@ -33,6 +33,7 @@ from tests.browser.crawl import (
     view_key,
     view_name,
 )
+from tests.test_settings import _start as start_django
 
 ROOT = Path(settings.BASE_DIR)
 POLICY = (
@@ -59,7 +60,7 @@ def production(settings):
 
 
 @pytest.fixture
-def demo_loaded(settings):
+def demo_loaded(db, settings):
     settings.DEBUG = True
     call_command("load_demo", verbosity=0, stdout=io.StringIO())
     settings.DEBUG = False
@@ -181,8 +182,6 @@ class ClientCrawl:
             self.failures.append(f"{label}:\n  " + "\n  ".join(problems))
 
 
-pytestmark = pytest.mark.django_db
-
 
 def test_every_page_of_every_role_sends_the_security_headers(production, demo_loaded):
     failures, counts = [], {}
@@ -231,11 +230,26 @@ def test_a_forbidden_page_sends_the_security_headers(production, demo_loaded):
     assert header_problems(response, logged_in=True) == []
 
 
-def test_the_policy_lets_a_form_post_lead_to_the_identity_provider_when_configured():
+def test_the_identity_providers_origin_can_be_added_to_form_action():
     # form-action limits where a form's POST may be redirected too: an RP-initiated logout or a
     # login that posts to us and is sent on to the municipality's provider needs its origin.
-    directives = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
-    assert directives["form-action"] == ["'self'", *settings.CSP_EXTRA_FORM_ACTION]
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action'])"
+    )
+    result = start_django(code, DEBUG="0", CSP_EXTRA_FORM_ACTION="https://login.kommune.no")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[\"'self'\", 'https://login.kommune.no']"
+
+
+@pytest.mark.parametrize("bad", ["login.kommune.no", "http://login.kommune.no", "https://*.no"])
+def test_a_bad_form_action_origin_stops_start_up_naming_the_variable(bad):
+    result = start_django(DEBUG="0", CSP_EXTRA_FORM_ACTION=bad)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "CSP_EXTRA_FORM_ACTION" in result.stderr
 
 
 def test_every_cookie_is_secure_httponly_and_samesite(production, demo_loaded, client):
