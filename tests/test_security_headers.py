@@ -182,7 +182,6 @@ class ClientCrawl:
             self.failures.append(f"{label}:\n  " + "\n  ".join(problems))
 
 
-
 def test_every_page_of_every_role_sends_the_security_headers(production, demo_loaded):
     failures, counts = [], {}
     users = get_user_model().objects
