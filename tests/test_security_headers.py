@@ -20,7 +20,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
-from django.urls import reverse
+from django.urls import path, reverse
 
 from leanprogram.middleware import DRAFT_SAVED_COOKIE
 from pilots.models import Pilot
@@ -251,6 +251,23 @@ def test_a_bad_form_action_origin_stops_start_up_naming_the_variable(bad):
     assert "CSP_EXTRA_FORM_ACTION" in result.stderr
 
 
+def _boom(request):
+    raise RuntimeError("a bug")
+
+
+# For the test of the 500 page below: a view that fails.
+urlpatterns = [path("boom/", _boom)]
+
+
+@pytest.mark.urls("tests.test_security_headers")
+def test_the_server_error_page_sends_the_security_headers(production, db):
+    response = Client(raise_request_exception=False).get("/boom/", secure=True)
+
+    assert response.status_code == 500
+    assert header_problems(response, logged_in=False) == []
+    assert b"build/app.css" in response.content
+
+
 def test_every_cookie_is_secure_httponly_and_samesite(production, demo_loaded, client):
     login_page = client.get(reverse("login"), secure=True)
     login = client.post(
@@ -383,12 +400,12 @@ def test_no_template_has_inline_scripts_styles_or_handlers():
     problems = {}
     scanned = 0
     for folder in TEMPLATE_DIRS:
-        for path in sorted(folder.rglob("*")):
-            if path.suffix not in {".html", ".svg", ".txt"}:
+        for file in sorted(folder.rglob("*")):
+            if file.suffix not in {".html", ".svg", ".txt"}:
                 continue
             scanned += 1
-            if found := template_problems(path.read_text()):
-                problems[str(path.relative_to(ROOT))] = found
+            if found := template_problems(file.read_text()):
+                problems[str(file.relative_to(ROOT))] = found
     assert scanned > 50, scanned
     assert problems == {}
 
@@ -397,8 +414,8 @@ def test_no_script_of_ours_needs_eval_or_inline_styles():
     problems = {}
     scripts = sorted((ROOT / "static/js").glob("*.js"))
     assert scripts
-    for path in scripts:
-        if found := script_problems(path.read_text()):
-            problems[path.name] = found
+    for file in scripts:
+        if found := script_problems(file.read_text()):
+            problems[file.name] = found
     assert script_problems("el.innerHTML = '<b style=\"x\">';")
     assert problems == {}

@@ -2,7 +2,8 @@
 
 Every browser test runs under the policy (the live server sends the production headers), but a
 blocked script or style shows there only as a missing behaviour, if a test happens to look. This
-one fails on any `securitypolicyviolation` event or CSP message on the console while the scripted
+one fails on any `securitypolicyviolation` event or CSP (or Permissions-Policy) message on the
+console while the scripted
 parts of the key pages are used: the login, my tasks, the plan form's background save, a card
 moved on the board (htmx) and the wall screen refreshing itself (htmx polling), the dashboard, an
 admin change form's autocomplete and the admin's changelist.
@@ -30,7 +31,10 @@ document.addEventListener("securitypolicyviolation", (e) => {
     + ` at ${e.sourceFile || e.documentURI}:${e.lineNumber} ${e.sample || ""}`);
 });
 """
-CSP_CONSOLE = re.compile(r"Content.Security.Policy|Refused to", re.I)
+# And the Permissions-Policy: a feature Chromium does not know is a warning on every page.
+CSP_CONSOLE = re.compile(
+    r"Content.Security.Policy|Refused to|Permissions.Policy|Unrecognized feature", re.I
+)
 
 
 class Watch:
