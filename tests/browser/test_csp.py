@@ -2,11 +2,11 @@
 
 Every browser test runs under the policy (the live server sends the production headers), but a
 blocked script or style shows there only as a missing behaviour, if a test happens to look. This
-one fails on any `securitypolicyviolation` event or CSP (or Permissions-Policy) message on the
-console while the scripted
-parts of the key pages are used: the login, my tasks, the plan form's background save, a card
-moved on the board (htmx) and the wall screen refreshing itself (htmx polling), the dashboard, an
-admin change form's autocomplete and the admin's changelist.
+one uses the scripted parts of the key pages on purpose and fails on any `securitypolicyviolation`
+event or CSP (or Permissions-Policy) message on the console (conftest.watch_policy, which the
+`page` fixture of every other browser test applies too): the login, my tasks, the plan form's
+background save, a card moved on the board (htmx), the wall screen refreshing itself (htmx
+polling), the dashboard, an admin change form's autocomplete and the admin's changelist.
 """
 
 import re
@@ -17,38 +17,21 @@ from playwright.sync_api import expect
 
 from pilots.models import Person, Pilot
 from plans.models import Measure
-from tests.browser.conftest import login
+from tests.browser.conftest import login, watch_policy
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 DEPARTMENT = "Omsorg Sør, hjemmetjenesten 2"
 
-# Runs before any script of the page (Playwright injects it outside the policy's reach).
-RECORD_VIOLATIONS = """
-window.__csp = [];
-document.addEventListener("securitypolicyviolation", (e) => {
-  window.__csp.push(`${e.violatedDirective} blocked ${e.blockedURI || "inline"}`
-    + ` at ${e.sourceFile || e.documentURI}:${e.lineNumber} ${e.sample || ""}`);
-});
-"""
-# And the Permissions-Policy: a feature Chromium does not know is a warning on every page.
-CSP_CONSOLE = re.compile(
-    r"Content.Security.Policy|Refused to|Permissions.Policy|Unrecognized feature", re.I
-)
-
 
 class Watch:
-    """The policy violations a page reports, from the page itself and from its console."""
+    """A page whose policy violations are collected, each labelled with the step it came in."""
 
-    def __init__(self, page):
-        self.page = page
-        self.found: list[str] = []
-        page.add_init_script(RECORD_VIOLATIONS)
-        page.on("console", self._console)
-
-    def _console(self, message):
-        if CSP_CONSOLE.search(message.text):
-            self.found.append(f"console: {message.text}")
+    def __init__(self, browser):
+        self.context = browser.new_context(locale="nb-NO", viewport={"width": 1280, "height": 900})
+        self.found = watch_policy(self.context)
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(15_000)
 
     def goto(self, url: str):
         response = self.page.goto(url)
@@ -58,14 +41,17 @@ class Watch:
         return response
 
     def check(self, where: str) -> None:
-        found = self.page.evaluate("() => window.__csp || []")
-        self.found += [f"{where}: {violation}" for violation in found]
-        self.page.evaluate("() => { window.__csp = []; }")
+        # Violations arrive through a binding: let the page's last events reach Python.
+        self.page.wait_for_timeout(100)
+        for index, violation in enumerate(self.found):
+            if not violation.startswith("["):
+                self.found[index] = f"[{where}] {violation}"
 
 
-def test_the_scripted_pages_run_without_a_policy_violation(page, demo, settings):
+def test_the_scripted_pages_run_without_a_policy_violation(browser, demo, settings):
     settings.BOARD_REFRESH_SECONDS = 1
-    watch = Watch(page)
+    watch = Watch(browser)
+    page = watch.page
     pilot = Pilot.objects.get(department__name=DEPARTMENT)
 
     watch.goto(f"{demo.url}{reverse('login')}")
@@ -117,4 +103,5 @@ def test_the_scripted_pages_run_without_a_policy_violation(page, demo, settings)
     page.locator(".select2-results__option").first.wait_for()
     watch.check("admin change form")
 
+    watch.context.close()
     assert watch.found == [], "\n".join(watch.found)
