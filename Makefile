@@ -61,10 +61,10 @@ bench-pages: install
 bench-lighthouse: install frontend-dev
 	$(PY) -m benchmarks.lighthouse
 
-# The front-end tools (frontend/package.json). Only `make css`, `make bench` and the Nu HTML checker
-# need them, and so Node; `make install`, `make run` and `make test` do not (tests needing them skip,
-# except in CI, where .ci/run installs them). npm ci is exact to package-lock.json and runs no
-# install scripts (frontend/.npmrc).
+# The front-end tools (frontend/package.json). Only `make css`, `make bench`, the Nu HTML checker and
+# the OIDC tests' provider (frontend/oidc/) need them, and so Node; `make install`, `make run` and
+# `make test` do not (tests needing them skip, except in CI, where .ci/run installs them). npm ci
+# is exact to package-lock.json and runs no install scripts (frontend/.npmrc).
 frontend:
 	cd frontend && npm ci --omit=dev
 

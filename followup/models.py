@@ -406,6 +406,7 @@ class Reminder(models.Model):
         INVITATION = "invitation", _("invitation to make a login")
         PLAN_TRANSITION = "plan_transition", _("project plan submitted, returned or approved")
         EVENT_MOVED = "event_moved", _("meeting or course day moved or cancelled")
+        PASSWORD_RESET = "password_reset", _("link to choose a new password")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -20,7 +21,9 @@ from django.utils.translation import gettext_lazy as _
 
 from followup.models import BoardMeeting, FollowUpItem, FollowUpMeeting, Reminder
 from followup.reminders.claims import Claim, reminders_claim
+from followup.reminders.kinds import password_reset
 from pilots.access import scope_for
+from pilots.invitations import reminders_sweep_request
 from pilots.models import Person, Pilot
 from plans.models import Measure
 from plans.services import plan_lock_or_start
@@ -277,3 +280,38 @@ def reminder_resend(*, user, reminder: Reminder, now: dt.datetime | None = None)
         if not updated:
             raise ResendRefused(_("Only a failed reminder can be sent again."))
     return reminders_claim(now=now, only=Q(pk=reminder.pk), as_of=as_of)
+
+
+def password_reset_mail_request(*, email: str, now: dt.datetime | None = None) -> None:
+    """Queue a reset mail (`kinds.password_reset`) to every active login whose person has this
+    address; nobody's action is checked, since whoever has the mailbox may ask.
+
+    The same few queries whether or not there is one, and the sweep is asked for in both cases,
+    so neither the time taken nor the broker traffic tells an address with a login from one
+    without. A login without a person (an administrator made with createsuperuser) has nobody
+    to mail through the outbox: it sets its password with `manage.py changepassword`.
+    """
+    now = now or timezone.now()
+    people = Person.objects.filter(
+        email__iexact=email.strip(), is_active=True, user__is_active=True
+    ).exclude(user__password__startswith=UNUSABLE_PASSWORD_PREFIX)
+    window = now.replace(
+        minute=now.minute - now.minute % password_reset.WINDOW_MINUTES, second=0, microsecond=0
+    )
+    with transaction.atomic():
+        # ignore_conflicts: a second request in the same window is the same row, not a new mail.
+        Reminder.objects.bulk_create(
+            [
+                Reminder(
+                    kind=Reminder.Kind.PASSWORD_RESET,
+                    recipient_id=person_id,
+                    subject_key=f"user:{user_id}",
+                    period=window.strftime("%Y%m%d%H%M"),
+                    due_at=now,
+                    expires_at=now + password_reset.SEND_WITHIN,
+                )
+                for person_id, user_id in people.values_list("pk", "user_id")
+            ],
+            ignore_conflicts=True,
+        )
+        transaction.on_commit(reminders_sweep_request)

@@ -5,6 +5,7 @@ deployment fails loudly instead of running with a surprising default.
 """
 
 import os
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -89,6 +90,12 @@ def env_origins(name: str, *, allow_http: bool = False) -> list[str]:
                 f"got {origin!r}."
             )
     return origins
+
+
+def url_origin(url: str) -> str:
+    """scheme://host[:port] of a URL, as a Content-Security-Policy source names it."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def require_secret_key() -> None:

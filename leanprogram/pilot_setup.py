@@ -21,6 +21,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from leanprogram.pilot_page import PersonWithRoles, pilot_people
+from pilots import audit
 from pilots.access import scope_for
 from pilots.collation import norwegian
 from pilots.invitations import person_invite
@@ -327,9 +328,11 @@ def pilot_leader_add(
             {"person": _("Choose an active person of the pilot's municipality.")},
             code="wrong_person",
         )
-    _role, role_added = DepartmentRole.objects.get_or_create(
+    role, role_added = DepartmentRole.objects.get_or_create(
         department=department, person=person, role=DepartmentRole.Role.DEPARTMENT_LEADER
     )
+    if role_added:
+        audit.record_role_change(user, role, audit.GRANTED, subject=person)
     invitation = None
     if invite and person.user_id is None:
         invitation = person_invite(user=user, person=person)

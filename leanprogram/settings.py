@@ -9,7 +9,15 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from leanprogram.env import env_bool, env_int, env_list, env_origins, env_str, env_url
+from leanprogram.env import (
+    env_bool,
+    env_int,
+    env_list,
+    env_origins,
+    env_str,
+    env_url,
+    url_origin,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("LEANPROGRAM_VAR_DIR", str(BASE_DIR / "var")))
@@ -41,6 +49,9 @@ INSTALLED_APPS = [
     "csp",
     "leanprogram",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "simple_history",
     "pilots",
     "training",
@@ -62,11 +73,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     # Before the idle timeout, which may log the person out on the way in.
     "leanprogram.security.SecurityHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "leanprogram.middleware.IdleTimeoutMiddleware",
+    # After the idle timeout has ended what it ends, before anything that serves a page: a
+    # session still owing its second factor goes nowhere else (leanprogram.two_factor).
+    "leanprogram.two_factor.TwoFactorMiddleware",
     "leanprogram.middleware.HtmxLoginRedirectMiddleware",
     "leanprogram.middleware.DraftSavedMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -132,15 +147,28 @@ PASSWORD_RESET_TIMEOUT = 3 * 3600
 # How long an invitation to create a login stays open; sending it again starts the time anew.
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 14, minimum=1)
 
-# Login throttling by username and IP together, so a stranger who guesses a username from
-# elsewhere cannot lock its owner out; the lock lifts by itself after AXES_COOLOFF_MINUTES.
+# Login throttling by username and client address together, so a stranger who guesses a
+# username from elsewhere cannot lock its owner out; the lock lifts by itself after
+# AXES_COOLOFF_MINUTES, and a completed password reset or change lifts it at once. The same
+# backend guards the admin's login (it authenticates through AUTHENTICATION_BACKENDS too).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+AXES_LOCKOUT_CALLABLE = "leanprogram.login.lockout_response"
+# How many reverse proxies in front of the site append to X-Forwarded-For: the client address
+# is the one the outermost of them saw (leanprogram.login.client_ip_address). 0 reads
+# REMOTE_ADDR only, and the header, which anyone can send, is ignored.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "leanprogram.login.client_ip_address"
 AXES_VERBOSE = False
+
+# A second factor (an authenticator app) for administrators, staff users, lean coordinators and
+# lean guides (leanprogram.two_factor). On unless DEBUG: the demo's logins (`make run`, lean-demo)
+# must work without a phone, and a developer can still turn it on to try it. Production, where
+# DEBUG is off, has it unless someone turns it off on purpose.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", not DEBUG)
+OTP_TOTP_ISSUER = "leanprogram"
 
 # Language and time: bokmål first, Norwegian time, ISO weeks in the interface.
 LANGUAGE_CODE = "nb"
@@ -286,9 +314,10 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 # inline <script>, style="" or on*= handlers anywhere (tests/test_security_headers.py scans the
 # templates), no eval (htmx runs with allowEval off: <meta name="htmx-config"> in base.html).
 # Inline SVG (the logo, the charts) needs nothing; img-src allows data: for the empty favicon.
-# form-action also limits where a form's POST may be redirected: when a login or logout through
-# the municipality's identity provider ends in a redirect to it after a POST, list that origin in
-# CSP_EXTRA_FORM_ACTION (comma-separated, e.g. https://login.kommune.no).
+# form-action also limits where a form's POST may be redirected (browsers check the redirect):
+# the logout form's POST ends at the identity provider after an OIDC login, so the issuer's origin
+# is added in the OIDC block below; another origin (a provider whose end-session endpoint lives
+# elsewhere) goes in CSP_EXTRA_FORM_ACTION (comma-separated, e.g. https://login.kommune.no).
 CSP_EXTRA_FORM_ACTION = env_origins("CSP_EXTRA_FORM_ACTION", allow_http=DEBUG)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -310,8 +339,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # django-axes logs every successful login at INFO; failures and lockouts are warnings.
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        # django-axes logs every successful login at INFO; failures and lockouts are warnings.
+        "axes": {"level": "WARNING"},
+        # At DEBUG a template's missing variable is logged with the whole context, names and
+        # addresses included: never, whatever LOG_LEVEL says.
+        "django.template": {"level": "INFO"},
+    },
 }
 
 # --- Reminders (followup app) -------------------------------------------------------------------
@@ -332,3 +366,51 @@ if REMINDER_RETRY_BASE_SECONDS * (2 ** (REMINDER_SEND_ATTEMPTS - 1) - 1) >= 3600
     )
 # The queue the send tasks go to; empty means Celery's default queue.
 REMINDER_TASK_QUEUE = env_str("REMINDER_TASK_QUEUE") or None
+
+# --- OIDC: login through the municipality's identity provider (pilots/oidc.py) ------------------
+# Off while OIDC_ISSUER is unset. The provider is found by discovery from the issuer
+# (`<issuer>/.well-known/openid-configuration`); register `<SITE_URL>/oidc/callback/` as its
+# redirect URI and `<SITE_URL>/accounts/login/` as its post-logout redirect URI.
+OIDC_ISSUER = (env_url("OIDC_ISSUER", schemes={"https", "http"}) or "").rstrip("/")
+OIDC_ENABLED = bool(OIDC_ISSUER)
+OIDC_RP_CLIENT_ID = env_str("OIDC_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET")
+if OIDC_ENABLED and not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
+    raise ImproperlyConfigured("OIDC_ISSUER is set: OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be.")
+if OIDC_ISSUER.startswith("http://") and not DEBUG:
+    raise ImproperlyConfigured("OIDC_ISSUER must be an https:// URL when DEBUG is off.")
+OIDC_RP_SCOPES = " ".join(env_list("OIDC_SCOPES", ["openid", "email", "profile"]))
+# The name on the button, "Log in with <name>"; empty: "Log in with your work account".
+OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME")
+# The claim holding the person's work e-mail. `email` counts only with `email_verified` true;
+# for Microsoft Entra ID use `preferred_username` (or `upn`), which the tenant itself sets.
+OIDC_EMAIL_CLAIM = env_str("OIDC_EMAIL_CLAIM", "email")
+# Only people of this municipality (its short name) log in through the provider; empty: anyone
+# whose e-mail matches exactly one person.
+OIDC_MUNICIPALITY = env_str("OIDC_MUNICIPALITY")
+# Make a person (in OIDC_MUNICIPALITY) for an e-mail that matches nobody. Off: such a login is
+# refused and nothing is made.
+OIDC_CREATE_PERSONS = env_bool("OIDC_CREATE_PERSONS", False)
+if OIDC_CREATE_PERSONS and not OIDC_MUNICIPALITY:
+    raise ImproperlyConfigured("OIDC_CREATE_PERSONS needs OIDC_MUNICIPALITY, where they are made.")
+# The provider asks for a second factor itself, so leanprogram's own is not asked for again
+# after a login through it (leanprogram's two-factor step reads this).
+OIDC_ENFORCES_MFA = env_bool("OIDC_ENFORCES_MFA", False)
+# `all`: the password form works for everyone; `superusers-only`: only for break-glass
+# administrators (superusers), everyone else logs in through the provider.
+LOCAL_LOGIN = env_str("LOCAL_LOGIN", "all")
+if LOCAL_LOGIN not in {"all", "superusers-only"}:
+    raise ImproperlyConfigured(f"LOCAL_LOGIN must be all or superusers-only; got {LOCAL_LOGIN!r}.")
+if LOCAL_LOGIN == "superusers-only" and not OIDC_ENABLED:
+    raise ImproperlyConfigured("LOCAL_LOGIN=superusers-only needs OIDC_ISSUER.")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_SIGN_ALGO", "RS256")
+# For mozilla-django-oidc: PKCE, nonce and state on every login; our views and backend do the rest.
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_TIMEOUT = 10
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_callback"
+AUTHENTICATION_BACKENDS += ["pilots.oidc.PersonOIDCBackend"]
+# Logging out after an OIDC login answers the logout form's POST with a redirect to the provider
+# (views_oidc.logout_view); the Content-Security-Policy's form-action must let it through.
+if OIDC_ENABLED:
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(url_origin(OIDC_ISSUER))

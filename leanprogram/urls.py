@@ -2,7 +2,15 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from leanprogram import views, views_my, views_session, views_setup
+from leanprogram import (
+    two_factor,
+    views,
+    views_my,
+    views_oidc,
+    views_password,
+    views_session,
+    views_setup,
+)
 from leanprogram.health import healthz
 from leanprogram.login import AdminLoginForm, LoginForm
 from pilots.views import invitations, language
@@ -22,6 +30,7 @@ urlpatterns = [
     path("session/keepalive/", views_session.session_keepalive, name="session_keepalive"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("accessibility/style/", views.style_guide, name="style_guide"),
+    path("privacy/", views.privacy, name="privacy"),
     # In place of django.conf.urls.i18n: switching the language also keeps it for the e-mails.
     path("i18n/setlang/", language.language_set, name="set_language"),
     path(
@@ -31,7 +40,26 @@ urlpatterns = [
         ),
         name="login",
     ),
+    # Before Django's own: logging out also ends the identity provider's session when the login
+    # came through it.
+    path("accounts/logout/", views_oidc.logout_view, name="logout"),
+    path("accounts/two-factor/", two_factor.two_factor_verify, name="two_factor_verify"),
+    path("accounts/two-factor/setup/", two_factor.two_factor_setup, name="two_factor_setup"),
+    # Ahead of Django's own, which they replace (same names).
+    path("accounts/password_reset/", views_password.password_reset, name="password_reset"),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        views_password.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password_change/",
+        views_password.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("oidc/login/", views_oidc.OIDCLoginView.as_view(), name="oidc_login"),
+    path("oidc/callback/", views_oidc.OIDCCallbackView.as_view(), name="oidc_callback"),
     # Public: the link in an invitation e-mail is all an invited person has.
     path(
         "invitations/<str:token>/",

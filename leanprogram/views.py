@@ -57,6 +57,16 @@ def accessibility(request):
 
 
 @require_GET
+def privacy(request):
+    """The privacy statement: public, like the accessibility statement, because someone asking
+    what is done with their data may not have a login. A reader we know is told which
+    municipality is responsible; anyone else reads it in general terms."""
+    person = getattr(request.user, "person", None) if request.user.is_authenticated else None
+    municipality = person.municipality if person is not None else None
+    return render(request, "privacy.html", {"municipality": municipality})
+
+
+@require_GET
 def style_guide(request):
     """The design system at a glance (docs/design.md has the rules): public, like the statement."""
     return render(request, "style_guide.html", {"pairs": design.PAIRS})

@@ -1,14 +1,19 @@
 """Admin for the administrator: municipalities, programmes, departments, people, roles, pilots."""
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from pilots import audit
+from pilots.admin_audit import RecordsRoleChanges, person_active_record
 from pilots.admin_base import ModelAdmin, TabularInline
 from pilots.collation import norwegian
 
 from .models import (
+    AuditEvent,
     Department,
     DepartmentRole,
     EarlierProcess,
@@ -67,7 +72,7 @@ class MunicipalityAdmin(ModelAdmin):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(ModelAdmin):
+class ProgrammeAdmin(RecordsRoleChanges, ModelAdmin):
     list_display = [
         "name",
         "municipality",
@@ -136,7 +141,7 @@ class PhaseChangeAdmin(ModelAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(ModelAdmin):
+class DepartmentAdmin(RecordsRoleChanges, ModelAdmin):
     list_display = ["name", "service_area", "parent", "municipality"]
     list_filter = ["municipality", "service_area"]
     list_select_related = ["municipality", "parent"]
@@ -146,7 +151,7 @@ class DepartmentAdmin(ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(ModelAdmin):
+class PersonAdmin(RecordsRoleChanges, ModelAdmin):
     list_display = ["full_name", "email", "phone", "municipality", "language", "user", "is_active"]
     list_filter = ["is_active", "language", "municipality"]
     list_select_related = ["municipality", "user"]
@@ -157,22 +162,23 @@ class PersonAdmin(ModelAdmin):
 
     @admin.action(description=_("Mark selected people inactive; their logins stop working"))
     def deactivate(self, request, queryset):
-        self._set_active(queryset, active=False)
+        self._set_active(request, queryset, active=False)
 
     @admin.action(description=_("Mark selected people active; their logins work again"))
     def activate(self, request, queryset):
-        self._set_active(queryset, active=True)
+        self._set_active(request, queryset, active=True)
 
-    def _set_active(self, queryset, *, active):
+    def _set_active(self, request, queryset, *, active):
         # One save per person rather than update(): saving is what takes the login along
         # (pilots.signals).
         for person in queryset.exclude(is_active=active):
             person.is_active = active
             person.save(update_fields=["is_active"])
+            person_active_record(request.user, person)
 
 
 @admin.register(ProgrammeRole)
-class ProgrammeRoleAdmin(ModelAdmin):
+class ProgrammeRoleAdmin(RecordsRoleChanges, ModelAdmin):
     list_display = ["person", "role", "programme", "position_percent", "ends_on"]
     list_filter = ["role", "programme"]
     list_select_related = ["person", "programme"]
@@ -181,7 +187,7 @@ class ProgrammeRoleAdmin(ModelAdmin):
 
 
 @admin.register(DepartmentRole)
-class DepartmentRoleAdmin(ModelAdmin):
+class DepartmentRoleAdmin(RecordsRoleChanges, ModelAdmin):
     list_display = ["person", "role", "department", "municipality", "position_percent", "ends_on"]
     list_filter = ["role", "department__municipality"]
     list_select_related = ["person", "department__municipality"]
@@ -292,3 +298,65 @@ class InvitationAdmin(ModelAdmin):
         readonly = list(super().get_readonly_fields(request, obj))
         # Whom an invitation is for is fixed once it exists: its links are signed for them.
         return readonly + ["person"] if obj is not None else readonly
+
+
+# --- The audit log and the logins' permissions -------------------------------------------------
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ModelAdmin):
+    """The audit log, read-only: events are written by `pilots.audit.record` alone, and a log
+    an administrator could edit or thin out would prove nothing."""
+
+    list_display = ["at", "action", "actor", "municipality", "subject_person_id", "detail"]
+    list_filter = ["action", "municipality"]
+    # One query for the page however many rows it shows.
+    list_select_related = ["actor", "municipality"]
+    date_hierarchy = "at"
+    # By id, so the log answers "what happened to person 42?" after the person is erased too.
+    search_fields = ["=subject_person_id"]
+    search_help_text = _("A person's id.")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# Whoever makes a login staff or superuser, or changes its groups, changes what it may do: the
+# audit log says so, with the person behind the login as its subject where there is one.
+_LOGIN_FLAGS = {"is_active": "active", "is_staff": "staff", "is_superuser": "superuser"}
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class AuditedUserAdmin(UserAdmin):
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        person = Person.objects.filter(user=obj).first()
+        if not change:
+            audit.record_login_change(request.user, user_id=obj.pk, subject=person, change="made")
+        for field, name in _LOGIN_FLAGS.items():
+            if field in form.changed_data:
+                state = audit.GRANTED if getattr(obj, field) else audit.ENDED
+                audit.record_login_change(
+                    request.user, user_id=obj.pk, subject=person, change=f"{name} {state}"
+                )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        for field in ("groups", "user_permissions"):
+            if field in form.changed_data:
+                ids = ",".join(str(pk) for pk in sorted(o.pk for o in form.cleaned_data[field]))
+                audit.record_login_change(
+                    request.user,
+                    user_id=form.instance.pk,
+                    subject=Person.objects.filter(user=form.instance).first(),
+                    change=f"{field} now [{ids}]",
+                )

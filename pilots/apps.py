@@ -9,7 +9,7 @@ class PilotsConfig(AppConfig):
     def ready(self):
         from django.db.backends.signals import connection_created
 
-        from pilots import signals  # noqa: F401 - connects the receivers
+        from pilots import oidc, signals  # noqa: F401 - connect the receivers
         from pilots.collation import sqlite_collation_install
 
         connection_created.connect(sqlite_collation_install, dispatch_uid="pilots_nb_collation")

@@ -43,6 +43,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from kombu.exceptions import KombuError
 
+from pilots import audit
 from pilots.access import Scope, scope_for
 from pilots.collation import norwegian
 from pilots.models import DepartmentRole, Invitation, Person, ProgrammeRole
@@ -411,6 +412,9 @@ def invitation_accept(
         person.save(update_fields=["user"])
         locked.accepted_at = now
         locked.save(update_fields=["accepted_at"])
+        audit.record_login_change(
+            user, user_id=user.pk, subject=person, change=f"made from invitation {locked.pk}"
+        )
     invitation.accepted_at, invitation.person = locked.accepted_at, person
     return user
 

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from pilots import audit
 from pilots.access import Scope, scope_for
 from pilots.calendar import local_today
 from pilots.collation import norwegian
@@ -257,6 +258,7 @@ def person_save(
     try:
         with transaction.atomic():
             return _person_save(
+                user=user,
                 scope=scope,
                 department=department,
                 person=person,
@@ -286,6 +288,7 @@ def _email_clash(*, department: Department, email: str, person: Person | None) -
 
 def _person_save(
     *,
+    user,
     scope: Scope,
     department: Department,
     person: Person | None,
@@ -329,16 +332,21 @@ def _person_save(
     # it again gives it back.
     unticked = {code for code, r in current.items() if r.is_active_on(today)} - roles
     DepartmentRole.objects.filter(person=person, department=department, role__in=unticked).delete()
+    for code in sorted(unticked, key=ROLE_ORDER.__getitem__):
+        audit.record_role_change(user, current[code], audit.REMOVED, subject=person)
     for code in sorted(roles, key=ROLE_ORDER.__getitem__):
         role = current.get(code) or DepartmentRole(person=person, department=department, role=code)
         ended = not role.is_active_on(today)
         if role.pk is not None and role.position_percent == position_percent and not ended:
             continue
+        granted = role.pk is None or ended
         role.position_percent = position_percent
         if ended:
             role.ends_on = None
         role.full_clean()
         role.save()
+        if granted:
+            audit.record_role_change(user, role, audit.GRANTED, subject=person)
     return PersonSaveResult(person=person, created=created, attached_existing=attached)
 
 
@@ -364,10 +372,12 @@ def _end_date_error(ends_on: date, today: date) -> ValidationError | None:
     return None
 
 
-def _roles_end(*, person: Person, department: Department, ends_on: date, today: date) -> int:
+def _roles_end(*, user, person: Person, department: Department, ends_on: date, today: date) -> int:
     roles = DepartmentRole.objects.active(today).filter(person=person, department=department)
     if error := _end_date_error(ends_on, today):
         raise error
+    for role in roles:
+        audit.record_role_change(user, role, f"{audit.ENDED} {ends_on.isoformat()}", subject=person)
     return roles.update(ends_on=ends_on)
 
 
@@ -386,7 +396,9 @@ def person_roles_end(*, user, department: Department, person: Person, ends_on: d
             _("You cannot end your own role. Ask the lean coordinator to do it."), code="own_role"
         )
     today = local_today()
-    ended = _roles_end(person=person, department=department, ends_on=ends_on, today=today)
+    ended = _roles_end(
+        user=user, person=person, department=department, ends_on=ends_on, today=today
+    )
     if not ended:
         raise ValidationError(
             _("%(name)s has no role in %(department)s today.")
@@ -425,7 +437,10 @@ def person_roles_restore(*, user, department: Department, person: Person) -> int
             raise ValidationError(
                 _("Ask the lean coordinator to bring this person back."), code="works_elsewhere"
             )
-    return roles.filter(ends_on=latest).update(ends_on=None)
+    restored = roles.filter(ends_on=latest)
+    for role in restored:
+        audit.record_role_change(user, role, audit.GRANTED, subject=person)
+    return restored.update(ends_on=None)
 
 
 @transaction.atomic
@@ -465,7 +480,7 @@ def person_move(
             % {"name": person.full_name, "department": from_department.name},
             code="no_role",
         )
-    _roles_end(person=person, department=from_department, ends_on=on, today=today)
+    _roles_end(user=user, person=person, department=from_department, ends_on=on, today=today)
     position_percent = next((r.position_percent for r in leaving if r.position_percent), None)
     there = {
         r.role: r for r in DepartmentRole.objects.filter(person=person, department=to_department)
@@ -474,6 +489,9 @@ def person_move(
         role = there.get(code) or DepartmentRole(
             person=person, department=to_department, role=code, position_percent=position_percent
         )
+        granted = role.pk is None or not role.is_active_on(today)
         role.ends_on = None
         role.full_clean()
         role.save()
+        if granted:
+            audit.record_role_change(user, role, audit.GRANTED, subject=person)

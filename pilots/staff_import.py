@@ -19,6 +19,7 @@ from django.db.models.functions import Lower
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from pilots import audit
 from pilots.access import Scope, scope_for
 from pilots.calendar import local_today
 from pilots.models import Department, DepartmentRole, Language, Person, ProgrammeRole
@@ -537,14 +538,14 @@ def staff_import_apply(*, user, department: Department, text: str) -> StaffImpor
             preview = staff_import_preview(user=user, department=department, data=text)
             if not preview.is_valid:
                 raise StaffImportInvalid(preview)
-            return _apply(preview, department=department)
+            return _apply(preview, user=user, department=department)
     except IntegrityError as exc:
         raise StaffImportFileError(
             _("The staff changed while importing, so nothing was imported. Please try again.")
         ) from exc
 
 
-def _apply(preview: StaffImportPreview, *, department: Department) -> StaffImportResult:
+def _apply(preview: StaffImportPreview, *, user, department: Department) -> StaffImportResult:
     people = _people_by_email(department=department, emails=(r.email.lower() for r in preview.rows))
     # Roles that have ended are given back rather than added twice.
     ended = {
@@ -576,6 +577,7 @@ def _apply(preview: StaffImportPreview, *, department: Department) -> StaffImpor
             back.ends_on = None
             back.position_percent = row.position_percent
             back.save(update_fields=["ends_on", "position_percent"])
+            audit.record_role_change(user, back, audit.GRANTED, subject=person)
             back_count += 1
             continue
         role = DepartmentRole(
@@ -587,4 +589,6 @@ def _apply(preview: StaffImportPreview, *, department: Department) -> StaffImpor
         role.full_clean(validate_unique=False, validate_constraints=False)
         new_roles.append(role)
     DepartmentRole.objects.bulk_create(new_roles)
+    for role in new_roles:
+        audit.record_role_change(user, role, audit.GRANTED)
     return StaffImportResult(people_created=created, roles_added=len(new_roles) + back_count)

@@ -22,6 +22,9 @@ def _locmem_email(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     # Real hashing costs a second per login created; the tests are not about hashing.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The suite tests what each page does for a person who is in: the second factor is asked for
+    # only where a test turns it on (tests/test_two_factor.py proves no page opens before it).
+    settings.TWO_FACTOR_REQUIRED = False
 
 
 def _login(person, username, **extra):

@@ -50,4 +50,5 @@ def more_pages() -> list[KeyPage]:
         ),
         KeyPage("my tasks (leader)", "tore", reverse("my_tasks")),
         KeyPage("dashboard (guide)", "veileder", reverse("programme:dashboard")),
+        KeyPage("privacy statement", "kari", reverse("privacy")),
     ]

@@ -229,17 +229,34 @@ def test_a_forbidden_page_sends_the_security_headers(production, demo_loaded):
     assert header_problems(response, logged_in=True) == []
 
 
-def test_the_identity_providers_origin_can_be_added_to_form_action():
-    # form-action limits where a form's POST may be redirected too: an RP-initiated logout or a
-    # login that posts to us and is sent on to the municipality's provider needs its origin.
-    code = (
-        "import django; django.setup(); from django.conf import settings; "
-        "print(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action'])"
+FORM_ACTION_CODE = (
+    "import django; django.setup(); from django.conf import settings; "
+    "print(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action'])"
+)
+
+
+def test_the_identity_providers_origin_is_allowed_as_a_form_action():
+    # Logging out after an OIDC login answers the logout form's POST with a redirect to the
+    # provider, and form-action covers redirects after a form's POST too.
+    result = start_django(
+        FORM_ACTION_CODE,
+        DEBUG="0",
+        OIDC_ISSUER="https://login.kommune.no/tenant/v2.0",
+        OIDC_CLIENT_ID="leanprogram",
+        OIDC_CLIENT_SECRET="s3cret",  # noqa: S106 - a made-up registration
     )
-    result = start_django(code, DEBUG="0", CSP_EXTRA_FORM_ACTION="https://login.kommune.no")
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[\"'self'\", 'https://login.kommune.no']"
+
+
+def test_more_form_action_origins_can_be_configured():
+    result = start_django(
+        FORM_ACTION_CODE, DEBUG="0", CSP_EXTRA_FORM_ACTION="https://a.kommune.no,https://b.no:8443"
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[\"'self'\", 'https://a.kommune.no', 'https://b.no:8443']"
 
 
 @pytest.mark.parametrize("bad", ["login.kommune.no", "http://login.kommune.no", "https://*.no"])

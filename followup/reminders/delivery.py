@@ -28,7 +28,7 @@ from followup.models import Reminder
 from followup.policies import follow_up_policies_load
 from followup.reminders.context import Context, Narrow
 from followup.reminders.registry import KINDS
-from pilots.invitations import invitation_links_redact
+from pilots.log_privacy import exception_describe
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ def _deliver(*, reminder_id: int, claim_token: str | uuid.UUID, now: dt.datetime
         message.extra_headers["Message-ID"] = _message_id(reminder)
         reminder.email_subject = message.subject[:200]
         # Coordinators read the stored copy in the outbox: it must not open anyone's login.
-        reminder.email_body = invitation_links_redact(message.body)
+        reminder.email_body = kind.redact(message.body)
         # We hold the row, so counting in Python is safe.
         reminder.attempts += 1
         try:
@@ -156,14 +156,22 @@ def _failed_attempt(reminder: Reminder, *, exc: Exception, now: dt.datetime) -> 
         reminder.next_attempt_at = None
         outcome = Outcome.FAILED
         logger.error(
-            "Reminder %s failed for good after %s tries: %s", reminder.pk, reminder.attempts, exc
+            "Reminder %s failed for good after %s tries: %s",
+            reminder.pk,
+            reminder.attempts,
+            exception_describe(exc),
         )
     else:
         wait = settings.REMINDER_RETRY_BASE_SECONDS * 2 ** (reminder.attempts - 1)
         reminder.status = Status.PENDING
         reminder.next_attempt_at = now + dt.timedelta(seconds=wait)
         outcome = Outcome.RETRY
-        logger.warning("Reminder %s not sent (%s); trying again in %s s.", reminder.pk, exc, wait)
+        logger.warning(
+            "Reminder %s not sent (%s); trying again in %s s.",
+            reminder.pk,
+            exception_describe(exc),
+            wait,
+        )
     reminder.save(
         update_fields=[
             "status",

@@ -27,6 +27,7 @@ from followup.reminders.kinds.follow_up_due import FollowUpDue
 from followup.reminders.kinds.follow_up_overdue import FollowUpOverdue
 from followup.reminders.kinds.invitation import InvitationMail
 from followup.reminders.kinds.measures_overdue import MeasuresOverdue
+from followup.reminders.kinds.password_reset import PasswordResetMail
 from followup.reminders.kinds.plan_not_submitted import PlanNotSubmitted
 from followup.reminders.kinds.plan_not_submitted_escalation import PlanNotSubmittedEscalation
 from followup.reminders.kinds.plan_quiet import PlanQuiet
@@ -47,6 +48,7 @@ KINDS: dict[str, ReminderKind] = {
         InvitationMail,
         PlanTransitionMail,
         EventMoved,
+        PasswordResetMail,
     )
 }
 

@@ -142,6 +142,11 @@ def invitation_accept_view(request, token: str):
     if state != InvitationState.OPEN:
         return _closed(request, state, next_path)
 
+    if settings.LOCAL_LOGIN == "superusers-only":
+        # No password to make: the page offers only the identity provider's login, which links
+        # the login to this person (pilots.oidc.person_for_login).
+        status = 200 if request.method == "GET" else 400
+        return _render_accept(request, invitation, None, status=status)
     if request.method != "POST":
         form = InvitationAcceptForm(
             person=person, initial={"username": username_suggestion(person)}

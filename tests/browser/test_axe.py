@@ -1,8 +1,9 @@
-"""Every page each demo role can reach, checked with axe (WCAG 2.1 A and AA) in a real browser.
+"""The pages before login and an invited person's page, checked with axe (WCAG 2.1 A and AA).
 
-One test per role crawls every page the role reaches (tests/browser/crawl.py says how) and scans
-each with axe. Every page must also have exactly one <h1> and one <main>, a skip link to it first
-when anything to tab to comes before it, and fit 320 CSS pixels without scrolling sideways.
+The pages each demo role reaches get the same checks in their per-role crawl
+(test_every_page.py). Every page must also have exactly one <h1> and one <main>, a skip link to
+it first when anything to tab to comes before it, and fit 320 CSS pixels without scrolling
+sideways.
 """
 
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from tests.browser.conftest import (
     horizontal_overflow,
     structure_problems,
 )
-from tests.browser.crawl import EXPECTED_VIEWS, ROLES, Crawl, crawl_as, finish
+from tests.browser.crawl import Crawl, finish
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,20 +36,13 @@ class AxeCrawl(Crawl):
         return problems
 
 
-@pytest.mark.parametrize("username", ROLES)
-def test_every_page_the_role_reaches_is_accessible(page, demo, username):
-    crawl = crawl_as(page, demo.url, username, AxeCrawl(page=page, base_url=demo.url))
-
-    missing = EXPECTED_VIEWS[username] - set(crawl.scanned)
-    assert not missing, f"not reached: {sorted(missing)}\n{crawl.report(username)}"
-    finish(crawl, username)
-
-
 def test_every_page_before_login_is_accessible(page, demo):
     crawl = AxeCrawl(page=page, base_url=demo.url)
     crawl.run(f"{demo.url}/accounts/login/", [])
 
-    assert {"login", "password_reset", "accessibility"} <= set(crawl.scanned), crawl.scanned
+    assert {"login", "password_reset", "accessibility", "privacy"} <= set(crawl.scanned), (
+        crawl.scanned
+    )
     finish(crawl, "anonymous")
 
 
@@ -79,3 +73,52 @@ def test_the_invitation_page_is_accessible_with_its_error_states(page, demo):
 
     assert len(crawl.scanned) == 4, crawl.scanned
     finish(crawl, "an invited person")
+
+
+def test_the_second_factor_lock_and_reset_pages_are_accessible(page, demo, settings):
+    """Pages no link leads to: enrolling the second factor (the QR code, the form sent empty,
+    the backup codes), the code asked for at the next login, the lock after too many wrong
+    passwords, and the page after asking for a reset link."""
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.browser.conftest import login
+
+    settings.TWO_FACTOR_REQUIRED = True
+    crawl = AxeCrawl(page=page, base_url=demo.url)
+
+    login(page, demo.url, "koordinator")
+    assert reverse("two_factor_setup") in page.url
+    crawl.check("two_factor_setup", page.url)
+    crawl.check_error_state("two_factor_setup", page.url)
+    device = TOTPDevice.objects.get(user__username="koordinator")
+    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    page.locator("main input[name=code]").fill(str(code).zfill(device.digits))
+    with page.expect_navigation():
+        page.locator("main form [type=submit]").first.click()
+    crawl.check("two_factor_backup_codes", page.url)
+
+    page.context.clear_cookies()
+    login(page, demo.url, "koordinator")
+    assert reverse("two_factor_verify") in page.url
+    crawl.check("two_factor_verify", page.url)
+    crawl.check_error_state("two_factor_verify", page.url)
+
+    page.context.clear_cookies()
+    for _ in range(settings.AXES_FAILURE_LIMIT + 1):
+        page.goto(f"{demo.url}{reverse('login')}")
+        page.locator("main input[name=username]").fill("tore")
+        page.locator("main input[name=password]").fill("feil")
+        with page.expect_navigation():
+            page.locator("main form [type=submit]").first.click()
+    crawl.check("locked_out", page.url)
+
+    page.goto(f"{demo.url}{reverse('password_reset')}")
+    page.locator("main input[name=email]").fill("tore@example.no")
+    with page.expect_navigation():
+        page.locator("main form [type=submit]").first.click()
+    assert reverse("password_reset_done") in page.url
+    crawl.check("password_reset_done", page.url)
+
+    assert len(crawl.scanned) == 7, crawl.scanned
+    finish(crawl, "second factor, lock and reset")

@@ -1,6 +1,7 @@
 """Choosing a session of the information meeting on a phone, with the keyboard, and the pages
-checked with axe: the demo holds one information meeting per pilot, so the crawl in test_axe.py
-sees these pages without a choice to make; here Omsorg Sør gets an evening session too."""
+checked with axe: the demo holds one information meeting per pilot, so the crawl in
+test_every_page.py sees these pages without a choice to make; here Omsorg Sør gets an evening
+session too."""
 
 import datetime as dt
 

@@ -7,7 +7,17 @@ from tests.browser.conftest import axe_violations, describe, login
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_login_page_is_norwegian_and_axe_clean(page, demo):
+def _with_identity_provider(settings):
+    """The page as it is with login through the identity provider and passwords for
+    administrators only (the provider itself is not contacted to show it)."""
+    settings.OIDC_ISSUER = "http://127.0.0.1:9"
+    settings.OIDC_ENABLED = True
+    settings.OIDC_RP_CLIENT_ID = "leanprogram"
+    settings.OIDC_PROVIDER_NAME = "Harstad kommune"
+    settings.LOCAL_LOGIN = "superusers-only"
+
+
+def test_login_page_is_norwegian_and_axe_clean(page, demo, settings):
     page.goto(f"{demo.url}/accounts/login/")
 
     assert page.locator("html").get_attribute("lang") == "nb"
@@ -15,13 +25,23 @@ def test_login_page_is_norwegian_and_axe_clean(page, demo):
     violations = axe_violations(page)
     assert violations == [], describe(violations)
 
+    _with_identity_provider(settings)
+    page.goto(f"{demo.url}/accounts/login/")
+    assert page.get_by_role("link", name="Harstad kommune").count() == 1
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)
 
-def test_login_page_fits_320_px_without_horizontal_scroll(page, demo):
+
+def test_login_page_fits_320_px_without_horizontal_scroll(page, demo, settings):
     page.set_viewport_size({"width": 320, "height": 640})
     page.goto(f"{demo.url}/accounts/login/")
 
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= 320
+
+    _with_identity_provider(settings)
+    page.goto(f"{demo.url}/accounts/login/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
 
 
 def test_coordinator_logs_in_with_the_keyboard_and_lands_on_my_tasks(page, demo):

@@ -334,3 +334,54 @@ def test_request_with_redis_down_succeeds_and_the_reminder_goes_out_when_it_is_b
     delivered = _delivered(mail_dir)
     assert delivered[(leader.email, _words(reminder.email_subject))] == 1
     assert set(delivered.values()) == {1}
+
+
+def test_a_password_reset_link_sent_by_the_worker_sets_a_password_and_lifts_a_lock(
+    broker, workers, tmp_path, client, settings
+):
+    """The whole way, with the real worker writing the mail: asked for on the page, sent by the
+    worker (which makes the token), followed, a new password set, the lock gone."""
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    person = PersonFactory()
+    user = _login_for(person)
+    user.set_password("gammelt-passord-1")
+    user.save()
+    office = {"REMOTE_ADDR": "198.51.100.7"}
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": user.username, "password": "feil"}, **office)
+
+    response = client.post(reverse("password_reset"), {"email": person.email})
+    assert response.url == reverse("password_reset_done")
+    worker = workers(broker, mail_dir, MAIL_DELAY_SECONDS="0")
+    # The page asked for a sweep on the default queue; this one queues on the test's queue.
+    reminders_sweep(now=timezone.now())
+    _wait_for(
+        lambda: Reminder.objects.filter(
+            kind=Reminder.Kind.PASSWORD_RESET, status=Status.SENT
+        ).exists(),
+        timeout=30,
+        what="the reset mail to be sent",
+        log=worker.log,
+    )
+    [raw] = [
+        part
+        for path in mail_dir.glob("*.log")
+        for part in path.read_bytes().split(SEPARATOR)
+        if part.strip()
+    ]
+    body = email.message_from_bytes(raw, policy=email.policy.default).get_content()
+    path = "/accounts/reset/" + body.split("/accounts/reset/", 1)[1].split()[0]
+
+    form = client.get(path, follow=True)
+    assert form.context["validlink"]
+    client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "Tavlemøte-hver-tirsdag", "new_password2": "Tavlemøte-hver-tirsdag"},
+    )
+    again = client.post(
+        reverse("login"),
+        {"username": user.username, "password": "Tavlemøte-hver-tirsdag"},
+        **office,
+    )
+    assert again.status_code == 302

@@ -26,6 +26,7 @@ from django.utils.translation import gettext
 
 from followup.models import FollowUpMeeting, Reminder
 from followup.reminders.sweep import reminders_sweep
+from followup.services import password_reset_mail_request
 from pilots.models import DepartmentRole, Person, Pilot, ProgrammeRole
 from pilots.services import pilot_advance_phase
 from plans.models import Measure, ProjectPlan
@@ -240,7 +241,10 @@ def test_every_link_in_every_mail_works_for_its_recipient(
             facilitators=moved.facilitators.all(),
             course_day=moved,
         )
-    # The demo's invitation goes out at once; then the programme's year, a morning at a time.
+    # Kari has forgotten her password and asks for a link.
+    password_reset_mail_request(email=Person.objects.get(user=kari).email)
+    # The demo's invitation and Kari's link go out at once; then the programme's year, a
+    # morning at a time.
     sweep(timezone.now())
     # NAV goes through the whole workflow and on into follow-up, where its plan then goes quiet;
     # Omsorg Sør's plan stays a draft and is chased.

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -16,6 +17,7 @@ from followup.reminders import registry
 from followup.reminders.claims import SEND_REMINDER_TASK
 from followup.reminders.context import Context
 from followup.reminders.kinds.base import Email, ReminderKind
+from followup.services import password_reset_mail_request
 from followup.tasks import send_reminder
 from leanprogram.celery import app as celery_app
 from pilots.models import DepartmentRole, HolidayPeriod, Invitation, Pilot, ProgrammeRole
@@ -148,6 +150,8 @@ BUDGETS = {
     Kind.PLAN_TRANSITION: 3,
     # recent moves, the notices already sent, department members, facilitators, session choices
     Kind.EVENT_MOVED: 5,
+    # reset mails asked for, with their people's logins
+    Kind.PASSWORD_RESET: 1,
 }
 
 
@@ -237,6 +241,12 @@ def _programme_where_every_kind_is_due(units: int):
             send_count=1,
             expires_at=oslo(2027, 3, 26),
         )
+        # Someone with a login asked for a password reset link a minute ago.
+        asker = PersonFactory(
+            municipality=municipality,
+            user=get_user_model().objects.create_user(username=f"reset-{unit}", password="x"),
+        )
+        password_reset_mail_request(email=asker.email, now=NOW - dt.timedelta(minutes=1))
     return programme
 
 

@@ -24,7 +24,7 @@ from pilots.calendar import (
     local_moment,
     start_of_local_day,
 )
-from pilots.invitations import invitation_for_mail, invitation_url
+from pilots.invitations import invitation_for_mail, invitation_links_redact, invitation_url
 from pilots.models import Invitation, Person
 from training.models import CourseDay, InformationMeeting
 
@@ -75,6 +75,11 @@ class ReminderKind(ABC):
     def holds(self, reminder: Reminder, ctx: Context) -> bool:
         """Whether the reminder would still be due now: the same computation the sweep made."""
         return any(due.key == reminder.key for due in self.due(ctx))
+
+    def redact(self, body: str) -> str:
+        """The mail as the outbox keeps it, for coordinators to read: no link in it may open
+        anyone's login."""
+        return invitation_links_redact(body)
 
     def invitation_for(self, recipient: Person, ctx: Context) -> Invitation | None:
         """The invitation whose link stands in for every link of the mail (see `link`)."""
