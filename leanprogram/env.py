@@ -5,6 +5,7 @@ deployment fails loudly instead of running with a surprising default.
 """
 
 import os
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -64,6 +65,37 @@ def env_url(name: str, *, schemes: set[str]) -> str | None:
             f"{name} must be a URL with one of the schemes {allowed}; got {raw!r}."
         )
     return raw
+
+
+def env_origins(name: str, *, allow_http: bool = False) -> list[str]:
+    """A comma-separated list of origins (https://host[:port], nothing after), empty when unset.
+
+    For places where an origin is trusted, like a Content-Security-Policy source: a path or a
+    wildcard there would trust more than meant. Plain http only when allow_http (development).
+    """
+    raw = os.environ.get(name, "")
+    origins = [item.strip() for item in raw.split(",") if item.strip()]
+    schemes = ("https", "http") if allow_http else ("https",)
+    for origin in origins:
+        scheme, sep, host = origin.partition("://")
+        if (
+            not sep
+            or scheme not in schemes
+            or not host
+            or any(char in host for char in "/?#*@ ;'\"")
+        ):
+            raise ImproperlyConfigured(
+                f"{name} must be comma-separated origins like https://login.example.no "
+                f"(scheme {' or '.join(schemes)}, a host, an optional port, no path); "
+                f"got {origin!r}."
+            )
+    return origins
+
+
+def url_origin(url: str) -> str:
+    """scheme://host[:port] of a URL, as a Content-Security-Policy source names it."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def require_secret_key() -> None:

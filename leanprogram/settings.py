@@ -5,10 +5,19 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from leanprogram.env import env_bool, env_int, env_list, env_str, env_url
+from leanprogram.env import (
+    env_bool,
+    env_int,
+    env_list,
+    env_origins,
+    env_str,
+    env_url,
+    url_origin,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("LEANPROGRAM_VAR_DIR", str(BASE_DIR / "var")))
@@ -38,6 +47,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
+    "csp",
     "leanprogram",
     "axes",
     "django_otp",
@@ -53,6 +63,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: a policy on a stylesheet or a script file would say nothing.
+    "csp.middleware.CSPMiddleware",
     # Pages go out gzipped (a fifth of their size on a phone). After WhiteNoise, which sends its
     # own precompressed static files; Django pads each response against BREACH ("Heal The Breach")
     # and masks the CSRF token per response.
@@ -63,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Before the idle timeout, which may log the person out on the way in.
+    "leanprogram.security.SecurityHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "leanprogram.middleware.IdleTimeoutMiddleware",
@@ -292,10 +306,46 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Not a Django setting: sent by leanprogram.security.SecurityHeadersMiddleware, with the
+# Permissions-Policy and, to logged-in people, Cache-Control: no-store.
+SECURE_CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
+# Every cookie Secure (off only for plain-HTTP development), HttpOnly and SameSite=Lax. The CSRF
+# token reaches scripts through the page (the hidden field, <body data-hx-headers>), never the
+# cookie. The one exception is DraftSavedMiddleware's lean_draft_saved (a random token with no
+# meaning outside the browser), which drafts.js reads and deletes, so it cannot be HttpOnly.
+# Django's message cookie follows the SESSION_COOKIE_* flags.
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_SECURE = not DEBUG
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# Content Security Policy (django-csp): scripts and styles from our own static files only, no
+# inline <script>, style="" or on*= handlers anywhere (tests/test_security_headers.py scans the
+# templates), no eval (htmx runs with allowEval off: <meta name="htmx-config"> in base.html).
+# Inline SVG (the logo, the charts) needs nothing; img-src allows data: for the empty favicon.
+# form-action also limits where a form's POST may be redirected (browsers check the redirect):
+# the logout form's POST ends at the identity provider after an OIDC login, so the issuer's origin
+# is added in the OIDC block below; another origin (a provider whose end-session endpoint lives
+# elsewhere) goes in CSP_EXTRA_FORM_ACTION (comma-separated, e.g. https://login.kommune.no).
+CSP_EXTRA_FORM_ACTION = env_origins("CSP_EXTRA_FORM_ACTION", allow_http=DEBUG)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF, *CSP_EXTRA_FORM_ACTION],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    },
+}
 
 LOGGING = {
     "version": 1,
@@ -373,3 +423,7 @@ OIDC_USE_NONCE = True
 OIDC_TIMEOUT = 10
 OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_callback"
 AUTHENTICATION_BACKENDS += ["pilots.oidc.PersonOIDCBackend"]
+# Logging out after an OIDC login answers the logout form's POST with a redirect to the provider
+# (views_oidc.logout_view); the Content-Security-Policy's form-action must let it through.
+if OIDC_ENABLED:
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(url_origin(OIDC_ISSUER))

@@ -74,7 +74,8 @@
   }
 
   function forgetSavedToken() {
-    document.cookie = SAVED_COOKIE + "=; Max-Age=0; Path=/; SameSite=Lax";
+    document.cookie = SAVED_COOKIE + "=; Max-Age=0; Path=/; SameSite=Lax" +
+      (location.protocol === "https:" ? "; Secure" : "");
   }
 
   function dropSavedDrafts(store, token) {

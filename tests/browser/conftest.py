@@ -5,6 +5,7 @@ No browser is downloaded: `.ci/run` installs the `chromium` package and we launc
 
 import datetime as dt
 import os
+import re
 import shutil
 from unittest import mock
 from zoneinfo import ZoneInfo
@@ -71,13 +72,49 @@ def after_the_demo_course(demo):
         yield
 
 
+# The live server sends the production Content-Security-Policy and Permissions-Policy, so every
+# browser test runs under them; but a blocked script or style shows only as a missing behaviour,
+# and only if a test looks. `watch_policy` collects the violations a context's pages report, and
+# the `page` fixture fails its test on any (tests/browser/test_csp.py uses the scripted parts).
+WATCH_POLICY_JS = """
+document.addEventListener("securitypolicyviolation", (e) => window.leanPolicyViolation(
+  `${e.violatedDirective} blocked ${e.blockedURI || "inline"}`
+  + ` at ${e.sourceFile || e.documentURI}:${e.lineNumber} ${e.sample || ""}`));
+"""
+# What Chromium writes on the console for a blocked resource, and for a Permissions-Policy
+# feature it does not know.
+POLICY_CONSOLE = re.compile(
+    r"Content.Security.Policy|Refused to|Permissions.Policy|Unrecognized feature", re.I
+)
+
+
+def watch_policy(context) -> list[str]:
+    """The policy violations the pages of `context` report from now on, as they come."""
+    found: list[str] = []
+
+    def reported(text: str) -> None:
+        found.append(text)
+
+    def console(message):
+        if POLICY_CONSOLE.search(message.text):
+            found.append(f"console: {message.text}")
+
+    # Through a binding and an init script, which the page's policy does not apply to.
+    context.expose_function("leanPolicyViolation", reported)
+    context.add_init_script(WATCH_POLICY_JS)
+    context.on("console", console)
+    return found
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(locale="nb-NO", viewport={"width": 1280, "height": 900})
+    violations = watch_policy(context)
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
     context.close()
+    assert violations == [], "Content-Security-Policy violations:\n" + "\n".join(violations)
 
 
 DEMO_PASSWORD = "lean-demo"  # noqa: S105 - the published demo password
