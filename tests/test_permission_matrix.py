@@ -7,24 +7,17 @@ name the policy question they ask (`Asks`), and the expected status is read from
 403 where the policy says no. `tests/test_access.py` pins the policy itself, role by role.
 """
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from types import SimpleNamespace
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
 
-from followup.models import BoardMeeting, FollowUpMeeting, Reminder
 from pilots.access import scope_for
 from pilots.invitations import invitation_token
-from pilots.models import HolidayPeriod, Invitation
-from plans.models import BoardScreen, Indicator, Measure, Measurement, ProjectPlan, Suggestion
 from plans.screens import board_screen_token
-from tests.factories import CourseDayFactory, InformationMeetingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -76,68 +69,6 @@ def _walk(patterns, namespace=None):
 
 
 ALL_URL_NAMES = sorted(set(_walk(get_resolver().url_patterns)))
-
-
-@pytest.fixture
-def objects(cast):
-    """One of everything in pilot A (Tore's department), for URLs that take an id."""
-    day = CourseDayFactory(pilot=cast.pilot_a, number=1)
-    meeting = InformationMeetingFactory(pilot=cast.pilot_a)
-    plan = ProjectPlan.objects.create(pilot=cast.pilot_a)
-    measure = Measure.objects.create(plan=plan, title="Tavlemøte hver uke", owner=cast.siri)
-    indicator = Indicator.objects.create(
-        plan=plan, name="Ventetid", unit="min", baseline=30, target=10
-    )
-    measurement = Measurement.objects.create(
-        indicator=indicator, measured_on=dt.date(2027, 3, 1), value=25
-    )
-    follow_up = FollowUpMeeting.objects.create(
-        pilot=cast.pilot_a, label="2 uker", due_on=dt.date(2027, 3, 12)
-    )
-    board_meeting = BoardMeeting.objects.create(
-        pilot=cast.pilot_a, held_on=dt.date(2027, 3, 3), present_count=5
-    )
-    invitation = Invitation.objects.create(
-        person=cast.ola,
-        created_by=cast.users.coordinator,
-        sent_at=dt.datetime(2027, 3, 1, 7, tzinfo=dt.UTC),
-        send_count=1,
-        expires_at=timezone.now() + dt.timedelta(days=14),
-    )
-    reminder = Reminder.objects.create(
-        kind=Reminder.Kind.PLAN_QUIET,
-        recipient=cast.tore,
-        pilot=cast.pilot_a,
-        subject_key=f"plan:{plan.pk}",
-        period="2027-W10",
-        due_at=dt.datetime(2027, 3, 8, 7, tzinfo=dt.UTC),
-        status=Reminder.Status.FAILED,
-    )
-    suggestion = Suggestion.objects.create(
-        pilot=cast.pilot_a, author=cast.siri, text="Fast plass for bilnøklene"
-    )
-    holiday = HolidayPeriod.objects.create(
-        municipality=cast.municipality,
-        name="Vinterferie (Troms)",
-        starts_on=dt.date(2027, 2, 22),
-        ends_on=dt.date(2027, 2, 26),
-    )
-    screen = BoardScreen.objects.create(pilot=cast.pilot_a, label="Vaktrommet")
-    return SimpleNamespace(
-        screen=screen,
-        holiday=holiday,
-        suggestion=suggestion,
-        day=day,
-        meeting=meeting,
-        plan=plan,
-        measure=measure,
-        indicator=indicator,
-        measurement=measurement,
-        follow_up=follow_up,
-        board_meeting=board_meeting,
-        reminder=reminder,
-        invitation=invitation,
-    )
 
 
 def _pilot(c, o):
