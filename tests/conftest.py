@@ -122,7 +122,8 @@ def cast(db):
 
 @pytest.fixture
 def objects(cast):
-    """One of everything in pilot A (Tore's department), for URLs that take an id."""
+    """One of everything in pilot A (Tore's department), for URLs that take an id; and a login
+    for Tromsø's department leader (`tromso_leader`)."""
     day = CourseDayFactory(pilot=cast.pilot_a, number=1)
     meeting = InformationMeetingFactory(pilot=cast.pilot_a)
     plan = ProjectPlan.objects.create(pilot=cast.pilot_a)
@@ -165,7 +166,18 @@ def objects(cast):
         ends_on=dt.date(2027, 2, 26),
     )
     screen = BoardScreen.objects.create(pilot=cast.pilot_a, label="Vaktrommet")
+    # Tromsø's department leader, beside Tromsø's coordinator (the cast's outsider): what is
+    # Harstad's is as hidden from them as from their coordinator.
+    tromso_leader = PersonFactory(
+        municipality=cast.other_municipality,
+        full_name="Tone Tromsø",
+        email="tone@tromso.kommune.no",
+    )
+    DepartmentRole.objects.create(
+        department=cast.other_pilot.department, person=tromso_leader, role="department_leader"
+    )
     return SimpleNamespace(
+        tromso_leader=_login(tromso_leader, "tone"),
         screen=screen,
         holiday=holiday,
         suggestion=suggestion,

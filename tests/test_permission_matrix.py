@@ -4,7 +4,9 @@ The list of URLs comes from the URLconf itself: a URL added without an entry her
 so nobody can add a page and forget to decide who may open it. Pages about a pilot or department
 name the policy question they ask (`Asks`), and the expected status is read from the same policy
 (`pilots.access.Scope`) the views and services obey: 404 where the person cannot see the object,
-403 where the policy says no. `tests/test_access.py` pins the policy itself, role by role.
+403 where the policy says no. `tests/test_access.py` pins the policy itself, role by role, and
+`tests/test_permission_posts.py` posts valid bodies (htmx's too), mixes ids of different parents,
+and checks that a refused POST leaves the database as it was and the admin shut to non-staff.
 """
 
 from collections.abc import Callable
@@ -30,12 +32,14 @@ ROLES = [
     "coordinator",
     "outsider",
     "superuser",
+    # A department leader in Tromsø: another municipality, and no programme role.
+    "outsider_leader",
 ]
 LOGIN = "login"  # a redirect to the login page
 
 # Shorthands for the columns, in ROLES order, for pages that are not about one pilot.
-PUBLIC = [200] * 8
-ANY_LOGIN = [LOGIN, 200, 200, 200, 200, 200, 200, 200]
+PUBLIC = [200] * 9
+ANY_LOGIN = [LOGIN, 200, 200, 200, 200, 200, 200, 200, 200]
 
 
 @dataclass(frozen=True)
@@ -89,7 +93,7 @@ def _holiday(c, o):
 
 # The programme's own pages: its coordinators and guides (and administrators); the programme's
 # leaders and staff can see it but not these pages, another municipality cannot see it.
-PROGRAMME_PAGE = [LOGIN, 403, 403, 403, 200, 200, 404, 200]
+PROGRAMME_PAGE = [LOGIN, 403, 403, 403, 200, 200, 404, 200, 404]
 SET_UP = Asks("can_set_up_pilot")
 
 
@@ -99,7 +103,7 @@ def _measure_owner(c, o):
 
 # name → (method, kwargs(cast, objects), statuses in ROLES order)
 MATRIX = {
-    "home": ("get", None, [LOGIN, 302, 302, 302, 302, 302, 302, 302]),
+    "home": ("get", None, [LOGIN, 302, 302, 302, 302, 302, 302, 302, 302]),
     "my_tasks": ("get", None, ANY_LOGIN),
     # Posted empty: whoever may act on the measure (Siri's) gets the form's error.
     "my_measure_progress": (
@@ -109,12 +113,12 @@ MATRIX = {
     ),
     "healthz": ("get", None, PUBLIC),
     # Asked by drafts.js, which has no use for a login page: 403 when the session is gone.
-    "session_keepalive": ("post", None, [403] + [204] * 7),
+    "session_keepalive": ("post", None, [403] + [204] * 8),
     "accessibility": ("get", None, PUBLIC),
     "style_guide": ("get", None, PUBLIC),
-    "set_language": ("post", None, [302] * 8),
-    "login": ("get", None, [200, 302, 302, 302, 302, 302, 302, 302]),
-    "logout": ("post", None, [302] * 8),
+    "set_language": ("post", None, [302] * 9),
+    "login": ("get", None, [200, 302, 302, 302, 302, 302, 302, 302, 302]),
+    "logout": ("post", None, [302] * 9),
     "password_change": ("get", None, ANY_LOGIN),
     "password_change_done": ("get", None, ANY_LOGIN),
     "password_reset": ("get", None, PUBLIC),
@@ -142,7 +146,11 @@ MATRIX = {
         PROGRAMME_PAGE,
     ),
     "pilots:holiday_period_edit": ("get", _holiday, PROGRAMME_PAGE),
-    "pilots:holiday_period_delete": ("post", _holiday, [LOGIN, 403, 403, 403, 302, 302, 404, 302]),
+    "pilots:holiday_period_delete": (
+        "post",
+        _holiday,
+        [LOGIN, 403, 403, 403, 302, 302, 404, 302, 404],
+    ),
     "pilots:pilot_advance_phase": (
         "post",
         lambda c, o: {"pk": c.pilot_a.pk},
@@ -293,16 +301,16 @@ MATRIX = {
         lambda c, o: {"pk": o.follow_up.pk},
         Asks("can_record_follow_up"),
     ),
-    "followup:outbox": ("get", None, [LOGIN, 403, 403, 403, 200, 200, 200, 200]),
+    "followup:outbox": ("get", None, [LOGIN, 403, 403, 403, 200, 200, 200, 200, 403]),
     "followup:reminder_detail": (
         "get",
         lambda c, o: {"pk": o.reminder.pk},
-        [LOGIN, 403, 403, 403, 200, 200, 404, 200],
+        [LOGIN, 403, 403, 403, 200, 200, 404, 200, 403],
     ),
     "followup:reminder_resend": (
         "post",
         lambda c, o: {"pk": o.reminder.pk},
-        [LOGIN, 403, 403, 403, 302, 302, 404, 302],
+        [LOGIN, 403, 403, 403, 302, 302, 404, 302, 403],
     ),
     # Inviting Ola (staff in pilot A, no login): `Scope.can_invite` asks about a person, not a
     # pilot, so the columns are written out. Siri sees him but may not invite; Kari and the
@@ -310,25 +318,25 @@ MATRIX = {
     "pilots:person_invite": (
         "post",
         lambda c, o: {"pk": c.ola.pk},
-        [LOGIN, 403, 302, 404, 302, 302, 404, 302],
+        [LOGIN, 403, 302, 404, 302, 302, 404, 302, 404],
     ),
     "pilots:invitation_resend": (
         "post",
         lambda c, o: {"pk": o.invitation.pk},
-        [LOGIN, 403, 302, 404, 302, 302, 404, 302],
+        [LOGIN, 403, 302, 404, 302, 302, 404, 302, 404],
     ),
     "pilots:invitation_revoke": (
         "post",
         lambda c, o: {"pk": o.invitation.pk},
-        [LOGIN, 403, 302, 404, 302, 302, 404, 302],
+        [LOGIN, 403, 302, 404, 302, 302, 404, 302, 404],
     ),
-    "pilots:invitation_list": ("get", None, [LOGIN, 403, 403, 403, 200, 200, 200, 200]),
+    "pilots:invitation_list": ("get", None, [LOGIN, 403, 403, 403, 200, 200, 200, 200, 403]),
     # Public: the link is all an invited person has. Anyone holding it sees the same page.
     "invitation_accept": ("get", lambda c, o: {"token": invitation_token(o.invitation)}, PUBLIC),
     "plans:programme_gains": (
         "get",
         lambda c, o: {"pk": c.programme.pk},
-        [LOGIN, 403, 403, 403, 200, 200, 404, 200],
+        [LOGIN, 403, 403, 403, 200, 200, 404, 200, 404],
     ),
 }
 
@@ -341,7 +349,9 @@ def test_every_named_url_has_an_entry():
     assert stale == [], "these URLs are gone; remove them from the matrix"
 
 
-def _user(cast, role):
+def _user(cast, role, objects=None):
+    if role == "outsider_leader":
+        return objects.tromso_leader
     return {
         "anonymous": None,
         "staff": cast.users.staff_a,
@@ -357,7 +367,7 @@ def _user(cast, role):
 def _expected(spec, *, cast, objects, role):
     if isinstance(spec, list):
         return spec[ROLES.index(role)]
-    user = _user(cast, role)
+    user = _user(cast, role, objects)
     if user is None:
         return LOGIN
     scope = scope_for(user)
@@ -380,7 +390,7 @@ def test_every_named_permission_is_asked_by_a_page():
 def test_permission_matrix(client, cast, objects, name, role):
     method, kwargs, spec = MATRIX[name]
     expected = _expected(spec, cast=cast, objects=objects, role=role)
-    user = _user(cast, role)
+    user = _user(cast, role, objects)
     if user is not None:
         client.force_login(user)
     url = reverse(name, kwargs=kwargs(cast, objects) if kwargs else None)
@@ -417,7 +427,7 @@ def _writes(queries) -> list[str]:
 def test_a_get_never_writes(client, cast, objects, name, role):
     """Opening a page, reloading it or following a link from a mail changes nothing."""
     _method, kwargs, _spec = MATRIX[name]
-    client.force_login(_user(cast, role))
+    client.force_login(_user(cast, role, objects))
     url = reverse(name, kwargs=kwargs(cast, objects) if kwargs else None)
 
     with CaptureQueriesContext(connection) as queries:
