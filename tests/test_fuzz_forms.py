@@ -150,9 +150,8 @@ def _target(client, cast, objects, name) -> Target:
     page = _url(page_name, page_kwargs, cast, objects)
     # Ids a form may be given that the person must not reach: another pilot's measure and
     # department, another municipality's pilot and person, and one that does not exist.
-    other_measure = Measure.objects.create(
-        plan=ProjectPlan.objects.create(pilot=cast.pilot_b), title="Annen tavle"
-    )
+    other_plan, _created = ProjectPlan.objects.get_or_create(pilot=cast.pilot_b)
+    other_measure = Measure.objects.create(plan=other_plan, title="Annen tavle")
     foreign_ids = [
         str(other_measure.pk),
         str(cast.dept_b.pk),
@@ -310,3 +309,40 @@ def test_the_fuzzer_finds_the_forms(client, cast, objects):
 
     assert {"date", "starts_at", "ends_at", "place", "notes"} <= set(target.form.kinds)
     assert target.user == cast.users.coordinator
+
+
+# Posting these would end the session or take away what the pages below show.
+_NOT_STORED = ("delete", "revoke", "logout", "login", "password", "keepalive", "restore")
+
+
+def test_stored_markers_come_back_escaped_on_every_page(client, cast, objects):
+    """Every text field of every form is saved with a `<script>` in it; then every page is
+    opened as the coordinator, the leader and a member of staff: none shows it unescaped."""
+    for name in ENDPOINTS:
+        if any(word in name for word in _NOT_STORED):
+            continue
+        target = _target(client, cast, objects, name)
+        data = {}
+        for field, kind in target.form.kinds.items():
+            kept = target.form.data.get(field, [])
+            if kind in {"text", "textarea"} and field not in {"version", "next"}:
+                data[field] = [f"Tekst {MARKER}"]
+            else:
+                data[field] = kept if any(kept) else _plausible(field, kind, [])
+        if target.user is not None:
+            client.force_login(target.user)
+        assert client.post(target.url, data).status_code < 500, name
+
+    pages = [
+        (name, kwargs)
+        for name, (method, kwargs, _spec) in MATRIX.items()
+        if method == "get" and not name.startswith("password_reset")
+    ]
+    shown = 0
+    for user in (cast.users.coordinator, cast.users.tore, cast.users.staff_a):
+        client.force_login(user)
+        for page_name, kwargs in pages:
+            response = client.get(_url(page_name, kwargs, cast, objects))
+            _assert_escaped(response, f"{page_name} as {user.username}")
+            shown += "&lt;script&gt;lp-fuzz" in response.content.decode(errors="replace")
+    assert shown, "no page showed a stored marker: the test would not see one unescaped"
