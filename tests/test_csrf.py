@@ -6,9 +6,11 @@ token and expects the CSRF failure page (403). A view marked `csrf_exempt` fails
 is listed below with its reason.
 """
 
+import re
+
 import pytest
 from django.test import Client
-from django.urls import reverse
+from django.urls import NoReverseMatch, resolve, reverse
 
 from tests.post_endpoints import accepts_post, url_patterns
 
@@ -18,30 +20,53 @@ pytestmark = pytest.mark.django_db
 # or (login, logout, setlang, keepalive) acts for the session it comes with.
 EXEMPT: dict[str, str] = {}
 
-# Path converters filled with a value of their type: the CSRF check runs before the view, so
-# the object need not exist.
-_SAMPLES = {"int": "1", "str": "x", "slug": "x", "path": "x"}
+
+def _filled_route(route: str) -> str:
+    """An unnamed route with each `<converter:name>` filled in."""
+    if route.endswith("(?P<url>.*)$"):
+        # The admin's catch-all, which answers any other path under /admin/.
+        return "/" + route.removesuffix("(?P<url>.*)$") + "no-such-page/"
+    path = re.sub(r"<(?:\w+:)?\w+>", "1", route)
+    assert "(" not in path, f"fill in {route} by hand"
+    return "/" + path
 
 
-def _sample_path(route: str) -> str:
-    """The route with each `<converter:name>` replaced by a sample value."""
-    path = ""
-    rest = route
-    while "<" in rest:
-        before, _, tail = rest.partition("<")
-        spec, _, rest = tail.partition(">")
-        converter = spec.split(":")[0] if ":" in spec else "str"
-        path += before + _SAMPLES.get(converter, "x")
-    return "/" + path + rest.lstrip("^").rstrip("$")
+def _sample_path(name: str | None, route: str, pattern) -> str:
+    """A path that reaches the pattern's view, its parameters filled with a value their regex
+    takes: the CSRF check runs before the view, so no object need exist."""
+    if name is None:
+        return _filled_route(route)
+    regex = pattern.pattern.regex
+    named = list(regex.groupindex)
+    unnamed = regex.groups - len(named)
+    for value in ("1", "pilots", "x"):
+        try:
+            if named:
+                return reverse(name, kwargs=dict.fromkeys(named, value))
+            return reverse(name, args=[value] * unnamed)
+        except NoReverseMatch:
+            continue
+    raise AssertionError(f"no sample path for {name}")
 
 
-POST_ROUTES = sorted(
-    {
-        (name or route, _sample_path(route))
-        for name, route, pattern in url_patterns(include_admin=True)
-        if accepts_post(pattern) and "(?P" not in route
-    }
-)
+_ROUTES = [
+    (name or route, _sample_path(name, route, pattern), pattern.callback)
+    for name, route, pattern in url_patterns(include_admin=True)
+    if accepts_post(pattern)
+]
+POST_ROUTES = sorted({(name, path) for name, path, _callback in _ROUTES})
+
+
+def test_each_sample_path_reaches_its_own_view():
+    """Else a made-up path could land on another view (the admin's catch-all) and pass."""
+    wrong = [
+        name
+        for name, path, callback in _ROUTES
+        # A name defined twice (`login`) reaches the first definition, as in production.
+        if resolve(path).func is not callback and resolve(path).view_name != name
+    ]
+
+    assert wrong == []
 
 
 def test_every_kind_of_post_url_is_covered():
