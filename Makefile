@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export DEBUG ?= 1
 export CELERY_TASK_ALWAYS_EAGER ?= 0
 
-.PHONY: install run test test-fast lint migrate messages bench bench-pages bench-lighthouse css \
+.PHONY: install run test test-fast lint migrate messages bench bench-pages bench-fuzz bench-lighthouse css \
 	frontend frontend-dev screenshots audit clean
 
 install: $(STAMP)
