@@ -8,8 +8,8 @@ STAMP := $(VENV)/.installed
 export DEBUG ?= 1
 export CELERY_TASK_ALWAYS_EAGER ?= 0
 
-.PHONY: install run test test-fast lint migrate messages bench bench-pages bench-lighthouse css \
-	frontend frontend-dev screenshots clean
+.PHONY: install run test test-fast lint migrate messages bench bench-pages bench-fuzz bench-lighthouse css \
+	frontend frontend-dev screenshots audit clean
 
 install: $(STAMP)
 
@@ -52,10 +52,25 @@ messages: install
 		--ignore .venv --ignore var --ignore tests --ignore 'static/vendor/*' --ignore frontend
 	$(PY) manage.py compilemessages --ignore .venv
 
-bench: bench-pages bench-lighthouse
+bench: bench-pages bench-fuzz bench-lighthouse
 
 bench-pages: install
 	$(PY) -m pytest -p no:xdist benchmarks -q -s
+
+# The form fuzzer with 10,000 generated posts (`make test` posts a few hundred of the same kind).
+bench-fuzz: install
+	LEAN_FUZZ_POSTS=$${LEAN_FUZZ_POSTS:-10000} $(PY) -m pytest -p no:xdist tests/test_fuzz_forms.py -q -s
+
+# Known vulnerabilities in requirements.lock, with pip-audit from its own virtualenv (var/audit,
+# made on first use: its dependencies stay out of the app's). Needs the vulnerability services
+# on the network, so it is not part of .ci/run; exits 2, saying so, when it could check nothing.
+AUDIT_VENV := var/audit
+PIP_AUDIT_VERSION := 2.10.1
+
+audit:
+	test -x $(AUDIT_VENV)/bin/pip-audit || { $(PYTHON) -m venv $(AUDIT_VENV) && \
+		$(AUDIT_VENV)/bin/pip install --quiet pip-audit==$(PIP_AUDIT_VERSION); }
+	$(AUDIT_VENV)/bin/python .ci/pip_audit.py $(AUDIT_VENV)/bin/pip-audit requirements.lock
 
 # Lighthouse (mobile) on the key pages under gunicorn with DEBUG=0: benchmarks/results/lighthouse.json.
 bench-lighthouse: install frontend-dev

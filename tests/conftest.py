@@ -5,10 +5,15 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
-from pilots.models import DepartmentRole, ProgrammeRole
+from followup.models import BoardMeeting, FollowUpMeeting, Reminder
+from pilots.models import DepartmentRole, HolidayPeriod, Invitation, ProgrammeRole
+from plans.models import BoardScreen, Indicator, Measure, Measurement, ProjectPlan, Suggestion
 from tests.factories import (
+    CourseDayFactory,
     DepartmentFactory,
+    InformationMeetingFactory,
     MunicipalityFactory,
     PersonFactory,
     PilotFactory,
@@ -115,4 +120,78 @@ def cast(db):
         other_municipality=tromso,
         other_pilot=other_pilot,
         users=users,
+    )
+
+
+@pytest.fixture
+def objects(cast):
+    """One of everything in pilot A (Tore's department), for URLs that take an id; and a login
+    for Tromsø's department leader (`tromso_leader`)."""
+    day = CourseDayFactory(pilot=cast.pilot_a, number=1)
+    meeting = InformationMeetingFactory(pilot=cast.pilot_a)
+    plan = ProjectPlan.objects.create(pilot=cast.pilot_a)
+    measure = Measure.objects.create(plan=plan, title="Tavlemøte hver uke", owner=cast.siri)
+    indicator = Indicator.objects.create(
+        plan=plan, name="Ventetid", unit="min", baseline=30, target=10
+    )
+    measurement = Measurement.objects.create(
+        indicator=indicator, measured_on=dt.date(2027, 3, 1), value=25
+    )
+    follow_up = FollowUpMeeting.objects.create(
+        pilot=cast.pilot_a, label="2 uker", due_on=dt.date(2027, 3, 12)
+    )
+    board_meeting = BoardMeeting.objects.create(
+        pilot=cast.pilot_a, held_on=dt.date(2027, 3, 3), present_count=5
+    )
+    invitation = Invitation.objects.create(
+        person=cast.ola,
+        created_by=cast.users.coordinator,
+        sent_at=dt.datetime(2027, 3, 1, 7, tzinfo=dt.UTC),
+        send_count=1,
+        expires_at=timezone.now() + dt.timedelta(days=14),
+    )
+    reminder = Reminder.objects.create(
+        kind=Reminder.Kind.PLAN_QUIET,
+        recipient=cast.tore,
+        pilot=cast.pilot_a,
+        subject_key=f"plan:{plan.pk}",
+        period="2027-W10",
+        due_at=dt.datetime(2027, 3, 8, 7, tzinfo=dt.UTC),
+        status=Reminder.Status.FAILED,
+    )
+    suggestion = Suggestion.objects.create(
+        pilot=cast.pilot_a, author=cast.siri, text="Fast plass for bilnøklene"
+    )
+    holiday = HolidayPeriod.objects.create(
+        municipality=cast.municipality,
+        name="Vinterferie (Troms)",
+        starts_on=dt.date(2027, 2, 22),
+        ends_on=dt.date(2027, 2, 26),
+    )
+    screen = BoardScreen.objects.create(pilot=cast.pilot_a, label="Vaktrommet")
+    # Tromsø's department leader, beside Tromsø's coordinator (the cast's outsider): what is
+    # Harstad's is as hidden from them as from their coordinator.
+    tromso_leader = PersonFactory(
+        municipality=cast.other_municipality,
+        full_name="Tone Tromsø",
+        email="tone@tromso.kommune.no",
+    )
+    DepartmentRole.objects.create(
+        department=cast.other_pilot.department, person=tromso_leader, role="department_leader"
+    )
+    return SimpleNamespace(
+        tromso_leader=_login(tromso_leader, "tone"),
+        screen=screen,
+        holiday=holiday,
+        suggestion=suggestion,
+        day=day,
+        meeting=meeting,
+        plan=plan,
+        measure=measure,
+        indicator=indicator,
+        measurement=measurement,
+        follow_up=follow_up,
+        board_meeting=board_meeting,
+        reminder=reminder,
+        invitation=invitation,
     )
