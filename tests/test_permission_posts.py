@@ -193,6 +193,19 @@ VALID = {
         302,
     ),
     "pilots:holiday_period_delete": (lambda c, o: {}, 302),
+    "pilots:programme_retention": (
+        lambda c, o: {
+            "retention_reminder_body_months": "12",
+            "retention_leaver_months": "36",
+            "retention_invitation_days": "60",
+        },
+        302,
+    ),
+    # Typing the name confirms: Ola is anonymised, which only a coordinator or guide may do.
+    "privacy:person_erase": (lambda c, o: {"confirmation": c.ola.full_name}, 302),
+    # With the second factor off (as in the suite) nobody owes a code: both steps send on.
+    "two_factor_verify": (lambda c, o: {"code": "123456"}, 302),
+    "two_factor_setup": (lambda c, o: {"code": "123456"}, 302),
     "training:meeting_create": (_meeting_fields, 302),
     "training:meeting_edit": (_meeting_fields, 302),
     "training:meeting_delete": (lambda c, o: {}, 302),
