@@ -55,8 +55,11 @@ def _render_all(client, tmp_path) -> dict[str, str]:
         path = tmp_path / f"{number:02d}.html"
         path.write_bytes(response.content)
         files[str(path)] = f"{page.name} ({page.url} as {page.username or 'nobody'})"
-    # A form with its errors: the add-a-person form sent empty.
-    response = client.post(more_pages()[1].url, {})
+    # A form with its errors: the add-a-person form sent empty, by the leader it belongs to.
+    form_page = more_pages()[1]
+    client.logout()
+    client.force_login(users.get(username=form_page.username))
+    response = client.post(form_page.url, {})
     assert response.status_code == 400
     path = tmp_path / "form-errors.html"
     path.write_bytes(response.content)

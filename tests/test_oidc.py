@@ -42,6 +42,13 @@ class Provider:
         requests.post(f"{self.issuer}/test/tamper", json=change, timeout=5).raise_for_status()
 
 
+@pytest.fixture(autouse=True)
+def _english(client, settings):
+    """The pages are read in English, the language the assertions quote (the catalogs say the
+    same in bokmål and nynorsk; tests/test_translations.py checks them)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
 @pytest.fixture(scope="session")
 def oidc_provider():
     node = shutil.which("node")

@@ -63,7 +63,7 @@ EMPTY_SUBMIT_VIEWS = {
 # Answers to a visit of a view no link leads to that mean "not for this role" or "not a page".
 NOT_A_PAGE_FOR_ROLE = {403, 404, 405}
 PENDING = 501
-MAX_PAGES = 80
+MAX_PAGES = 120
 
 LINKS_JS = """() => Array.from(document.querySelectorAll("a[href]"), a => ({
   href: a.href, raw: a.getAttribute("href"), download: a.hasAttribute("download"),
