@@ -116,7 +116,7 @@ def _scrub_text(pairs: list[tuple[str, str]], *, dry_run: bool) -> int:
             as_text = f"{col}::text" if isinstance(column, models.JSONField) else col
             if dry_run:
                 cursor.execute(
-                    f"SELECT count(*) FROM {table} t WHERE EXISTS (SELECT 1 FROM "  # noqa: S608
+                    f"SELECT count(*) FROM {table} t WHERE EXISTS (SELECT 1 FROM "  # noqa: S608  # nosec B608
                     f"(VALUES {values}) AS m(o, pat, rep) WHERE strpos(t.{as_text}, m.pat) > 0)",
                     params,
                 )
@@ -129,7 +129,7 @@ def _scrub_text(pairs: list[tuple[str, str]], *, dry_run: bool) -> int:
             # passes go on while a text still holds a name, up to the limit.
             for _pass in range(_MAX_SCRUB_PASSES):
                 cursor.execute(
-                    f"UPDATE {table} SET {col} = {new} FROM (SELECT DISTINCT ON (t.ctid) "  # noqa: S608
+                    f"UPDATE {table} SET {col} = {new} FROM (SELECT DISTINCT ON (t.ctid) "  # noqa: S608  # nosec B608
                     f"t.ctid AS row_id, m.pat, m.rep FROM {table} t, (VALUES {values}) "
                     f"AS m(o, pat, rep) WHERE strpos(t.{as_text}, m.pat) > 0 ORDER BY t.ctid, m.o) "
                     f"AS m WHERE {table}.ctid = m.row_id",
@@ -235,7 +235,7 @@ def _anonymise_people_rows(person_ids: list[int], *, now) -> None:
     params = [p for pk in person_ids for p in (pk, anonymous_label(pk), anonymous_email(pk))]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET full_name = m.label, email = m.email, phone = '', "  # noqa: S608
+            f"UPDATE {table} SET full_name = m.label, email = m.email, phone = '', "  # noqa: S608  # nosec B608
             f"user_id = NULL, is_active = false, receives_digests = false, anonymised_at = %s "
             f"FROM (VALUES {values}) AS m(id, label, email) WHERE {table}.id = m.id",
             [now, *params],

@@ -57,7 +57,7 @@ def _q(model) -> str:
 def _municipality_max(column: str, person_ref: str) -> str:
     """SQL for the longest setting among the programmes of a person's municipality."""
     return (
-        f"(SELECT MAX(pr.{column}) FROM {_q(Programme)} pr JOIN {_q(Person)} pe "
+        f"(SELECT MAX(pr.{column}) FROM {_q(Programme)} pr JOIN {_q(Person)} pe "  # nosec B608
         f"ON pe.municipality_id = pr.municipality_id WHERE pe.id = {person_ref})"
     )
 
@@ -65,7 +65,7 @@ def _municipality_max(column: str, person_ref: str) -> str:
 def _run(sql_where: str, *, table: str, action: str, params: list, dry_run: bool) -> int:
     with connection.cursor() as cursor:
         if dry_run:
-            cursor.execute(f"SELECT count(*) FROM {table} t WHERE {sql_where}", params)
+            cursor.execute(f"SELECT count(*) FROM {table} t WHERE {sql_where}", params)  # nosec B608
             return cursor.fetchone()[0]
         cursor.execute(f"{action} WHERE {sql_where}", params)
         return cursor.rowcount
@@ -74,7 +74,7 @@ def _run(sql_where: str, *, table: str, action: str, params: list, dry_run: bool
 def _reminder_bodies(now: dt.datetime, dry_run: bool) -> int:
     """Empty the subject, body and error of reminders done with: kind, dates, status stay."""
     months = (
-        f"COALESCE((SELECT pr.retention_reminder_body_months FROM {_q(Pilot)} pi "
+        f"COALESCE((SELECT pr.retention_reminder_body_months FROM {_q(Pilot)} pi "  # nosec B608
         f"JOIN {_q(Programme)} pr ON pr.id = pi.programme_id WHERE pi.id = t.pilot_id), "
         f"{_municipality_max('retention_reminder_body_months', 't.recipient_id')}, %s)"
     )
@@ -89,7 +89,7 @@ def _reminder_bodies(now: dt.datetime, dry_run: bool) -> int:
     return _run(
         where,
         table=table,
-        action=f"UPDATE {table} t SET email_subject = '', email_body = '', last_error = ''",
+        action=f"UPDATE {table} t SET email_subject = '', email_body = '', last_error = ''",  # nosec B608
         params=params,
         dry_run=dry_run,
     )
@@ -106,7 +106,7 @@ def _invitations(now: dt.datetime, dry_run: bool) -> int:
     return _run(
         where,
         table=table,
-        action=f"DELETE FROM {table} t",
+        action=f"DELETE FROM {table} t",  # nosec B608
         params=[now, DEFAULT_INVITATION_DAYS],
         dry_run=dry_run,
     )
@@ -126,11 +126,11 @@ def leavers_due(today: dt.date, *, limit: int) -> list[int]:
     """
     months = f"COALESCE({_municipality_max('retention_leaver_months', 'p.id')}, %s)"
     roles = (
-        f"(SELECT person_id, ends_on FROM {_q(ProgrammeRole)} "
+        f"(SELECT person_id, ends_on FROM {_q(ProgrammeRole)} "  # nosec B608
         f"UNION ALL SELECT person_id, ends_on FROM {_q(DepartmentRole)})"
     )
     sql = (
-        f"SELECT p.id FROM {_q(Person)} p JOIN {roles} r ON r.person_id = p.id "
+        f"SELECT p.id FROM {_q(Person)} p JOIN {roles} r ON r.person_id = p.id "  # nosec B608
         "WHERE p.anonymised_at IS NULL GROUP BY p.id "
         "HAVING bool_and(r.ends_on IS NOT NULL AND r.ends_on <= %s) "
         f"AND MAX(r.ends_on) < %s - make_interval(months => {months}) "
