@@ -100,12 +100,58 @@ _SCRUB_SKIPS = {
 }
 
 
+# The few places where PostgreSQL and SQLite (the development database: `make run` and
+# `make test` without DATABASE_URL) spell the same set-based statement differently.
+
+
+def _on_sqlite() -> bool:
+    return connection.vendor == "sqlite"
+
+
+def _values(rows: int, alias: str, columns: tuple[str, ...]) -> str:
+    """A table of `rows` parameter rows named `alias`(`columns`). SQLite names a VALUES list's
+    columns column1, column2, … and takes no column list after the alias."""
+    values = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * rows)
+    if _on_sqlite():
+        named = ", ".join(f"column{n} AS {name}" for n, name in enumerate(columns, 1))
+        return f"(SELECT {named} FROM (VALUES {values})) AS {alias}"  # noqa: S608  # nosec B608
+    return f"(VALUES {values}) AS {alias}({', '.join(columns)})"
+
+
+def _position(text: str, pattern: str) -> str:
+    """Where `pattern` starts in `text` (1-based, 0 when absent)."""
+    return f"instr({text}, {pattern})" if _on_sqlite() else f"strpos({text}, {pattern})"
+
+
+def _row_id() -> str:
+    """The physical row id: every Django table has one, whatever its primary key."""
+    return "rowid" if _on_sqlite() else "ctid"
+
+
+def _first_match_per_row(table: str, as_text: str, values: str) -> str:
+    """Each row of `table` holding a pattern, with the first such pattern (lowest `o`)."""
+    row_id = _row_id()
+    matches = f"{table} t, {values} WHERE {_position(f't.{as_text}', 'm.pat')} > 0"
+    if _on_sqlite():
+        # No DISTINCT ON: number each row's matches and keep the first.
+        return (
+            f"SELECT row_id, pat, rep FROM (SELECT t.{row_id} AS row_id, m.pat, m.rep, "  # noqa: S608  # nosec B608
+            f"ROW_NUMBER() OVER (PARTITION BY t.{row_id} ORDER BY m.o) AS n FROM {matches}) "
+            "WHERE n = 1"
+        )
+    return (
+        f"SELECT DISTINCT ON (t.{row_id}) t.{row_id} AS row_id, m.pat, m.rep "  # noqa: S608  # nosec B608
+        f"FROM {matches} ORDER BY t.{row_id}, m.o"
+    )
+
+
 def _scrub_text(pairs: list[tuple[str, str]], *, dry_run: bool) -> int:
     """Replace the names and addresses in every text column; the number of texts changed."""
     if not pairs:
         return 0
-    values = ", ".join(["(%s, %s, %s)"] * len(pairs))
+    values = _values(len(pairs), "m", ("o", "pat", "rep"))
     params = [p for order, (pat, rep) in enumerate(pairs) for p in (order, pat, rep)]
+    row_id = _row_id()
     changed = 0
     with connection.cursor() as cursor:
         for model, column in text_columns():
@@ -113,26 +159,27 @@ def _scrub_text(pairs: list[tuple[str, str]], *, dry_run: bool) -> int:
                 continue
             table = connection.ops.quote_name(model._meta.db_table)
             col = connection.ops.quote_name(column.column)
-            as_text = f"{col}::text" if isinstance(column, models.JSONField) else col
+            # SQLite keeps JSON as text already; PostgreSQL's jsonb is cast there and back.
+            is_jsonb = isinstance(column, models.JSONField) and not _on_sqlite()
+            as_text = f"{col}::text" if is_jsonb else col
             if dry_run:
                 cursor.execute(
                     f"SELECT count(*) FROM {table} t WHERE EXISTS (SELECT 1 FROM "  # noqa: S608  # nosec B608
-                    f"(VALUES {values}) AS m(o, pat, rep) WHERE strpos(t.{as_text}, m.pat) > 0)",
+                    f"{values} WHERE {_position(f't.{as_text}', 'm.pat')} > 0)",
                     params,
                 )
                 changed += cursor.fetchone()[0]
                 continue
             new = f"replace({as_text}, m.pat, m.rep)"
-            if isinstance(column, models.JSONField):
+            if is_jsonb:
                 new = f"({new})::jsonb"
             # One replacement per row and pass (UPDATE … FROM takes one matching pair); the
             # passes go on while a text still holds a name, up to the limit.
             for _pass in range(_MAX_SCRUB_PASSES):
                 cursor.execute(
-                    f"UPDATE {table} SET {col} = {new} FROM (SELECT DISTINCT ON (t.ctid) "  # noqa: S608  # nosec B608
-                    f"t.ctid AS row_id, m.pat, m.rep FROM {table} t, (VALUES {values}) "
-                    f"AS m(o, pat, rep) WHERE strpos(t.{as_text}, m.pat) > 0 ORDER BY t.ctid, m.o) "
-                    f"AS m WHERE {table}.ctid = m.row_id",
+                    f"UPDATE {table} SET {col} = {new} FROM "  # noqa: S608  # nosec B608
+                    f"({_first_match_per_row(table, as_text, values)}) "
+                    f"AS m WHERE {table}.{row_id} = m.row_id",
                     params,
                 )
                 if not cursor.rowcount:
@@ -231,14 +278,15 @@ def people_anonymise(*, person_ids: list[int], now, dry_run: bool = False) -> di
 
 def _anonymise_people_rows(person_ids: list[int], *, now) -> None:
     table = connection.ops.quote_name(Person._meta.db_table)
-    values = ", ".join(["(%s, %s, %s)"] * len(person_ids))
+    values = _values(len(person_ids), "m", ("id", "label", "email"))
     params = [p for pk in person_ids for p in (pk, anonymous_label(pk), anonymous_email(pk))]
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} SET full_name = m.label, email = m.email, phone = '', "  # noqa: S608  # nosec B608
             f"user_id = NULL, is_active = false, receives_digests = false, anonymised_at = %s "
-            f"FROM (VALUES {values}) AS m(id, label, email) WHERE {table}.id = m.id",
-            [now, *params],
+            f"FROM {values} WHERE {table}.id = m.id",
+            # As the ORM would store it (on SQLite: UTC text in Django's format).
+            [connection.ops.adapt_datetimefield_value(now), *params],
         )
 
 

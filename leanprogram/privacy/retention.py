@@ -13,6 +13,7 @@ Every step is one set-based UPDATE or DELETE (the anonymisation: a fixed number 
 entry and text column), so the run costs the same number of queries for ten rows or a million.
 """
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -54,6 +55,44 @@ def _q(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
+def _before(moment: str, *, months: str | None = None, days: str | None = None) -> str:
+    """SQL for `moment` (a timestamp or a date) less some months and days, the months clamped to
+    the month's last day like PostgreSQL's intervals (31 March less a month is 28 February)."""
+    if connection.vendor == "sqlite":
+        _sqlite_functions()
+        return f"lp_before({moment}, {months or 0}, {days or 0})"
+    parts = [f"{unit} => {n}" for unit, n in (("months", months), ("days", days)) if n]
+    return f"{moment} - make_interval({', '.join(parts)})"
+
+
+def _sqlite_before(moment: str | None, months: int | None, days: int | None) -> str | None:
+    """`lp_before` on SQLite, the development database (`make run`, `make test` without
+    DATABASE_URL): its date() modifiers overflow 31 March less a month into 3 March, and a
+    comparison with the stored text must use Django's own format. SQLite calls this once per
+    row; PostgreSQL does the same in SQL."""
+    if moment is None or months is None or days is None:
+        return None
+    value = dt.datetime.fromisoformat(moment)
+    month_index = value.year * 12 + value.month - 1 - int(months)
+    year, month = divmod(month_index, 12)
+    last_day = calendar.monthrange(year, month + 1)[1]
+    value = value.replace(year=year, month=month + 1, day=min(value.day, last_day))
+    value -= dt.timedelta(days=int(days))
+    # Dates are stored as 'YYYY-MM-DD', datetimes as str() of the naive UTC value.
+    return value.date().isoformat() if len(moment) == 10 else str(value)
+
+
+def _sqlite_functions() -> None:
+    # Registered on the open connection each time: cheap, and a new connection gets it too.
+    connection.ensure_connection()
+    connection.connection.create_function("lp_before", 3, _sqlite_before, deterministic=True)
+
+
+def _moment(now: dt.datetime):
+    """`now` as a query parameter the way the ORM would pass it (on SQLite: UTC text)."""
+    return connection.ops.adapt_datetimefield_value(now)
+
+
 def _municipality_max(column: str, person_ref: str) -> str:
     """SQL for the longest setting among the programmes of a person's municipality."""
     return (
@@ -81,15 +120,15 @@ def _reminder_bodies(now: dt.datetime, dry_run: bool) -> int:
     where = (
         "t.status IN (%s, %s, %s) "
         "AND (t.email_subject <> '' OR t.email_body <> '' OR t.last_error <> '') "
-        f"AND COALESCE(t.sent_at, t.due_at) < %s - make_interval(months => {months})"
+        f"AND COALESCE(t.sent_at, t.due_at) < {_before('%s', months=months)}"
     )
     done = [Reminder.Status.SENT, Reminder.Status.FAILED, Reminder.Status.CANCELLED]
-    params = [*done, now, DEFAULT_REMINDER_BODY_MONTHS]
+    params = [*done, _moment(now), DEFAULT_REMINDER_BODY_MONTHS]
     table = f"{_q(Reminder)}"
     return _run(
         where,
         table=table,
-        action=f"UPDATE {table} t SET email_subject = '', email_body = '', last_error = ''",  # nosec B608
+        action=f"UPDATE {table} AS t SET email_subject = '', email_body = '', last_error = ''",  # nosec B608
         params=params,
         dry_run=dry_run,
     )
@@ -100,14 +139,14 @@ def _invitations(now: dt.datetime, dry_run: bool) -> int:
     days = f"COALESCE({_municipality_max('retention_invitation_days', 't.person_id')}, %s)"
     where = (
         "t.accepted_at IS NULL "
-        f"AND COALESCE(t.revoked_at, t.expires_at) < %s - make_interval(days => {days})"
+        f"AND COALESCE(t.revoked_at, t.expires_at) < {_before('%s', days=days)}"
     )
     table = _q(Invitation)
     return _run(
         where,
         table=table,
-        action=f"DELETE FROM {table} t",  # nosec B608
-        params=[now, DEFAULT_INVITATION_DAYS],
+        action=f"DELETE FROM {table} AS t",  # nosec B608
+        params=[_moment(now), DEFAULT_INVITATION_DAYS],
         dry_run=dry_run,
     )
 
@@ -132,8 +171,9 @@ def leavers_due(today: dt.date, *, limit: int) -> list[int]:
     sql = (
         f"SELECT p.id FROM {_q(Person)} p JOIN {roles} r ON r.person_id = p.id "  # nosec B608
         "WHERE p.anonymised_at IS NULL GROUP BY p.id "
-        "HAVING bool_and(r.ends_on IS NOT NULL AND r.ends_on <= %s) "
-        f"AND MAX(r.ends_on) < %s - make_interval(months => {months}) "
+        # Every role ended (MIN over 1/0 is both databases' "for all").
+        "HAVING MIN(CASE WHEN r.ends_on IS NOT NULL AND r.ends_on <= %s THEN 1 ELSE 0 END) = 1 "
+        f"AND MAX(r.ends_on) < {_before('%s', months=months)} "
         "ORDER BY MAX(r.ends_on), p.id LIMIT %s"
     )
     with connection.cursor() as cursor:

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from followup.models import Reminder
+from leanprogram.privacy.retention import _before
 from leanprogram.privacy.tasks import apply_retention
 from pilots.models import AuditEvent, DepartmentRole, Invitation, Person
 from tests.factories import PersonFactory
@@ -275,3 +276,42 @@ def test_the_database_refuses_a_period_of_zero(cast):
     for name in ("retention_reminder_body_months", "retention_leaver_months"):
         with pytest.raises(IntegrityError), transaction.atomic():
             type(cast.programme).objects.filter(pk=cast.programme.pk).update(**{name: 0})
+
+
+def _is_before(value, moment, **interval) -> bool:
+    """`value < moment - interval`, compared by the database as the retention steps do."""
+    ops = connection.ops
+    adapt = (
+        ops.adapt_datetimefield_value
+        if isinstance(value, dt.datetime)
+        else ops.adapt_datefield_value
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT CASE WHEN %s < {_before('%s', **interval)} THEN 1 ELSE 0 END",
+            [adapt(value), adapt(moment)],
+        )
+        return cursor.fetchone()[0] == 1
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # 31 March less a month is 28 February on both databases (SQLite's own date()
+        # arithmetic would say 3 March).
+        (dt.date(2027, 2, 27), True),
+        (dt.date(2027, 2, 28), False),
+        (dt.date(2027, 3, 2), False),
+    ],
+)
+def test_months_are_taken_off_like_postgresql_does_on_every_database(value, expected):
+    assert _is_before(value, dt.date(2027, 3, 31), months="1") is expected
+
+
+def test_timestamps_are_compared_to_the_microsecond_on_every_database():
+    moment = dt.datetime(2028, 3, 31, 12, 0, 0, 500_000, tzinfo=dt.UTC)
+    just_before = dt.datetime(2028, 2, 29, 12, 0, 0, 499_999, tzinfo=dt.UTC)
+    assert _is_before(just_before, moment, months="1")
+    assert not _is_before(just_before + dt.timedelta(microseconds=1), moment, months="1")
+    assert _is_before(moment - dt.timedelta(days=3, seconds=1), moment, days="3")
+    assert not _is_before(moment - dt.timedelta(days=3), moment, days="3")
