@@ -13,6 +13,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from pilots.models import Person, Pilot
@@ -67,7 +68,14 @@ def test_the_scripted_pages_run_without_a_policy_violation(browser, demo, settin
     watch.goto(f"{demo.url}{reverse('plans:plan_edit', args=[pilot.pk])}")
     page.locator("#id_current_state").fill("Skrevet under en streng innholdspolicy.\n" * 3)
     page.locator("#section-current .plan-save-bar button[type=submit]").first.click()
-    page.locator("#section-current .plan-save-bar__state--saved").wait_for()
+    # A loaded CI machine (two test workers beside the live server) once took longer than the
+    # default 15 s here; if it is not saved in 30 s, say what the save bar says instead.
+    try:
+        page.locator("#section-current .plan-save-bar__state--saved").wait_for(timeout=30_000)
+    except PlaywrightTimeoutError as timeout:
+        state = page.locator("#section-current [data-save-state]").first.inner_text()
+        message = f"the section was not saved: the bar says {state!r} at {page.url}"
+        raise AssertionError(message) from timeout
     watch.check("plan form")
 
     # The board: a card moved with htmx, and the wall screen fetching itself every second.
