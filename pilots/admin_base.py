@@ -104,6 +104,25 @@ class _SubmittedKeysOnly:
         return super().optgroups(name, value, attr)
 
 
+class SafeModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Refuses a submitted value that cannot be a key before it reaches the database.
+
+    Django looks each value up and turns only ValueError and TypeError into a form error; an id
+    beyond the column's range raises OverflowError from SQLite's driver instead (a 500)."""
+
+    def _check_values(self, value):
+        opts = self.queryset.model._meta
+        key = opts.get_field(self.to_field_name) if self.to_field_name else opts.pk
+        for pk in value if isinstance(value, list | tuple | set | frozenset) else [value]:
+            if not isinstance(pk, str | int) or not _could_be_key(key, pk):
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
 class SafeAutocompleteSelect(_SubmittedKeysOnly, AutocompleteSelect):
     pass
 
@@ -141,6 +160,7 @@ class SafeFormFieldsMixin:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", SafeModelMultipleChoiceField)
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
             kwargs["widget"] = SafeAutocompleteSelectMultiple(
                 db_field, self.admin_site, using=kwargs.get("using")

@@ -181,8 +181,9 @@ def test_two_inline_rows_may_swap_their_names(admin, cast, plan_a):
             **_inlines(indicators=[row(first, "Leting"), row(second, "Ventetid")]),
         },
     )
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    if connection.vendor == "postgresql":  # SQLite checks every constraint at once anyway
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
     assert response.status_code == 302
     first.refresh_from_db()
