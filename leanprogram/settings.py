@@ -358,6 +358,8 @@ LOGGING = {
         # At DEBUG a template's missing variable is logged with the whole context, names and
         # addresses included: never, whatever LOG_LEVEL says.
         "django.template": {"level": "INFO"},
+        # fpdf2 subsets the PDF reports' font with fontTools, which logs every table it prunes.
+        "fontTools": {"level": "WARNING"},
     },
 }
 

@@ -111,5 +111,6 @@ urlpatterns = [
     path("training/", include("training.urls")),
     path("plans/", include("plans.urls")),
     path("follow-up/", include("followup.urls")),
+    path("reports/", include("leanprogram.reports.urls")),
     path("admin/", admin.site.urls),
 ]
