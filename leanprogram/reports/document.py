@@ -163,10 +163,11 @@ class ReportDocument(FPDF):
             self.multi_cell(0, 6, printable(subtitle), new_x="LMARGIN", new_y="NEXT")
         self.ln(2)
 
-    def heading(self, text: str, *, level: int = 1):
+    def heading(self, text: str, *, level: int = 1, keep: float = 0):
+        """A heading that never stands alone at the foot of a page: it moves on to the next
+        page unless some lines of text, or `keep` mm of what follows it, fit below it."""
         size = {1: 14, 2: 12}.get(level, 11)
-        # A heading never stands alone at the foot of a page.
-        if self.will_page_break(25):
+        if self.will_page_break(max(25, keep + 12)):
             self.add_page()
         self.ln(3 if level == 1 else 1.5)
         self.set_font(FAMILY, "B", size)
@@ -179,7 +180,7 @@ class ReportDocument(FPDF):
         self.set_font(FAMILY, "B" if bold else "", size)
         if muted:
             self.set_text_color(*MUTED_COLOUR)
-        self.multi_cell(0, LINE, printable(text), new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, LINE, printable(text), align="L", new_x="LMARGIN", new_y="NEXT")
         self.set_text_color(*TEXT_COLOUR)
         self.ln(1)
 
@@ -188,7 +189,7 @@ class ReportDocument(FPDF):
         for number, text in enumerate(texts, start=1):
             marker = f"{number}." if numbered else "•"
             self.cell(6, LINE, marker)
-            self.multi_cell(0, LINE, printable(text), new_x="LMARGIN", new_y="NEXT")
+            self.multi_cell(0, LINE, printable(text), align="L", new_x="LMARGIN", new_y="NEXT")
         self.ln(1)
 
     def data_table(
@@ -219,13 +220,17 @@ class ReportDocument(FPDF):
                     row.cell(shorten(value))
         self.ln(3)
 
+    def chart_height(self, chart, width: float | None = None) -> float:
+        return (width or self.epw) * chart.height / chart.width
+
     def chart(self, chart, *, width: float | None = None):
-        """A run chart (`plans.charts.run_chart`) drawn from the same SVG the pages show."""
+        """A run chart (`plans.charts.run_chart`) drawn from the same SVG the pages show; its
+        title and description are for screen readers, and the PDF has the figures beside it."""
         svg = render_to_string("plans/_run_chart.svg", {"chart": chart})
         svg = _SVG_NOT_DRAWN.sub("", svg)
         svg = _SVG_FONT.sub(f'font-family="{FAMILY}"', printable(svg))
         width = width or self.epw
-        height = width * chart.height / chart.width
+        height = self.chart_height(chart, width)
         if self.will_page_break(height + 2):
             self.add_page()
         self.image(io.BytesIO(svg.encode()), x=self.l_margin, w=width, h=height)

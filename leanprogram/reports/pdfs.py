@@ -12,10 +12,13 @@ from leanprogram.reports.document import Column, ReportDocument, shorten
 from leanprogram.reports.selectors import PlanReport, ProgrammeReport, format_day
 from pilots.calendar import local_today
 from pilots.fte import format_fte, format_hours, format_number
+from pilots.models import Programme
 from plans.charts import run_chart
 from plans.models import Measure, ProjectPlan
 
 DASH = "–"
+# A department's heading stays with the top of its first run chart.
+CHART_KEEP = 60
 
 
 def _document(*, municipality: str, title: str, header_lines: list[str]) -> ReportDocument:
@@ -41,6 +44,12 @@ def _chart(indicator, measurements):
         unit=indicator.unit,
         chart_id=f"indicator-{indicator.pk}-chart",
     )
+
+
+def _draw_chart(doc: ReportDocument, indicator, measurements) -> None:
+    chart = _chart(indicator, measurements)
+    doc.heading(chart.title, level=3, keep=doc.chart_height(chart))
+    doc.chart(chart)
 
 
 def _gains_note(programme) -> str:
@@ -151,10 +160,10 @@ def plan_pdf(report: PlanReport) -> bytes:
     if page.indicators:
         doc.data_table(
             [
-                Column(_("Indicator"), 0.34),
-                Column(_("Unit"), 0.14),
-                Column(_("Baseline"), 0.12, "RIGHT"),
-                Column(_("Target"), 0.12, "RIGHT"),
+                Column(_("Indicator"), 0.3),
+                Column(_("Unit"), 0.12),
+                Column(_("Baseline"), 0.17, "RIGHT"),
+                Column(_("Target"), 0.13, "RIGHT"),
                 Column(_("Latest measurement"), 0.28),
             ],
             [
@@ -171,8 +180,7 @@ def plan_pdf(report: PlanReport) -> bytes:
             ],
         )
         for indicator in page.indicators:
-            doc.heading(_("Run chart: %(indicator)s") % {"indicator": indicator.name}, level=3)
-            doc.chart(_chart(indicator, report.measurements.get(indicator.pk, [])))
+            _draw_chart(doc, indicator, report.measurements.get(indicator.pk, []))
     else:
         doc.paragraph(_("No indicators yet."), muted=True)
 
@@ -237,10 +245,10 @@ def programme_pdf(report: ProgrammeReport) -> bytes:
         "pilots": len(report.pilots),
     }
     doc = _document(municipality=programme.municipality.name, title=title, header_lines=[approved])
-    period = format_day(programme.starts_on)
+    period = f"{_field_label(Programme, 'starts_on')}: {format_day(programme.starts_on)}"
     if programme.ends_on:
-        period = f"{period}–{format_day(programme.ends_on)}"
-    doc.document_heading(title, f"{programme.name} · {period}")
+        period = f"{period} · {_field_label(Programme, 'ends_on')}: {format_day(programme.ends_on)}"
+    doc.document_heading(title, period)
     if programme.description:
         doc.paragraph(programme.description)
 
@@ -353,10 +361,9 @@ def programme_pdf(report: ProgrammeReport) -> bytes:
         if not summary.indicators:
             continue
         charted = True
-        doc.heading(summary.pilot.department.name, level=2)
+        doc.heading(summary.pilot.department.name, level=2, keep=CHART_KEEP)
         for indicator in summary.indicators:
-            doc.heading(_("Run chart: %(indicator)s") % {"indicator": indicator.name}, level=3)
-            doc.chart(_chart(indicator, report.measurements.get(indicator.pk, [])))
+            _draw_chart(doc, indicator, report.measurements.get(indicator.pk, []))
     if not charted:
         doc.paragraph(_("No indicators yet."), muted=True)
 
