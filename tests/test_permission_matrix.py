@@ -363,6 +363,10 @@ MATRIX = {
         lambda c, o: {"pk": c.programme.pk},
         [LOGIN, 403, 403, 403, 200, 200, 404, 200, 404],
     ),
+    # PDF downloads (leanprogram/reports): the plan for whoever reads the plan page, the
+    # programme report for the programme's own people.
+    "reports:plan_pdf": ("get", _pilot, Asks("can_view")),
+    "reports:programme_report_pdf": ("get", _programme, PROGRAMME_PAGE),
 }
 
 
