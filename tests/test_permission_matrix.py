@@ -363,6 +363,17 @@ MATRIX = {
         lambda c, o: {"pk": c.programme.pk},
         [LOGIN, 403, 403, 403, 200, 200, 404, 200, 404],
     ),
+    # Attendance of the whole programme: its people, and leaders for their own departments.
+    "exports:programme_export": (
+        "get",
+        lambda c, o: {"programme_pk": c.programme.pk, "kind": "attendance", "fmt": "xlsx"},
+        [LOGIN, 403, 200, 200, 200, 200, 404, 200, 404],
+    ),
+    "exports:pilot_export": (
+        "get",
+        lambda c, o: {"pk": c.pilot_a.pk, "kind": "attendance", "fmt": "csv"},
+        Asks("can_take_attendance"),
+    ),
 }
 
 
