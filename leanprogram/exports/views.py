@@ -145,8 +145,6 @@ def _download(table: tables.Table, *, fmt: str, name: str, subject: str, author:
     else:
         response = StreamingHttpResponse(csvfile.csv_stream(table), content_type=CSV_CONTENT_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    # Names of people: not for a shared cache.
-    response["Cache-Control"] = "private, no-store"
     return response
 
 
