@@ -96,7 +96,7 @@ def status_table(pilots: QuerySet[Pilot], *, today: dt.date) -> Table:
         Column(_("Starts"), Kind.TIME),
         Column(_("Course days held"), Kind.INTEGER),
         Column(_("Course days in all"), Kind.INTEGER),
-        Column(_("Attendance (%)"), Kind.INTEGER),
+        Column(_("Attendance rate (per cent)"), Kind.INTEGER),
         Column(_("Present"), Kind.INTEGER),
         Column(_("Attendance recorded"), Kind.INTEGER),
         Column(_("Project plan")),

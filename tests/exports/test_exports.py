@@ -116,7 +116,7 @@ def test_status_workbook_has_the_dashboards_figures_typed_with_a_frozen_filtered
     exported = dict(zip(rows[0], by_department[cast.dept_a.name], strict=True))
     shown = dashboard_rows[cast.dept_a.name]
     assert exported["Course days held"] == shown.course_days_held == 2
-    assert exported["Attendance (%)"] == shown.attendance_rate == 60
+    assert exported["Attendance rate (per cent)"] == shown.attendance_rate == 60
     assert exported["Open measures"] == shown.measures_open == 2
     assert exported["Overdue measures"] == shown.measures_overdue == 1
     assert exported["Next follow-up"].date() == shown.next_follow_up
