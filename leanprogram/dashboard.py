@@ -181,38 +181,44 @@ PILOTS_PER_PAGE = 50
 TIMELINE_WEEKS = 12
 
 
-def dashboard_page(pilots: QuerySet[Pilot], *, today: dt.date, page_number) -> Page:
-    """One page of pilots, annotated with what the table shows (a count and one query)."""
-    annotated = _annotate_dashboard(pilots, today=today).order_by(
+def dashboard_annotated(pilots: QuerySet[Pilot], *, today: dt.date) -> QuerySet[Pilot]:
+    """The pilots in the table's order, each with what the table shows (one query): for a page
+    of the dashboard, and for the programme status export, which reads them all."""
+    return _annotate_dashboard(pilots, today=today).order_by(
         norwegian("programme__name"), norwegian("department__name"), "pk"
     )
+
+
+def dashboard_page(pilots: QuerySet[Pilot], *, today: dt.date, page_number) -> Page:
+    """One page of pilots, annotated with what the table shows (a count and one query)."""
+    annotated = dashboard_annotated(pilots, today=today)
     return Paginator(annotated, PILOTS_PER_PAGE).get_page(page_number)
+
+
+def dashboard_row(pilot: Pilot, *, today: dt.date) -> DashboardRow:
+    """Everything the dashboard table shows of a pilot from `dashboard_annotated`."""
+    status = pilot.plan_status
+    return DashboardRow(
+        pilot=pilot,
+        next_event=_next_event(pilot, today=today),
+        course_days_held=pilot.course_days_held,
+        attendance_present=pilot.attendance_present,
+        attendance_recorded=pilot.attendance_recorded,
+        plan_status=status,
+        plan_status_label=(ProjectPlan.Status(status).label if status else _("no plan")),
+        measures_open=pilot.measures_open,
+        measures_overdue=pilot.measures_overdue,
+        next_follow_up=pilot.next_follow_up,
+        suggestions_new=pilot.suggestions_new,
+        suggestions_total=pilot.suggestions_total,
+        next_phase=pilot.next_phase,
+        next_phase_target=pilot.next_phase_target,
+    )
 
 
 def dashboard_rows(page: Page, *, today: dt.date) -> list[DashboardRow]:
     """One row per pilot of the page with everything the dashboard table shows."""
-    rows = []
-    for pilot in page.object_list:
-        status = pilot.plan_status
-        rows.append(
-            DashboardRow(
-                pilot=pilot,
-                next_event=_next_event(pilot, today=today),
-                course_days_held=pilot.course_days_held,
-                attendance_present=pilot.attendance_present,
-                attendance_recorded=pilot.attendance_recorded,
-                plan_status=status,
-                plan_status_label=(ProjectPlan.Status(status).label if status else _("no plan")),
-                measures_open=pilot.measures_open,
-                measures_overdue=pilot.measures_overdue,
-                next_follow_up=pilot.next_follow_up,
-                suggestions_new=pilot.suggestions_new,
-                suggestions_total=pilot.suggestions_total,
-                next_phase=pilot.next_phase,
-                next_phase_target=pilot.next_phase_target,
-            )
-        )
-    return rows
+    return [dashboard_row(pilot, today=today) for pilot in page.object_list]
 
 
 @dataclass(frozen=True)

@@ -108,6 +108,7 @@ urlpatterns = [
         ),
     ),
     path("programme/", include("pilots.urls")),
+    path("programme/", include("leanprogram.exports.urls")),
     path("training/", include("training.urls")),
     path("plans/", include("plans.urls")),
     path("follow-up/", include("followup.urls")),

@@ -14,6 +14,7 @@ from leanprogram.dashboard import (
     dashboard_rows,
     dashboard_timeline,
 )
+from leanprogram.exports.views import pilot_export_links, programme_export_links
 from leanprogram.forms import PhaseFilterForm
 from leanprogram.journey import board_meetings_per_week, pilot_journey
 from leanprogram.pilot_page import (
@@ -79,13 +80,19 @@ def dashboard(request):
     """Every pilot the user may see at a glance, and what happens in the weeks ahead."""
     scope = scope_for(request.user)
     form = PhaseFilterForm(request.GET or None)
-    context = {"form": form, "can_manage": scope.can_manage_programme()}
+    # One query: the downloads of each programme, and where a coordinator starts a new pilot
+    # and keeps the settings.
+    programmes = list(programmes_for_user(request.user).order_by(norwegian("name"), "pk"))
+    context = {
+        "form": form,
+        "can_manage": scope.can_manage_programme(),
+        "downloads": [
+            (programme, programme_export_links(request.user, programme)) for programme in programmes
+        ],
+    }
     if scope.can_manage_programme():
-        # Where a coordinator starts a new pilot and keeps the settings: one query.
         context["managed_programmes"] = [
-            programme
-            for programme in programmes_for_user(request.user).order_by(norwegian("name"), "pk")
-            if scope.can_set_up_pilot(programme)
+            programme for programme in programmes if scope.can_set_up_pilot(programme)
         ]
     if form.is_bound and not form.is_valid():
         return render(request, "programme/dashboard.html", context, status=400)
@@ -182,5 +189,6 @@ def pilot_detail(request, pk: int):
         "can_log_board_meeting": scope.can_log_board_meeting(pilot),
         "can_record_follow_up": scope.can_record_follow_up(pilot),
         "can_suggest": scope.can_suggest(pilot),
+        "downloads": pilot_export_links(request.user, pilot),
     }
     return render(request, "programme/pilot_detail.html", context)

@@ -367,6 +367,17 @@ MATRIX = {
     # programme report for the programme's own people.
     "reports:plan_pdf": ("get", _pilot, Asks("can_view")),
     "reports:programme_report_pdf": ("get", _programme, PROGRAMME_PAGE),
+    # Attendance of the whole programme: its people, and leaders for their own departments.
+    "exports:programme_export": (
+        "get",
+        lambda c, o: {"programme_pk": c.programme.pk, "kind": "attendance", "fmt": "xlsx"},
+        [LOGIN, 403, 200, 200, 200, 200, 404, 200, 404],
+    ),
+    "exports:pilot_export": (
+        "get",
+        lambda c, o: {"pk": c.pilot_a.pk, "kind": "attendance", "fmt": "csv"},
+        Asks("can_take_attendance"),
+    ),
 }
 
 

@@ -1,6 +1,8 @@
 """Reads the training views share, all scoped to the pilots the user may see."""
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
@@ -9,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from pilots.calendar import OSLO, local_today
-from pilots.collation import norwegian
+from pilots.collation import norwegian, norwegian_sort_key
 from pilots.models import DepartmentRole, Person, Pilot, ProgrammeRole
 from pilots.selectors import people_for_user, pilots_for_user
 from training.models import (
@@ -406,3 +408,102 @@ def information_meeting_attendees(pilot: Pilot) -> dict[int, int]:
 def department_people_today(pilot: Pilot) -> list[Person]:
     """The department's people today (as on the attendance lists, without who has left)."""
     return attendance_people(pilot=pilot, recorded=Attendance.objects.none())
+
+
+# --- Attendance across pilots ---------------------------------------------------------------------
+#
+# The programme's attendance export: every pilot's information meetings and course days against
+# the people on its attendance lists, as `attendance_summary_for_pilot` has them for one pilot.
+
+
+@dataclass(frozen=True)
+class AttendanceLine:
+    pilot: Pilot
+    event: Event
+    person_id: int
+    person_name: str
+    # The person's roles in the department, as the attendance summary shows them.
+    roles_text: str
+    status: str | None
+
+
+def attendance_lines_for_pilots(pilots: list[Pilot]) -> Iterator[AttendanceLine]:
+    """Per pilot, in the order given: each event × the department's people today and whoever has
+    attendance recorded for the pilot, in Norwegian order, with the status recorded (None: not
+    recorded). Seven queries for all the pilots given, whatever their number: a caller with many
+    pilots hands them over in batches, so that memory is bounded by a batch."""
+    if not pilots:
+        return
+    today = local_today()
+    pilot_ids = [pilot.pk for pilot in pilots]
+    department_ids = {pilot.department_id for pilot in pilots}
+    events: dict[int, list[Event]] = defaultdict(list)
+    meeting_pilot: dict[int, int] = {}
+    for meeting in (
+        InformationMeeting.objects.filter(pilot_id__in=pilot_ids)
+        .order_by("starts_at", "pk")
+        .only("pk", "pilot_id", "starts_at", "ends_at")
+    ):
+        events[meeting.pilot_id].append(_meeting_event(meeting))
+        meeting_pilot[meeting.pk] = meeting.pilot_id
+    day_pilot: dict[int, int] = {}
+    for day in (
+        CourseDay.objects.filter(pilot_id__in=pilot_ids)
+        .order_by("number", "pk")
+        .only("pk", "pilot_id", "number", "date", "starts_at", "ends_at")
+    ):
+        events[day.pilot_id].append(_course_day_event(day))
+        day_pilot[day.pk] = day.pilot_id
+
+    status_of: dict[tuple[int, tuple[str, int]], str] = {}
+    people_of: dict[int, set[int]] = defaultdict(set)
+    for person_id, day_id, status in Attendance.objects.filter(
+        course_day_id__in=list(day_pilot)
+    ).values_list("person_id", "course_day_id", "status"):
+        status_of[person_id, ("course_day", day_id)] = status
+        people_of[day_pilot[day_id]].add(person_id)
+    for person_id, meeting_id, status in Attendance.objects.filter(
+        information_meeting_id__in=list(meeting_pilot)
+    ).values_list("person_id", "information_meeting_id", "status"):
+        status_of[person_id, ("meeting", meeting_id)] = status
+        people_of[meeting_pilot[meeting_id]].add(person_id)
+
+    members: dict[int, set[int]] = defaultdict(set)
+    for department_id, person_id in (
+        DepartmentRole.objects.active(today)
+        .filter(department_id__in=department_ids, person__is_active=True)
+        .values_list("department_id", "person_id")
+    ):
+        members[department_id].add(person_id)
+    for pilot in pilots:
+        people_of[pilot.pk] |= members[pilot.department_id]
+    everyone = set().union(*people_of.values())
+    roles: dict[tuple[int, int], list[tuple[str, bool]]] = defaultdict(list)
+    for person_id, department_id, role, ends_on in (
+        DepartmentRole.objects.filter(department_id__in=department_ids, person_id__in=everyone)
+        .order_by("department_id", "role")
+        .values_list("person_id", "department_id", "role", "ends_on")
+    ):
+        roles[person_id, department_id].append((role, ends_on is None or ends_on > today))
+    names = dict(Person.objects.filter(pk__in=everyone).values_list("pk", "full_name"))
+
+    for pilot in pilots:
+        people = sorted(people_of[pilot.pk], key=lambda pk: (norwegian_sort_key(names[pk]), pk))
+        roles_text = {}
+        for person_id in people:
+            held = roles[person_id, pilot.department_id]
+            current = [role for role, active in held if active]
+            shown = current or [role for role, _active in held]
+            roles_text[person_id] = ", ".join(
+                str(DepartmentRole.Role(role).label) for role in shown
+            )
+        for event in events[pilot.pk]:
+            for person_id in people:
+                yield AttendanceLine(
+                    pilot=pilot,
+                    event=event,
+                    person_id=person_id,
+                    person_name=names[person_id],
+                    roles_text=roles_text[person_id],
+                    status=status_of.get((person_id, event.key)),
+                )

@@ -1,7 +1,5 @@
 """Scheduling information meetings and course days, and recording who attended them."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -9,12 +7,13 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.text import capfirst, slugify
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pilots.access import scope_for
 from pilots.calendar import OSLO
+from pilots.cells import CSV_CONTENT_TYPE, ascii_slug, csv_lines
 from pilots.models import Pilot
 from pilots.selectors import pilot_get_for_user
 from training.forms import (
@@ -393,56 +392,30 @@ def information_sessions_assign(request, pilot_pk: int):
     )
 
 
-# Characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-# Norwegian Excel expects ";" between fields (the comma is the decimal separator there).
-CSV_DELIMITER = ";"
-
-
-def _csv_cell(value) -> str:
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
-def _ascii_slug(text: str) -> str:
-    return slugify(
-        text.translate(
-            str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "Ae", "Ø": "O", "Å": "A"})
-        )
-    )
-
-
-def _write_attendance_csv(response, summary) -> None:
-    writer = csv.writer(response, delimiter=CSV_DELIMITER)
-    writer.writerow(
-        [
-            _("Date"),
-            _("Start"),
-            _("End"),
-            _("Duration (hours:minutes)"),
-            _("Person"),
-            _("Role"),
-            _("Status"),
-            _("Event"),
-        ]
-    )
+def _attendance_csv_rows(summary):
+    yield [
+        _("Date"),
+        _("Start"),
+        _("End"),
+        _("Duration (hours:minutes)"),
+        _("Person"),
+        _("Role"),
+        _("Status"),
+        _("Event"),
+    ]
     for index, event in enumerate(summary.events):
         hours, minutes = divmod(event.minutes, 60)
         for row in summary.rows:
             status = row.statuses[index]
-            writer.writerow(
-                _csv_cell(value)
-                for value in (
-                    event.date.strftime("%d.%m.%Y"),
-                    event.starts.strftime("%H:%M"),
-                    event.ends.strftime("%H:%M"),
-                    f"{hours}:{minutes:02d}",
-                    row.person.full_name,
-                    capfirst(row.person.roles_text),
-                    capfirst(Attendance.Status(status).label if status else _("not recorded")),
-                    event.label,
-                )
+            yield (
+                event.date,
+                event.starts,
+                event.ends,
+                f"{hours}:{minutes:02d}",
+                row.person.full_name,
+                capfirst(row.person.roles_text),
+                capfirst(Attendance.Status(status).label if status else _("not recorded")),
+                event.label,
             )
 
 
@@ -454,11 +427,9 @@ def attendance_export(request, pk: int):
     _require_attendance(request.user, pilot)
     summary = attendance_summary_for_pilot(pilot=pilot)
 
-    department = _ascii_slug(pilot.department.name) or str(pilot.department_id)
-    filename = f"{_ascii_slug(_('attendance'))}-{department}.csv"
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    department = ascii_slug(pilot.department.name) or str(pilot.department_id)
+    filename = f"{ascii_slug(_('attendance'))}-{department}.csv"
+    # Through the one CSV rule (pilots.cells): BOM, ";", and names that cannot run as formulas.
+    response = HttpResponse(csv_lines(_attendance_csv_rows(summary)), content_type=CSV_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    # The byte order mark tells Excel the file is UTF-8, so æ, ø and å survive.
-    response.write("\ufeff")
-    _write_attendance_csv(response, summary)
     return response
