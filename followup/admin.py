@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from pilots.admin_base import (
+    BigListMixin,
     ModelAdmin,
     SafeFormFieldsMixin,
     SaveRefusedMixin,
@@ -100,7 +101,7 @@ class FollowUpItemInline(TabularInline):
 
 
 @admin.register(FollowUpItem)
-class FollowUpItemAdmin(ModelAdmin):
+class FollowUpItemAdmin(BigListMixin, ModelAdmin):
     municipality_path = "meeting__pilot__programme__municipality"
     list_display = ["text", "kind", "meeting", "done"]
     list_filter = ["kind", "done"]
@@ -110,35 +111,36 @@ class FollowUpItemAdmin(ModelAdmin):
 
 
 @admin.register(FollowUpMeeting)
-class FollowUpMeetingAdmin(ModelAdmin):
+class FollowUpMeetingAdmin(BigListMixin, ModelAdmin):
     municipality_path = "pilot__programme__municipality"
     list_display = ["label", "pilot", "due_on", "held_on", "step"]
-    list_filter = [("held_on", admin.EmptyFieldListFilter), "pilot__programme"]
+    list_filter = [("held_on", admin.EmptyFieldListFilter), "pilot__programme", "due_on"]
     list_select_related = [*PILOT_RELATED, "step"]
+    # By the pilot's id, not its own order (programme and department name, a sort of every
+    # meeting of the country): the pilot's index serves this (issue 14).
+    ordering = ["pilot_id", "due_on"]
     search_fields = ["label", "pilot__department__name", "notes"]
-    date_hierarchy = "due_on"
     autocomplete_fields = ["pilot", "attendees", "participants"]
     inlines = [FollowUpItemInline]
 
 
 @admin.register(BoardMeeting)
 class BoardMeetingAdmin(
-    ScopedModelAdminMixin, SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin
+    BigListMixin, ScopedModelAdminMixin, SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin
 ):
     """Its history page shows each correction and deletion, and who made it."""
 
     municipality_path = "pilot__programme__municipality"
 
     list_display = ["pilot", "held_on", "present_count"]
-    list_filter = ["pilot__programme", "pilot__department__municipality"]
+    list_filter = ["pilot__programme", "pilot__department__municipality", "held_on"]
     list_select_related = PILOT_RELATED
     search_fields = ["pilot__department__name", "minutes"]
-    date_hierarchy = "held_on"
     autocomplete_fields = ["pilot", "measures_touched"]
 
 
 @admin.register(Reminder)
-class ReminderAdmin(ModelAdmin):
+class ReminderAdmin(BigListMixin, ModelAdmin):
     """The sweep writes these rows; the administrator reads them, may reschedule one (its due
     time and how late it may go out) and cancel or send again through the actions, which are the
     outbox page's services. The status is the sweep's and the sender's, never set by hand."""
@@ -156,10 +158,9 @@ class ReminderAdmin(ModelAdmin):
         "attempts",
         "sent_at",
     ]
-    list_filter = ["status", "kind", "cancel_reason", "recipient__municipality"]
+    list_filter = ["status", "kind", "cancel_reason", "recipient__municipality", "due_at"]
     list_select_related = ["recipient", *PILOT_RELATED]
     search_fields = ["recipient__full_name", "recipient__email", "subject_key"]
-    date_hierarchy = "due_at"
     autocomplete_fields = ["recipient", "pilot"]
     fieldsets = [
         (None, {"fields": ["kind", "recipient", "pilot", "subject_key", "period"]}),

@@ -483,6 +483,8 @@ class Reminder(models.Model):
         indexes = [
             models.Index(fields=["status", "due_at"], name="reminder_status_due"),
             models.Index(fields=["claim_token"], name="reminder_claim_token"),
+            # The admin's changelist, newest first (issue 14).
+            models.Index(fields=["-due_at", "-id"], name="reminder_due_latest"),
         ]
 
     def __str__(self):

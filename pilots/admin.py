@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from pilots import audit
 from pilots.admin_audit import RecordsRoleChanges, person_active_record
-from pilots.admin_base import ModelAdmin, TabularInline
+from pilots.admin_base import BigListMixin, ModelAdmin, TabularInline
 from pilots.collation import norwegian
 from pilots.invitations import invitation_revoke
 
@@ -160,14 +160,13 @@ class PhaseTargetAdmin(ModelAdmin):
 
 
 @admin.register(PhaseChange)
-class PhaseChangeAdmin(ModelAdmin):
+class PhaseChangeAdmin(BigListMixin, ModelAdmin):
     municipality_path = "pilot__programme__municipality"
     list_display = ["pilot", "from_phase", "to_phase", "changed_by", "changed_at"]
-    list_filter = ["to_phase", "pilot__programme"]
+    list_filter = ["to_phase", "pilot__programme", "changed_at"]
     list_select_related = ["pilot__department", "pilot__programme", "changed_by"]
     search_fields = ["pilot__department__name", "reason"]
     autocomplete_fields = ["pilot", "changed_by"]
-    date_hierarchy = "changed_at"
 
 
 @admin.register(Department)
@@ -182,7 +181,7 @@ class DepartmentAdmin(RecordsRoleChanges, ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(RecordsRoleChanges, ModelAdmin):
+class PersonAdmin(BigListMixin, RecordsRoleChanges, ModelAdmin):
     municipality_path = "municipality"
     list_display = ["full_name", "email", "phone", "municipality", "language", "user", "is_active"]
     list_filter = ["is_active", "language", "municipality"]
@@ -226,7 +225,7 @@ class ProgrammeRoleAdmin(RecordsRoleChanges, ModelAdmin):
 
 
 @admin.register(DepartmentRole)
-class DepartmentRoleAdmin(RecordsRoleChanges, ModelAdmin):
+class DepartmentRoleAdmin(BigListMixin, RecordsRoleChanges, ModelAdmin):
     municipality_path = "department__municipality"
     list_display = ["person", "role", "department", "municipality", "position_percent", "ends_on"]
     list_filter = ["role", "department__municipality"]
@@ -302,7 +301,7 @@ class HolidayPeriodAdmin(ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(ModelAdmin):
+class InvitationAdmin(BigListMixin, ModelAdmin):
     """Invitations are made, sent again and withdrawn on the site (the staff list and the
     coordinators' list of invitations), where the e-mail goes with them. Here the administrator
     sees them all and may withdraw one (an action, through the same service as the site) or
@@ -321,10 +320,9 @@ class InvitationAdmin(ModelAdmin):
         "accepted_at",
         "revoked_at",
     ]
-    list_filter = ["person__municipality"]
+    list_filter = ["person__municipality", "created_at"]
     list_select_related = ["person", "created_by"]
     search_fields = ["person__full_name", "person__email"]
-    date_hierarchy = "created_at"
     autocomplete_fields = ["person"]
     fields = [
         "person",
@@ -383,17 +381,16 @@ class InvitationAdmin(ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ModelAdmin):
+class AuditEventAdmin(BigListMixin, ModelAdmin):
     """The audit log, read-only: events are written by `pilots.audit.record` alone, and a log
     an administrator could edit or thin out would prove nothing. A municipality's administrator
     reads their own municipality's events; events of no municipality are for superusers."""
 
     municipality_path = "municipality"
     list_display = ["at", "action", "actor", "municipality", "subject_person_id", "detail"]
-    list_filter = ["action", "municipality"]
+    list_filter = ["action", "municipality", "at"]
     # One query for the page however many rows it shows.
     list_select_related = ["actor", "municipality"]
-    date_hierarchy = "at"
     # By id, so the log answers "what happened to person 42?" after the person is erased too.
     search_fields = ["=subject_person_id"]
     search_help_text = _("A person's id.")

@@ -24,8 +24,10 @@ from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import IntegrityError, models
+from django.db import IntegrityError, connections, models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from pilots.access import scope_for
@@ -411,3 +413,51 @@ class SaveRefusedMixin:
 
 class ModelAdmin(ScopedModelAdminMixin, SaveRefusedMixin, SafeFormFieldsMixin, admin.ModelAdmin):
     pass
+
+
+class EstimatedCountPaginator(Paginator):
+    """Counts a big table's rows from PostgreSQL's statistics when nothing filters the list.
+
+    A superuser's unfiltered changelist of attendance or reminders would otherwise count every
+    row of the country on each page (issue 14). A list of one municipality, or filtered or
+    searched, is counted exactly; so is a table smaller than `estimate_above` rows, or one
+    the statistics do not know yet. The estimate is as fresh as the last ANALYZE (autovacuum
+    keeps it within a few per cent): the page count of such a list is approximate.
+    """
+
+    estimate_above = 50_000
+
+    @cached_property
+    def count(self):
+        estimate = self._estimate()
+        return estimate if estimate is not None else super().count
+
+    def _estimate(self) -> int | None:
+        queryset = self.object_list
+        query = getattr(queryset, "query", None)
+        if query is None or query.where or query.combinator or query.distinct:
+            return None
+        connection = connections[queryset.db]
+        if connection.vendor != "postgresql":
+            return None
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT reltuples FROM pg_class WHERE oid = to_regclass(%s)",
+                [connection.ops.quote_name(queryset.model._meta.db_table)],
+            )
+            row = cursor.fetchone()
+        rows = int(row[0]) if row and row[0] is not None else -1
+        return rows if rows > self.estimate_above else None
+
+
+class BigListMixin:
+    """For a changelist of a table that grows with the country's data (issue 14).
+
+    One count per page, not two (`show_full_result_count`), and a superuser's unfiltered list
+    estimated (`EstimatedCountPaginator`). Such a list has no `date_hierarchy` either: its
+    years and months are a scan of every row's date. A date field in `list_filter` offers
+    today, the last seven days, this month and this year without a query.
+    """
+
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator

@@ -337,6 +337,9 @@ class Person(models.Model):
             models.Index(
                 F("municipality"), norwegian("full_name"), name="person_municipality_name_nb"
             ),
+            # Everyone in alphabetical order: a superuser's changelists of people and of
+            # attendance (issue 14).
+            models.Index(norwegian("full_name"), name="person_name_nb"),
         ]
 
     def __str__(self):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from pilots.admin_base import (
+    BigListMixin,
     ModelAdmin,
     MunicipalityScopedMixin,
     SafeFormFieldsMixin,
@@ -315,7 +316,7 @@ class PlanSnapshotAdmin(PlanColumnsMixin, ModelAdmin):
 
 
 @admin.register(PlanTransition)
-class PlanTransitionAdmin(PlanColumnsMixin, ModelAdmin):
+class PlanTransitionAdmin(BigListMixin, PlanColumnsMixin, ModelAdmin):
     """Each step of a plan's way to approval, as it happened: the e-mails about it are derived
     from these rows. The workflow records them; an administrator may add one it missed, but not
     rewrite one whose e-mails may have gone out."""
@@ -323,10 +324,9 @@ class PlanTransitionAdmin(PlanColumnsMixin, ModelAdmin):
     municipality_path = "plan__pilot__programme__municipality"
 
     list_display = ["department", "programme", "transition", "actor", "at"]
-    list_filter = ["transition", "plan__pilot__programme"]
+    list_filter = ["transition", "plan__pilot__programme", "at"]
     list_select_related = [*PLAN_RELATED, "actor"]
     search_fields = ["plan__pilot__department__name", "comment"]
-    date_hierarchy = "at"
     fields = ["plan", "transition", "actor", "comment", "at"]
 
     def has_change_permission(self, request, obj=None):
@@ -338,6 +338,7 @@ class PlanTransitionAdmin(PlanColumnsMixin, ModelAdmin):
 
 @admin.register(Measure)
 class MeasureAdmin(
+    BigListMixin,
     PlanPartAdminMixin,
     PlanColumnsMixin,
     ScopedModelAdminMixin,
@@ -357,16 +358,16 @@ class MeasureAdmin(
         "hours_identified_per_week",
         "hours_realised_per_week",
     ]
-    list_filter = ["status", "effort", "effect", "plan__pilot__programme"]
+    list_filter = ["status", "effort", "effect", "plan__pilot__programme", "deadline"]
     list_select_related = [*PLAN_RELATED, "owner"]
     search_fields = ["title", "description", "owner__full_name", "plan__pilot__department__name"]
-    date_hierarchy = "deadline"
     autocomplete_fields = ["plan", "owner"]
     readonly_fields = ["created_at", "updated_at"]
 
 
 @admin.register(Indicator)
 class IndicatorAdmin(
+    BigListMixin,
     PlanPartAdminMixin,
     PlanColumnsMixin,
     ScopedModelAdminMixin,
@@ -398,27 +399,28 @@ class IndicatorAdmin(
 
 @admin.register(Measurement)
 class MeasurementAdmin(
-    ScopedModelAdminMixin, SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin
+    BigListMixin, ScopedModelAdminMixin, SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin
 ):
     municipality_path = "indicator__plan__pilot__programme__municipality"
     list_display = ["indicator", "measured_on", "value", "note"]
-    list_filter = ["indicator__plan__pilot__programme"]
+    list_filter = ["indicator__plan__pilot__programme", "measured_on"]
     list_select_related = ["indicator"]
+    # By the indicator's id, not its own order (which is its plan's department's name, a join
+    # through every indicator and plan to sort): the unique key's index serves this (issue 14).
+    ordering = ["indicator_id", "measured_on"]
     search_fields = ["indicator__name", "note", "indicator__plan__pilot__department__name"]
-    date_hierarchy = "measured_on"
     autocomplete_fields = ["indicator"]
 
 
 @admin.register(Suggestion)
 class SuggestionAdmin(
-    ScopedModelAdminMixin, SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin
+    BigListMixin, ScopedModelAdminMixin, SaveRefusedMixin, SafeFormFieldsMixin, SimpleHistoryAdmin
 ):
     municipality_path = "pilot__programme__municipality"
     list_display = ["__str__", "department", "programme", "author", "status", "created_at"]
-    list_filter = ["status", "pilot__programme"]
+    list_filter = ["status", "pilot__programme", "created_at"]
     list_select_related = ["pilot__department", "pilot__programme", "author"]
     search_fields = ["text", "answer", "pilot__department__name"]
-    date_hierarchy = "created_at"
     autocomplete_fields = ["pilot", "author", "answered_by", "measure"]
     fields = [
         "pilot",
@@ -452,7 +454,7 @@ class SuggestionAdmin(
 
 
 @admin.register(MeasureNote)
-class MeasureNoteAdmin(ModelAdmin):
+class MeasureNoteAdmin(BigListMixin, ModelAdmin):
     """Progress notes on measures. Owners and leaders write them on "My tasks"; here an
     administrator can correct or remove one (on the wrong measure, or with personal data that
     does not belong there)."""
@@ -460,10 +462,9 @@ class MeasureNoteAdmin(ModelAdmin):
     municipality_path = "measure__plan__pilot__programme__municipality"
 
     list_display = ["measure", "department", "author", "status", "created_at"]
-    list_filter = ["status", "measure__plan__pilot__programme"]
+    list_filter = ["status", "measure__plan__pilot__programme", "created_at"]
     list_select_related = ["measure__plan__pilot__department", "author"]
     search_fields = ["text", "measure__title", "author__full_name"]
-    date_hierarchy = "created_at"
     autocomplete_fields = ["measure", "author"]
     fields = ["measure", "author", "text", "status", "created_at"]
     readonly_fields = ["created_at"]

@@ -287,6 +287,8 @@ class Measure(models.Model):
         verbose_name = _("measure")
         verbose_name_plural = _("measures")
         ordering = ["deadline", "title"]
+        # The admin's changelist of every measure, in this order (issue 14).
+        indexes = [models.Index(fields=["deadline", "title"], name="measure_deadline_title")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(hours_identified_per_week__gte=0)
@@ -483,7 +485,11 @@ class Suggestion(models.Model):
         verbose_name = _("improvement suggestion")
         verbose_name_plural = _("improvement suggestions")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["pilot", "status"], name="suggestion_pilot_status")]
+        indexes = [
+            models.Index(fields=["pilot", "status"], name="suggestion_pilot_status"),
+            # The admin's changelist, newest first (issue 14).
+            models.Index(fields=["-created_at", "-id"], name="suggestion_latest"),
+        ]
         constraints = [
             models.CheckConstraint(condition=~models.Q(text=""), name="suggestion_text_not_empty"),
             models.CheckConstraint(

@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from pilots import admin as pilots_admin
-from pilots.admin_base import ModelAdmin, TabularInline
+from pilots.admin_base import BigListMixin, ModelAdmin, TabularInline
 from pilots.models import Pilot
 
 from .models import Attendance, CourseDay, EventChange, InformationMeeting, SessionChoice
@@ -18,12 +18,11 @@ PILOT_RELATED = ["pilot__department", "pilot__programme"]
 
 
 @admin.register(InformationMeeting)
-class InformationMeetingAdmin(ModelAdmin):
+class InformationMeetingAdmin(BigListMixin, ModelAdmin):
     municipality_path = "pilot__programme__municipality"
     list_display = ["pilot", "starts_at", "ends_at", "place"]
-    list_filter = ["pilot__programme", "pilot__department__municipality"]
+    list_filter = ["pilot__programme", "pilot__department__municipality", "starts_at"]
     search_fields = ["pilot__department__name", "place", "notes"]
-    date_hierarchy = "starts_at"
     autocomplete_fields = ["pilot"]
 
     def get_queryset(self, request):
@@ -31,12 +30,11 @@ class InformationMeetingAdmin(ModelAdmin):
 
 
 @admin.register(CourseDay)
-class CourseDayAdmin(ModelAdmin):
+class CourseDayAdmin(BigListMixin, ModelAdmin):
     municipality_path = "pilot__programme__municipality"
     list_display = ["pilot", "number", "date", "iso_week", "starts_at", "ends_at", "place", "topic"]
-    list_filter = ["number", "pilot__programme", "pilot__department__municipality"]
+    list_filter = ["number", "pilot__programme", "pilot__department__municipality", "date"]
     search_fields = ["pilot__department__name", "topic", "place"]
-    date_hierarchy = "date"
     autocomplete_fields = ["pilot", "facilitators"]
 
     def get_queryset(self, request):
@@ -48,7 +46,7 @@ class CourseDayAdmin(ModelAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(ModelAdmin):
+class AttendanceAdmin(BigListMixin, ModelAdmin):
     municipality_path = "person__municipality"
     list_display = ["person", "occasion", "status", "recorded_at", "recorded_by"]
     list_filter = ["status", "course_day__number", "person__municipality"]
@@ -78,7 +76,7 @@ class AttendanceAdmin(ModelAdmin):
 
 
 @admin.register(SessionChoice)
-class SessionChoiceAdmin(ModelAdmin):
+class SessionChoiceAdmin(BigListMixin, ModelAdmin):
     municipality_path = "pilot__programme__municipality"
     list_display = ["person", "pilot", "meeting", "chosen_at", "chosen_by"]
     list_filter = ["pilot__programme", "pilot__department__municipality"]
@@ -123,7 +121,7 @@ class PilotAdmin(pilots_admin.PilotAdmin):
 
 
 @admin.register(EventChange)
-class EventChangeAdmin(ModelAdmin):
+class EventChangeAdmin(BigListMixin, ModelAdmin):
     """Course days and information meetings that moved or were cancelled: the notices to the
     people in them are derived from these rows. The services record them; an administrator may
     add one they missed (an event removed here), but not rewrite one whose notices went out."""
@@ -131,10 +129,9 @@ class EventChangeAdmin(ModelAdmin):
     municipality_path = "pilot__programme__municipality"
 
     list_display = ["pilot", "event_kind", "number", "old_starts_at", "new_starts_at", "at"]
-    list_filter = ["event_kind", "cancelled", "pilot__programme"]
+    list_filter = ["event_kind", "cancelled", "pilot__programme", "at"]
     list_select_related = PILOT_RELATED
     search_fields = ["pilot__department__name", "old_place", "new_place"]
-    date_hierarchy = "at"
 
     def has_change_permission(self, request, obj=None):
         return False

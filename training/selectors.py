@@ -90,10 +90,13 @@ def attendance_people(*, pilot: Pilot, recorded: QuerySet[Attendance]) -> list[P
     members = (
         DepartmentRole.objects.active(today)
         .filter(department_id=department_id, person__is_active=True)
+        .order_by()
         .values("person_id")
     )
+    # One set of ids, a UNION of two index lookups: an OR of the two `IN`s would make
+    # PostgreSQL read every person of every municipality (issue 14).
     people = list(
-        Person.objects.filter(Q(pk__in=members) | Q(pk__in=recorded.values("person_id")))
+        Person.objects.filter(pk__in=members.union(recorded.order_by().values("person_id")))
         .prefetch_related(
             Prefetch(
                 "department_roles",
@@ -118,9 +121,20 @@ def attendance_for_target(target: InformationMeeting | CourseDay) -> QuerySet[At
 
 
 def attendance_for_pilot(pilot: Pilot) -> QuerySet[Attendance]:
-    return Attendance.objects.filter(
-        Q(course_day__pilot=pilot) | Q(information_meeting__pilot=pilot)
+    """The attendance at the pilot's course days and information meetings.
+
+    The rows' ids are a UNION of one lookup per foreign key, each through its own index. An OR
+    across the two joins cannot use either index, and PostgreSQL reads all of the country's
+    attendance for every pilot (issue 14: 522 ms against 0.09 ms). Still a plain queryset of
+    attendance, so callers filter, order and pick columns as before.
+    """
+    ids = (
+        Attendance.objects.filter(course_day__pilot=pilot)
+        .order_by()
+        .values("pk")
+        .union(Attendance.objects.filter(information_meeting__pilot=pilot).order_by().values("pk"))
     )
+    return Attendance.objects.filter(pk__in=ids)
 
 
 @dataclass(frozen=True)
