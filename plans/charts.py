@@ -45,7 +45,7 @@ TARGET_COLOUR = "#146c43"
 TEXT_COLOUR = "#212529"
 GRID_COLOUR = "#d0d4d9"
 # The app's tokens (static/css/app.css), each 6:1 or more against the white background.
-MEDIAN_COLOUR = "#0b6e6e"  # --lp-teal-700
+MEDIAN_COLOUR = "#7a4b00"  # --lp-warning-ink
 SHIFT_COLOUR = "#8a1c1c"  # --lp-danger-ink
 TREND_COLOUR = "#5a2a82"  # --lp-plan-ink
 LEGEND_ROW = 22

@@ -25,6 +25,7 @@ from training.forms import (
     SessionChoiceForm,
     session_label,
 )
+from training.charts import attendance_summary_chart
 from training.models import Attendance, CourseDay, InformationMeeting
 from training.selectors import (
     attendance_for_target,
@@ -301,10 +302,11 @@ def course_day_attendance(request, pk: int):
 def attendance_summary(request, pk: int):
     pilot = pilot_get_for_user(request.user, pk)
     _require_attendance(request.user, pilot)
+    summary = attendance_summary_for_pilot(pilot=pilot)
     return render(
         request,
         "training/attendance_summary.html",
-        {"pilot": pilot, "summary": attendance_summary_for_pilot(pilot=pilot)},
+        {"pilot": pilot, "summary": summary, "chart": attendance_summary_chart(summary)},
     )
 
 
