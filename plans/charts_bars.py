@@ -342,7 +342,11 @@ def measures_by_status_chart(
     return month_bar_chart(
         months=months,
         series=[
-            Series(name, [Decimal(s.statuses.get(status, 0)) for s in states], *STATUS_STYLES[status])
+            Series(
+                name,
+                [Decimal(state.statuses.get(status, 0)) for state in states],
+                *STATUS_STYLES[status],
+            )
             for name, status in zip(names, statuses, strict=True)
         ],
         stacked=True,

@@ -122,7 +122,7 @@ def _months_before(month: dt.date, count: int) -> dt.date:
 
 
 def _state(month: dt.date, standing: dict[int, tuple[str, Decimal, Decimal]]) -> MonthState:
-    state = MonthState(month=month, statuses={status: 0 for status in Measure.Status.values})
+    state = MonthState(month=month, statuses=dict.fromkeys(Measure.Status.values, 0))
     for status, identified, realised in standing.values():
         state.statuses[status] += 1
         if status != Measure.Status.DROPPED:

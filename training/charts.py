@@ -227,15 +227,17 @@ def share_bar_chart(
     table = ChartTable(
         caption=title,
         headings=[group_heading, *series],
-        rows=[
-            [group.label, *(_figure(bar) for bar in group.bars)]
-            for group in groups
-        ],
+        rows=[[group.label, *(_figure(bar) for bar in group.bars)] for group in groups],
     )
-    description = " ".join(
-        f"{group.label}: " + "; ".join(f"{bar.series} {_figure(bar)}" for bar in group.bars) + "."
-        for group in groups
-    ) or empty_text
+    description = (
+        " ".join(
+            f"{group.label}: "
+            + "; ".join(f"{bar.series} {_figure(bar)}" for bar in group.bars)
+            + "."
+            for group in groups
+        )
+        or empty_text
+    )
     return ShareBarChart(
         chart_id=chart_id,
         title=title,
@@ -276,8 +278,7 @@ def attendance_summary_chart(summary) -> ShareBarChart:
     return share_bar_chart(
         groups=groups,
         series=[present],
-        title=_("Share of the department's %(count)s people present")
-        % {"count": people},
+        title=_("Share of the department's %(count)s people present") % {"count": people},
         group_heading=_("Meeting or course day"),
         chart_id=f"attendance-{summary.pilot.pk}-chart",
     )

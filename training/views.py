@@ -17,6 +17,7 @@ from pilots.access import scope_for
 from pilots.calendar import OSLO
 from pilots.models import Pilot
 from pilots.selectors import pilot_get_for_user
+from training.charts import attendance_summary_chart
 from training.forms import (
     AttendanceForm,
     CourseDayForm,
@@ -25,7 +26,6 @@ from training.forms import (
     SessionChoiceForm,
     session_label,
 )
-from training.charts import attendance_summary_chart
 from training.models import Attendance, CourseDay, InformationMeeting
 from training.selectors import (
     attendance_for_target,
