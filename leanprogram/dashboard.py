@@ -327,4 +327,4 @@ def dashboard_information_attendance(pilot_ids: list[int]) -> dict[int, tuple[in
 
 def dashboard_measure_months(pilots: QuerySet[Pilot], *, today: dt.date) -> list[MonthState]:
     """The measures of all the pilots shown (every page) by status at the end of each month."""
-    return measure_months(Measure.objects.filter(plan__pilot__in=pilots), today=today)
+    return measure_months(pilots, today=today)

@@ -88,5 +88,4 @@ def programme_gains_rows(*, user, programme: Programme) -> tuple[list[PilotGains
 def programme_gains_months(*, user, programme: Programme, today: dt.date) -> list[MonthState]:
     """The programme's gains (and its measures by status) at the end of each month, over the
     pilots the user may see; two queries."""
-    pilots = pilots_for_user(user).filter(programme=programme)
-    return measure_months(Measure.objects.filter(plan__pilot__in=pilots), today=today)
+    return measure_months(pilots_for_user(user).filter(programme=programme), today=today)

@@ -17,6 +17,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
 from pilots.calendar import OSLO
+from pilots.models import Pilot
 from plans.models import Measure
 
 ZERO = Decimal("0")
@@ -46,12 +47,13 @@ def _next_month(month: dt.date) -> dt.date:
 
 
 def measure_months(
-    measures: QuerySet[Measure], *, today: dt.date, months: int = MONTHS_SHOWN
+    pilots: QuerySet[Pilot], *, today: dt.date, months: int = MONTHS_SHOWN
 ) -> list[MonthState]:
-    """The last `months` months up to today's, from the first month any of `measures` existed;
-    empty when none ever did. Gains leave dropped measures out, as `plans.gains` does."""
+    """The measures of the plans of `pilots`, deleted ones included while they stood, over the
+    last `months` months up to today's, from the first month any of them existed; empty when none
+    ever did. Gains leave dropped measures out, as `plans.gains` does."""
     history = Measure.history.model
-    ids = measures.values("pk")
+    measures = Measure.objects.filter(plan__pilot__in=pilots)
     in_month = TruncMonth("history_date", tzinfo=OSLO)
     later_same_month = history.objects.annotate(month=in_month).filter(
         Q(history_date__gt=OuterRef("history_date"))
@@ -60,7 +62,7 @@ def measure_months(
         month=OuterRef("month"),
     )
     changes = (
-        history.objects.filter(id__in=ids)
+        history.objects.filter(plan__pilot__in=pilots)
         .annotate(month=in_month)
         .filter(~Exists(later_same_month))
         .order_by("month", "id")

@@ -12,7 +12,8 @@ def svg_root(svg: str) -> ET.Element:
 
 
 def svgs_in(html: str) -> list[str]:
-    return re.findall(r"<svg\b.*?</svg>", html, flags=re.S)
+    """The charts of a page (not its icons)."""
+    return re.findall(r'<svg\b[^>]*class="(?:chart|run-chart)\b.*?</svg>', html, flags=re.S)
 
 
 def texts(root: ET.Element, css: str) -> list[str]:
