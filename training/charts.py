@@ -96,6 +96,11 @@ class DrawnBar:
     text_y: str
     text: str
 
+    @property
+    def drawn(self) -> bool:
+        """A share of nothing draws no bar, only its figure."""
+        return float(self.width) > 0
+
 
 @dataclass(frozen=True)
 class GroupLabel:

@@ -180,13 +180,17 @@ def test_share_bars_show_each_figure_in_words_and_in_the_table():
         ["Omsorg Sør", "75 % (9 of 12)", "not recorded"],
         ["NAV", "100 % (5 of 5)", "25 % (1 of 4)"],
     ]
+    # A share of nothing draws no bar, only its words.
     widths = [float(bar.get("width")) for bar in _bars(root)]
-    assert widths[2] == pytest.approx(504)  # 100 %: the whole plot
-    assert widths[0] == pytest.approx(504 * 0.75)
+    assert widths == pytest.approx([504 * 0.75, 504, 504 * 0.25])  # 100 %: the whole plot
     # The group's name sits on its own row above its bars: never on top of them.
-    label_y = [float(t.get("y")) for t in root.iter(f"{NS}text") if t.get("class") == "group-label"]
+    label_y = [float(y) for y in _attr(root, "group-label", "y")]
     bar_y = [float(bar.get("y")) for bar in _bars(root)]
-    assert label_y[0] < bar_y[0] and label_y[1] < bar_y[2] and label_y[1] > bar_y[1]
+    assert label_y[0] < bar_y[0] < label_y[1] < bar_y[1] < bar_y[2]
+
+
+def _attr(root, css, name):
+    return [t.get(name) for t in root.iter(f"{NS}text") if t.get("class") == css]
 
 
 def test_share_bars_escape_names():
