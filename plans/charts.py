@@ -444,7 +444,11 @@ def _point_note(shift: Run | None, trend: Run | None) -> str:
     notes = [_run_text(run) for run in (shift, trend) if run is not None]
     if not notes:
         return ""
-    return " (" + _("part of %(runs)s") % {"runs": _(" and ").join(notes)} + ")"
+    if len(notes) == 1:
+        return " (" + _("part of %(run)s") % {"run": notes[0]} + ")"
+    return (
+        " (" + _("part of %(shift)s and %(trend)s") % {"shift": notes[0], "trend": notes[1]} + ")"
+    )
 
 
 def _legend(shifts: list[Run], trends: list[Run], *, top: float) -> list[LegendItem]:
