@@ -12,10 +12,12 @@ from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
     CharField,
+    Count,
     F,
     Func,
     IntegerField,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Value,
@@ -32,6 +34,7 @@ from pilots.collation import norwegian, norwegian_sort_key
 from pilots.models import PhaseTarget, Pilot
 from pilots.selectors import pilots_for_user
 from pilots.services import PHASE_ORDER
+from plans.measure_history import MonthState, measure_months
 from plans.models import Measure, ProjectPlan, Suggestion
 from training.models import Attendance, CourseDay, InformationMeeting
 
@@ -308,3 +311,26 @@ def dashboard_timeline(pilot_ids: list[int], *, today: dt.date) -> list[Timeline
             weeks.append(TimelineWeek(year, week))
         weeks[-1].entries.append(entry)
     return weeks
+
+
+# The dashboard's charts
+
+
+def dashboard_information_attendance(pilot_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Pilot id → (people present at one of its information meeting's sessions, people with
+    attendance recorded at any of them), for the pilots given; one query."""
+    counted = (
+        Attendance.objects.filter(information_meeting__pilot__in=pilot_ids)
+        .values("information_meeting__pilot")
+        .annotate(
+            present=Count("person", distinct=True, filter=Q(status=Attendance.Status.PRESENT)),
+            recorded=Count("person", distinct=True),
+        )
+        .order_by()
+    )
+    return {row["information_meeting__pilot"]: (row["present"], row["recorded"]) for row in counted}
+
+
+def dashboard_measure_months(pilots: QuerySet[Pilot], *, today: dt.date) -> list[MonthState]:
+    """The measures of all the pilots shown (every page) by status at the end of each month."""
+    return measure_months(pilots, today=today)

@@ -7,8 +7,11 @@ from django.views.decorators.http import require_GET
 
 from leanprogram import design
 from leanprogram.attention import needs_attention
+from leanprogram.charts import attendance_per_pilot_chart
 from leanprogram.dashboard import (
     TIMELINE_WEEKS,
+    dashboard_information_attendance,
+    dashboard_measure_months,
     dashboard_page,
     dashboard_pilots_for_user,
     dashboard_rows,
@@ -34,6 +37,7 @@ from pilots.collation import norwegian
 from pilots.models import Pilot
 from pilots.selectors import pilot_get_for_user, programmes_for_user
 from pilots.services import phase_after
+from plans.charts_bars import measures_by_status_chart
 from training.models import COURSE_DAYS_PER_PILOT
 from training.schedule_warnings import pilot_schedule_warnings
 from training.selectors import session_chosen_by
@@ -115,6 +119,15 @@ def dashboard(request):
         timeline_weeks=TIMELINE_WEEKS,
         programmes=list({row.pilot.programme_id: row.pilot.programme for row in rows}.values()),
     )
+    if rows:
+        context.update(
+            attendance_chart=attendance_per_pilot_chart(
+                rows, dashboard_information_attendance([row.pilot.pk for row in rows])
+            ),
+            measures_chart=measures_by_status_chart(
+                dashboard_measure_months(pilots, today=today), chart_id="dashboard-measures-chart"
+            ),
+        )
     return render(request, "programme/dashboard.html", context)
 
 

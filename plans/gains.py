@@ -6,6 +6,7 @@ programme at once; turning hours into full-time equivalents is `pilots.fte`'s jo
 figure is shown (the `fte` template filter).
 """
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -15,6 +16,7 @@ from django.db.models.functions import Coalesce
 from pilots.collation import norwegian
 from pilots.models import Pilot, Programme
 from pilots.selectors import pilots_for_user
+from plans.measure_history import MonthState, measure_months
 from plans.models import Measure
 
 ZERO = Decimal("0")
@@ -81,3 +83,9 @@ def programme_gains_rows(*, user, programme: Programme) -> tuple[list[PilotGains
         hours_realised=sum((row.gains.hours_realised for row in rows), ZERO),
     )
     return rows, total
+
+
+def programme_gains_months(*, user, programme: Programme, today: dt.date) -> list[MonthState]:
+    """The programme's gains (and its measures by status) at the end of each month, over the
+    pilots the user may see; two queries."""
+    return measure_months(pilots_for_user(user).filter(programme=programme), today=today)

@@ -16,6 +16,7 @@ from pilots.calendar import OSLO
 from pilots.cells import CSV_CONTENT_TYPE, ascii_slug, csv_lines
 from pilots.models import Pilot
 from pilots.selectors import pilot_get_for_user
+from training.charts import attendance_summary_chart
 from training.forms import (
     AttendanceForm,
     CourseDayForm,
@@ -300,10 +301,11 @@ def course_day_attendance(request, pk: int):
 def attendance_summary(request, pk: int):
     pilot = pilot_get_for_user(request.user, pk)
     _require_attendance(request.user, pilot)
+    summary = attendance_summary_for_pilot(pilot=pilot)
     return render(
         request,
         "training/attendance_summary.html",
-        {"pilot": pilot, "summary": attendance_summary_for_pilot(pilot=pilot)},
+        {"pilot": pilot, "summary": summary, "chart": attendance_summary_chart(summary)},
     )
 
 

@@ -421,7 +421,8 @@ def test_gains_cost_the_same_with_2_and_40_pilots(client, cast, gains_plans):
         response = client.get(url)
 
     assert len(response.context["rows"]) == 40
-    # Session, user and the scope (5); the programme (1); every pilot with its sums (1).
-    assert len(few.captured_queries) == 7
+    # Session, user and the scope (5); the programme (1); every pilot with its sums (1); the
+    # chart's months: the measures' history and the measures without any (2).
+    assert len(few.captured_queries) == 9
     assert len(many.captured_queries) == len(few.captured_queries)
     assert response.context["total"].hours_identified == D("45") + 38 * D("7.5")

@@ -28,8 +28,9 @@ URL = reverse("programme:dashboard")
 # The request's own (tests.conftest), then: the pilots counted for the pager, one page of pilots
 # with every figure (and what needs attention) as a subquery, the timeline's information
 # meetings, course days and follow-up meetings, and for coordinators the programmes they start
-# new pilots in.
-DASHBOARD_QUERY_BUDGET = REQUEST_QUERIES + 6
+# new pilots in; the charts: the page's information meeting attendance, and the measures'
+# history and the measures without any for the months of measures by status.
+DASHBOARD_QUERY_BUDGET = REQUEST_QUERIES + 9
 
 
 @pytest.fixture
