@@ -129,6 +129,9 @@ def _reset(cursor) -> None:
         for label in APPS
         for model in apps.get_app_config(label).get_models(include_auto_created=True)
     ]
+    # Inside a caller's transaction (a test) deferred foreign keys may still be pending, and
+    # PostgreSQL truncates no table with pending trigger events: check them now.
+    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     cursor.execute(
         "TRUNCATE {} RESTART IDENTITY CASCADE".format(", ".join(f'"{n}"' for n in names))
     )

@@ -241,7 +241,8 @@ def pilots(layout, rng):
         dates = layout.dates(m, p)
         year, first, _ = dates.first_day.isocalendar()
         last = dates.last_day.isocalendar()
-        last_week = last.week if last.year == year else first + 1
+        # Course weeks across New Year are stored as the first one (the fields hold one year).
+        last_week = last.week if last.year == year else first
         yield (
             layout.id("pilot", g),
             layout.id("programme", m),
