@@ -331,10 +331,9 @@ def main() -> None:
     databases = {"small": f"{name}_small", "national": name}
     scales = ["small"] if scale == "small" else ["small", "national"]
     generated = {s: ensure_data(databases[s], s) for s in scales}
-    queries = {}
-    for s in scales:
-        queries[s] = {p["name"]: p["queries"] for p in count_queries(databases[s])}
-    pages = count_queries(databases[scale])
+    counted = {s: count_queries(databases[s]) for s in scales}
+    queries = {s: {p["name"]: p["queries"] for p in counted[s]} for s in scales}
+    pages = counted[scale]
     folder = Path(tempfile.mkdtemp(prefix="leanprogram-bench-"))
     try:
         results, setup = bench_pages(databases[scale], pages, folder)
