@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export DEBUG ?= 1
 export CELERY_TASK_ALWAYS_EAGER ?= 0
 
-.PHONY: install run test test-fast lint migrate messages bench bench-pages bench-fuzz bench-lighthouse css \
+.PHONY: install run test test-fast lint migrate messages bench bench-all bench-pages bench-fuzz bench-lighthouse css \
 	frontend frontend-dev screenshots audit clean
 
 install: $(STAMP)
@@ -52,7 +52,15 @@ messages: install
 		--ignore .venv --ignore var --ignore tests --ignore 'static/vendor/*' --ignore frontend
 	$(PY) manage.py compilemessages --ignore .venv
 
-bench: bench-pages bench-fuzz bench-lighthouse
+# The pages and the reminder sweep on a generated data set in PostgreSQL (DATABASE_URL's server),
+# under gunicorn with DEBUG=0, as ratios to a bare view: benchmarks/national.py. SCALE=national
+# (356 municipalities, generated into BENCH_DATABASE=leanprogram_bench when missing) or small.
+SCALE ?= national
+bench: install
+	SCALE=$(SCALE) $(PY) -m benchmarks.national
+
+# Everything measured, the browser and fuzz benchmarks too.
+bench-all: bench bench-pages bench-fuzz bench-lighthouse
 
 bench-pages: install
 	$(PY) -m pytest -p no:xdist benchmarks -q -s
