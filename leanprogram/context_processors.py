@@ -19,6 +19,8 @@ def navigation(request):
         items.append((reverse("programme:dashboard"), _("Programme")))
     elif scope.member_department_ids:
         items.append((reverse("programme:dashboard"), _("My department")))
+    if scope.can_read_library():
+        items.append((reverse("pilots:library"), _("Learning library")))
     if scope.can_manage_programme():
         items.append((reverse("followup:outbox"), _("Reminders")))
     if scope.can_view_invitations():

@@ -184,6 +184,10 @@ class LibrarySuggestions:
     def __bool__(self) -> bool:
         return bool(self.processes or self.lessons)
 
+    @property
+    def count(self) -> int:
+        return len(self.processes) + len(self.lessons)
+
 
 def library_suggestions(user, *, pilot: Pilot) -> LibrarySuggestions:
     """What the library holds from the pilot's service area: a few earlier processes and other
