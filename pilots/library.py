@@ -153,7 +153,8 @@ def library_entries(user, *, filters: LibraryFilters) -> QuerySet:
         summary=Coalesce(F("advice"), Value(""), output_field=TextField()),
     ).values(*ENTRY_COLUMNS)
     ordering = ("-rank", "-entry_year", "entry_title", "kind", "pk")
-    return processes.union(lessons, all=True).order_by(*ordering)
+    # The parts' own ordering (`Meta.ordering`) has no place inside a UNION.
+    return processes.order_by().union(lessons.order_by(), all=True).order_by(*ordering)
 
 
 def library_service_areas(user) -> list[str]:
