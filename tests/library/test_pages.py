@@ -248,3 +248,17 @@ def test_the_pilot_pages_suggestions_do_not_grow_its_query_count(
         html = client.get(url).content.decode()
 
     assert html.count("Lessons from Avdeling") == 3
+
+
+def test_the_demo_fills_the_library_once_and_suggests_to_home_care(client):
+    from leanprogram.demo import EARLIER_PROCESSES, demo_load
+    from pilots.models import Pilot as PilotModel
+
+    demo_load()
+    demo_load()
+
+    assert EarlierProcess.objects.count() == len(EARLIER_PROCESSES)
+    home_care = PilotModel.objects.get(department__service_area="Helse og omsorg")
+    client.force_login(home_care.programme.municipality.people.get(full_name="Jorunn Ervik").user)
+    html = client.get(reverse("programme:pilot_detail", args=[home_care.pk])).content.decode()
+    assert "Legemiddelhåndtering i hjemmetjenesten" in html
