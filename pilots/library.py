@@ -31,7 +31,8 @@ KIND_LESSONS = "lessons"
 # The pilot page and the new pilot's checklist show a few of each, most recent first.
 SUGGESTIONS_SHOWN = 3
 
-# Whole words for the SQLite fallback; websearch syntax ("quotes", -not, or) is not parsed there.
+# Whole words for the SQLite fallback; websearch syntax ("quotes", -not, or) is not parsed there,
+# and SQLite ignores the case of ASCII letters only ("Ø" does not match "ø").
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -167,8 +168,10 @@ def library_service_areas(user) -> list[str]:
     departments = Department.objects.exclude(service_area="")
     if scope.municipality_id is not None:
         departments = departments.filter(municipality_id=scope.municipality_id)
-    names = processes.values_list("service_area", flat=True).union(
-        departments.values_list("service_area", flat=True)
+    names = (
+        processes.order_by()
+        .values_list("service_area", flat=True)
+        .union(departments.order_by().values_list("service_area", flat=True))
     )
     unique: dict[str, str] = {}
     for name in names:

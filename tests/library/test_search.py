@@ -69,7 +69,7 @@ def test_search_falls_back_to_words_anywhere_on_sqlite(cast, processes, monkeypa
     monkeypatch.setattr("pilots.library.uses_full_text_search", lambda: False)
 
     assert _titles(cast.users.coordinator, text="ventetid") == ["Inntak ved voksenopplæringen"]
-    assert _titles(cast.users.coordinator, text="TAVLEMØTE rutinene") == [
+    assert _titles(cast.users.coordinator, text="tavlemøte RUTINENE") == [
         "Legemiddelhåndtering i hjemmetjenesten"
     ]
 
