@@ -19,6 +19,10 @@ def navigation(request):
         items.append((reverse("programme:dashboard"), _("Programme")))
     elif scope.member_department_ids:
         items.append((reverse("programme:dashboard"), _("My department")))
+    # For the programme's own people the menu is full at 1280 px; they reach the library from
+    # the dashboard, the pilot pages and the new pilot's checklist.
+    if scope.can_read_library() and not scope.can_manage_programme():
+        items.append((reverse("pilots:library"), _("Learning library")))
     if scope.can_manage_programme():
         items.append((reverse("followup:outbox"), _("Reminders")))
     if scope.can_view_invitations():

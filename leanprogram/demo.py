@@ -519,9 +519,14 @@ DEMO_USERNAMES = (
 
 # A few of the 35 processes run before this programme; their lessons are why the new model
 # informs all staff first, trains over four days and follows the departments up afterwards.
+# The seed names only their number, so these four stand for them in the learning library: each
+# with its service area (the home care pilot's is "Helse og omsorg", so it is suggested the first)
+# and how it ended.
 EARLIER_PROCESSES = (
     (
         2019,
+        "Helse og omsorg",
+        EarlierProcess.Outcome.PARTLY,
         "Legemiddelhåndtering i hjemmetjenesten",
         "Færre avvik ved utdeling av multidose og en ny sjekkliste for medisinrommet.",
         "Forbedringene holdt bare der lederen fulgte opp hver uke. Uten fast tavlemøte gled "
@@ -529,6 +534,8 @@ EARLIER_PROCESSES = (
     ),
     (
         2020,
+        "Plan, bygg og eiendom",
+        EarlierProcess.Outcome.COMPLETED,
         "Saksgang for byggesøknader",
         "Saksbehandlingstiden gikk ned fra sju til fire uker.",
         "Tiltakene ble laget av en liten gruppe; resten av de ansatte kjente dem ikke og eide "
@@ -536,6 +543,8 @@ EARLIER_PROCESSES = (
     ),
     (
         2022,
+        "Oppvekst og utdanning",
+        EarlierProcess.Outcome.STOPPED,
         "Innkjøp og varemottak i barnehagene",
         "Én felles bestillingsdag i uka og færre hastebestillinger.",
         "Én kursdag var for lite til å lage en gjennomarbeidet plan, og prosjektplanen ble "
@@ -543,6 +552,8 @@ EARLIER_PROCESSES = (
     ),
     (
         2023,
+        "Oppvekst og utdanning",
+        EarlierProcess.Outcome.COMPLETED,
         "Inntak ved voksenopplæringen",
         "Kortere ventetid fra søknad til oppstart for nye elever.",
         "Gevinstene ble identifisert, men aldri dokumentert som realisert; vi manglet "
@@ -633,11 +644,17 @@ def demo_load(*, today: date | None = None) -> DemoLoadResult:
 
     _invitation_ensure(municipality=municipality, coordinator=coordinator, result=result)
 
-    for year, title, outcome, lessons in EARLIER_PROCESSES:
+    for year, service_area, category, title, outcome, lessons in EARLIER_PROCESSES:
         _ensure(
             EarlierProcess,
             key={"municipality": municipality, "title": title},
-            defaults={"year": year, "outcome": outcome, "lessons_learned": lessons},
+            defaults={
+                "year": year,
+                "service_area": service_area,
+                "outcome_category": category,
+                "outcome": outcome,
+                "lessons_learned": lessons,
+            },
             result=result,
         )
     _ensure(

@@ -34,6 +34,7 @@ from leanprogram.pilot_page import (
 from pilots.access import scope_for
 from pilots.admin_base import may_use_admin
 from pilots.collation import norwegian
+from pilots.library import lessons_due, library_suggestions, pilot_lessons_of
 from pilots.models import Pilot
 from pilots.selectors import pilot_get_for_user, programmes_for_user
 from pilots.services import phase_after
@@ -150,6 +151,7 @@ def pilot_detail(request, pk: int):
         my_session = next((m for m in meetings if m.pk == chosen_id), None)
     plan = pilot_plan_summary(pilot, today=today)
     follow_up_meetings = pilot_follow_up_meetings(pilot)
+    lessons = pilot_lessons_of(pilot)
     context = {
         "pilot": pilot,
         "today": today,
@@ -203,5 +205,9 @@ def pilot_detail(request, pk: int):
         "can_record_follow_up": scope.can_record_follow_up(pilot),
         "can_suggest": scope.can_suggest(pilot),
         "downloads": pilot_export_links(request.user, pilot),
+        "lessons": lessons,
+        "lessons_due": lessons_due(pilot, lessons),
+        "can_write_lessons": scope.can_write_lessons(pilot),
+        "library_suggestions": library_suggestions(request.user, pilot=pilot),
     }
     return render(request, "programme/pilot_detail.html", context)

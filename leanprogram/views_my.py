@@ -12,6 +12,8 @@ from django.views.decorators.http import require_GET, require_POST
 from leanprogram.forms import MeasureProgressForm
 from leanprogram.my_tasks import my_tasks as my_tasks_for
 from pilots.access import scope_for
+from pilots.library import pilots_with_lessons_due
+from pilots.selectors import pilots_for_user
 from plans import services
 from plans.selectors import measure_get_for_user
 
@@ -33,6 +35,8 @@ def _page(request, *, bound: MeasureProgressForm | None = None, status: int = 20
         # Innsyn: anyone with a person sees what the system holds about them.
         "has_person": scope.person_id is not None,
         "bound": bound,
+        # The pilots running on their own whose lessons are this person's to write.
+        "lessons_due": pilots_with_lessons_due(request.user, pilots=pilots_for_user(request.user)),
     }
     return render(request, "programme/my_tasks.html", context, status=status)
 

@@ -40,6 +40,7 @@ from leanprogram.pilot_setup import (
 )
 from pilots.access import scope_for
 from pilots.invitations import login_statuses
+from pilots.library import library_suggestions
 from pilots.models import Pilot, Programme, ProgrammeRole
 from pilots.programme_settings import CourseWeeks, course_weeks_for
 from pilots.selectors import pilot_get_for_user, programme_get_for_user
@@ -150,6 +151,7 @@ def pilot_setup(request, pk: int):
             "staff_list_url": staff_page_url("staff_list", pilot),
             "staff_add_url": staff_page_url("staff_add", pilot),
             "staff_import_url": staff_page_url("staff_import", pilot),
+            "library_suggestions": library_suggestions(request.user, pilot=pilot),
         },
     )
 

@@ -216,6 +216,23 @@ class Scope:
     def can_resend_reminder(self, *, municipality_id: int) -> bool:
         return self._coordinates_in(municipality_id)
 
+    def can_read_library(self) -> bool:
+        """The learning library of earlier processes and pilots' lessons: everyone with a role
+        in the municipality reads all of it (the lessons are written for other departments)."""
+        return self.is_superuser or (
+            self.municipality_id is not None
+            and (self.coordinates or bool(self.member_department_ids))
+        )
+
+    def can_curate_library(self, *, municipality_id: int | None) -> bool:
+        """Add, change, import and delete the municipality's earlier processes. Needs a
+        municipality to write into: an administrator without one uses the admin."""
+        return municipality_id is not None and self._coordinates_in(municipality_id)
+
+    def can_write_lessons(self, pilot: Pilot) -> bool:
+        """Write or change what the pilot's department learned: its leader, or a coordinator."""
+        return self._leads(pilot)
+
     def require(self, allowed: bool) -> None:
         """Refuse (PermissionDenied, a 403 in a view) unless the answer was yes."""
         if not allowed:

@@ -26,6 +26,7 @@ from .models import (
     PhaseChange,
     PhaseTarget,
     Pilot,
+    PilotLessons,
     Programme,
     ProgrammeGoal,
     ProgrammeRole,
@@ -283,11 +284,20 @@ class PilotAdmin(ModelAdmin):
 @admin.register(EarlierProcess)
 class EarlierProcessAdmin(ModelAdmin):
     municipality_path = "municipality"
-    list_display = ["title", "year", "department", "municipality"]
-    list_filter = ["municipality", "year"]
+    list_display = ["title", "year", "service_area", "outcome_category", "municipality"]
+    list_filter = ["municipality", "year", "outcome_category"]
     list_select_related = ["municipality", "department"]
-    search_fields = ["title", "outcome", "lessons_learned", "department__name"]
+    search_fields = ["title", "service_area", "outcome", "lessons_learned", "department__name"]
     autocomplete_fields = ["department"]
+
+
+@admin.register(PilotLessons)
+class PilotLessonsAdmin(ModelAdmin):
+    municipality_path = "pilot__programme__municipality"
+    list_display = ["pilot", "written_by", "updated_at"]
+    list_select_related = ["pilot__department", "pilot__programme", "written_by"]
+    search_fields = ["pilot__department__name", "what_worked", "what_did_not_work", "advice"]
+    autocomplete_fields = ["pilot", "written_by"]
 
 
 @admin.register(HolidayPeriod)

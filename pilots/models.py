@@ -549,7 +549,17 @@ def iso_weeks_in_year(year: int) -> int:
 
 
 class EarlierProcess(models.Model):
-    """A lean process the municipality ran before this programme, and what it learned."""
+    """A lean process the municipality ran before this programme, and what it learned.
+
+    With the pilots' own lessons (`PilotLessons`) it makes the learning library
+    (`pilots.library`), which everyone in the municipality reads and its coordinators curate.
+    """
+
+    class Outcome(models.TextChoices):
+        COMPLETED = "completed", _("completed")
+        PARTLY = "partly", _("partly completed")
+        STOPPED = "stopped", _("stopped")
+        UNKNOWN = "unknown", _("unknown")
 
     municipality = models.ForeignKey(
         Municipality,
@@ -569,6 +579,13 @@ class EarlierProcess(models.Model):
         _("year"), validators=[MinValueValidator(1990), MaxValueValidator(2100)]
     )
     title = models.CharField(_("title"), max_length=200)
+    # Free text like the department's own (`Department.service_area`), matched without regard to
+    # case, so that an earlier process is suggested to the pilots of the same service area.
+    service_area = models.CharField(_("service area"), max_length=150, blank=True)
+    outcome_category = models.CharField(
+        _("how it ended"), max_length=20, choices=Outcome.choices, default=Outcome.UNKNOWN
+    )
+    description = models.TextField(_("what was done"), blank=True)
     outcome = models.TextField(_("outcome"), blank=True)
     lessons_learned = models.TextField(_("lessons learned"), blank=True)
 
@@ -580,7 +597,13 @@ class EarlierProcess(models.Model):
             models.CheckConstraint(
                 condition=models.Q(year__gte=1990, year__lte=2100),
                 name="earlier_process_year_range",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    outcome_category__in=["completed", "partly", "stopped", "unknown"]
+                ),
+                name="earlier_process_outcome_category_valid",
+            ),
         ]
 
     def __str__(self):
@@ -594,6 +617,47 @@ class EarlierProcess(models.Model):
         ):
             raise ValidationError(
                 {"department": _("The department must belong to the same municipality.")}
+            )
+
+
+class PilotLessons(models.Model):
+    """What a pilot's department learned: written when the pilot runs on its own, by its leader
+    or a coordinator, and read in the learning library by the departments that come after."""
+
+    pilot = models.OneToOneField(
+        Pilot, on_delete=models.CASCADE, related_name="lessons", verbose_name=_("pilot")
+    )
+    what_worked = models.TextField(_("what worked"), blank=True)
+    what_did_not_work = models.TextField(_("what did not work"), blank=True)
+    advice = models.TextField(_("advice to the next department"), blank=True)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("written by"),
+    )
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("lessons from a pilot")
+        verbose_name_plural = _("lessons from pilots")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(what_worked="", what_did_not_work="", advice=""),
+                name="pilot_lessons_not_empty",
+            )
+        ]
+
+    def __str__(self):
+        return str(self.pilot)
+
+    def clean(self):
+        if not (self.what_worked.strip() or self.what_did_not_work.strip() or self.advice.strip()):
+            raise ValidationError(
+                _("Write at least one of: what worked, what did not work, advice.")
             )
 
 

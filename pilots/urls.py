@@ -1,6 +1,6 @@
 from django.urls import path
 
-from pilots.views import invitations, phases, programme_settings, staff
+from pilots.views import invitations, library, phases, programme_settings, staff
 
 app_name = "pilots"
 
@@ -81,4 +81,29 @@ urlpatterns = [
         programme_settings.holiday_period_remove,
         name="holiday_period_delete",
     ),
+    path("library/", library.library, name="library"),
+    path("library/processes/new/", library.earlier_process_create, name="earlier_process_create"),
+    path(
+        "library/processes/<int:pk>/",
+        library.earlier_process_detail,
+        name="earlier_process_detail",
+    ),
+    path(
+        "library/processes/<int:pk>/edit/",
+        library.earlier_process_edit,
+        name="earlier_process_edit",
+    ),
+    path(
+        "library/processes/<int:pk>/delete/",
+        library.earlier_process_remove,
+        name="earlier_process_delete",
+    ),
+    path("library/lessons/<int:pk>/", library.lessons_detail, name="lessons_detail"),
+    path("library/import/", library.library_import, name="library_import"),
+    path(
+        "library/import/template/",
+        library.library_import_template_download,
+        name="library_import_template",
+    ),
+    path("pilots/<int:pk>/lessons/", library.pilot_lessons_edit, name="pilot_lessons"),
 ]

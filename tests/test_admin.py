@@ -37,6 +37,7 @@ from pilots.models import (
     PhaseChange,
     PhaseTarget,
     Pilot,
+    PilotLessons,
     Programme,
     ProgrammeGoal,
     ProgrammeRole,
@@ -140,6 +141,7 @@ def make_cast(django_user_model, *, name, slug, municipality=None):
         course_week_first=7,
         course_week_last=8,
     )
+    PilotLessons.objects.create(pilot=pilot, advice="Hold tavlemøtet kort.")
     meeting = InformationMeeting.objects.create(
         pilot=pilot,
         starts_at=datetime(2027, 2, 3, 13, 0, tzinfo=OSLO),

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from pilots.models import Department, Person
 from plans.models import Measure, ProjectPlan
 from tests.post_endpoints import Form, form_for, forms_on, post_url_names
-from tests.test_permission_matrix import MATRIX
+from tests.test_permission_matrix import MATRIX, _earlier_process
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +68,7 @@ FORM_PAGES = {
         lambda c, o: {"pk": o.board_meeting.pk},
     ),
     "followup:reminder_resend": ("followup:reminder_detail", lambda c, o: {"pk": o.reminder.pk}),
+    "pilots:earlier_process_delete": ("pilots:earlier_process_edit", _earlier_process),
 }
 
 # Endpoints no page of the cast shows a form for, with the fields their callers send.

@@ -109,6 +109,30 @@ def _measure_owner(c, o):
     return {"owner_id": o.measure.owner_id}
 
 
+def _earlier_process(c, o):
+    from pilots.models import EarlierProcess
+
+    process, _created = EarlierProcess.objects.get_or_create(
+        municipality=c.municipality, title="Saksgang for byggesøknader", defaults={"year": 2020}
+    )
+    return {"pk": process.pk}
+
+
+def _pilot_a_lessons(c, o):
+    from pilots.models import PilotLessons
+
+    lessons, _created = PilotLessons.objects.get_or_create(
+        pilot=c.pilot_a, defaults={"advice": "Start med tavlemøtene."}
+    )
+    return {"pk": lessons.pk}
+
+
+# The learning library: everyone with a role in a municipality reads its own; its coordinators
+# and guides curate it (an administrator without a municipality curates in the admin).
+LIBRARY_CURATE = [LOGIN, 403, 403, 403, 200, 200, 200, 403, 403]
+LIBRARY_ENTRY = [LOGIN, 200, 200, 200, 200, 200, 404, 200, 404]
+
+
 # name → (method, kwargs(cast, objects), statuses in ROLES order)
 MATRIX = {
     "home": ("get", None, [LOGIN, 302, 302, 302, 302, 302, 302, 302, 302]),
@@ -378,6 +402,23 @@ MATRIX = {
         lambda c, o: {"pk": c.pilot_a.pk, "kind": "attendance", "fmt": "csv"},
         Asks("can_take_attendance"),
     ),
+    "pilots:library": ("get", None, ANY_LOGIN),
+    "pilots:earlier_process_create": ("get", None, LIBRARY_CURATE),
+    "pilots:earlier_process_detail": ("get", _earlier_process, LIBRARY_ENTRY),
+    "pilots:earlier_process_edit": (
+        "get",
+        _earlier_process,
+        [LOGIN, 403, 403, 403, 200, 200, 404, 200, 404],
+    ),
+    "pilots:earlier_process_delete": (
+        "post",
+        _earlier_process,
+        [LOGIN, 403, 403, 403, 302, 302, 404, 302, 404],
+    ),
+    "pilots:lessons_detail": ("get", _pilot_a_lessons, LIBRARY_ENTRY),
+    "pilots:library_import": ("get", None, LIBRARY_CURATE),
+    "pilots:library_import_template": ("get", None, LIBRARY_CURATE),
+    "pilots:pilot_lessons": ("get", _pk_of_pilot, Asks("can_write_lessons")),
 }
 
 

@@ -89,6 +89,19 @@ def _course_day(number):
     return body
 
 
+def _earlier_process_fields():
+    return {
+        "title": "Tavlemøter på sykehjemmet",
+        "year": "2021",
+        "department": "",
+        "service_area": "Helse og omsorg",
+        "outcome_category": "completed",
+        "description": "",
+        "outcome": "",
+        "lessons_learned": "",
+    }
+
+
 # name → (body(cast, objects), status of a success). A body may need the client (`_page_form`).
 VALID = {
     "my_measure_progress": (
@@ -273,6 +286,14 @@ VALID = {
         302,
     ),
     "followup:reminder_resend": (lambda c, o: {}, 302),
+    "pilots:earlier_process_create": (lambda c, o: _earlier_process_fields(), 302),
+    "pilots:earlier_process_edit": (lambda c, o: _earlier_process_fields(), 302),
+    "pilots:earlier_process_delete": (lambda c, o: {}, 302),
+    "pilots:library_import": (lambda c, o: {"file": _csv("Tittel;År\nNy prosess;2021\n")}, 200),
+    "pilots:pilot_lessons": (
+        lambda c, o: {"what_worked": "Tavlemøtene", "what_did_not_work": "", "advice": ""},
+        302,
+    ),
 }
 
 # What the board's htmx posts get on a success: the board's fragment, not a redirect.
@@ -566,7 +587,11 @@ def test_ids_of_others_in_a_body_save_nothing(client, cast, objects, name, kwarg
 # --- htmx GETs and exports --------------------------------------------------------------------
 
 HTMX_PAGES = ["plans:plan_board", "board_screen"]
-EXPORTS = {"training:attendance_export": "text/csv", "pilots:staff_import_template": "text/csv"}
+EXPORTS = {
+    "training:attendance_export": "text/csv",
+    "pilots:staff_import_template": "text/csv",
+    "pilots:library_import_template": "text/csv",
+}
 
 
 @pytest.mark.parametrize("name", HTMX_PAGES + sorted(EXPORTS))

@@ -316,6 +316,16 @@ ENTRIES: tuple[Entry, ...] = (
         OnErase.KEEP,
     ),
     Entry(
+        "pilot_lessons.written_by",
+        _("Lessons from pilots you wrote"),
+        "pilots.PilotLessons",
+        "written_by",
+        Via.USER,
+        ("pilot__department__name", "updated_at"),
+        # The lessons are the department's, for the library; only who wrote them is the person's.
+        OnErase.UNLINK,
+    ),
+    Entry(
         "phase_changes.changed_by",
         _("Phase changes you made"),
         "pilots.PhaseChange",

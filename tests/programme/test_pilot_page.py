@@ -28,8 +28,9 @@ pytestmark = pytest.mark.django_db
 # bookings the municipality's course days on the same dates, their facilitators and the
 # overlapping meetings. A person of the department also reads the session they chose. The
 # phase history, with who moved it. The journey picture: the board meetings per week, counted
-# in one query (its measure counts come with the plan's).
-PILOT_PAGE_QUERY_BUDGET = REQUEST_QUERIES + 14
+# in one query (its measure counts come with the plan's). The learning library: the pilot's own
+# lessons, and a few earlier processes and other pilots' lessons of its service area (three).
+PILOT_PAGE_QUERY_BUDGET = REQUEST_QUERIES + 14 + 3
 
 
 @pytest.fixture
