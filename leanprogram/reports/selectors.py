@@ -11,7 +11,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from pilots.calendar import local_date
-from pilots.models import EarlierProcess, Pilot, Programme, ProgrammeGoal
+from pilots.models import EarlierProcess, Pilot, PilotLessons, Programme, ProgrammeGoal
 from pilots.selectors import pilots_for_user
 from plans.gains import Gains, PilotGains, programme_gains_rows
 from plans.models import Indicator, Measure, Measurement, PlanSnapshot, ProjectPlan
@@ -161,12 +161,29 @@ class ProgrammeReport:
 
 
 def _lessons(programme: Programme) -> list[Lesson]:
-    """The lessons the report ends with: for now the municipality's earlier processes, their
-    outcome and what they taught (one query)."""
+    """The lessons the report ends with: what the programme's own pilots wrote when they came to
+    run on their own, then the municipality's earlier processes (two queries)."""
+    lessons = []
+    written = (
+        PilotLessons.objects.filter(pilot__programme=programme)
+        .select_related("pilot__department")
+        .order_by("pilot__department__name", "pk")
+    )
+    for entry in written:
+        parts = [
+            (label, text.strip())
+            for label, text in (
+                (_("What worked"), entry.what_worked),
+                (_("What did not work"), entry.what_did_not_work),
+                (_("Advice to the next department"), entry.advice),
+            )
+            if text.strip()
+        ]
+        if parts:
+            lessons.append(Lesson(heading=entry.pilot.department.name, parts=parts))
     processes = EarlierProcess.objects.filter(
         municipality_id=programme.municipality_id
     ).select_related("department")
-    lessons = []
     for process in processes.order_by("-year", "title", "pk"):
         heading = f"{process.title} ({process.year})"
         if process.department is not None:
@@ -186,7 +203,7 @@ def _lessons(programme: Programme) -> list[Lesson]:
 
 def programme_report(*, user, programme: Programme, today: dt.date) -> ProgrammeReport:
     """Everything the programme report shows, for the pilots of the programme the user may see
-    (eleven queries)."""
+    (twelve queries)."""
     rows, total = programme_gains_rows(user=user, programme=programme)
     summaries = {row.pilot.pk: PilotSummary(row=row) for row in rows}
     pilots = pilots_for_user(user).filter(programme=programme).values("pk")

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from pilots.models import EarlierProcess, ProgrammeGoal
+from pilots.models import EarlierProcess, PilotLessons, ProgrammeGoal
 from plans.models import (
     Indicator,
     Measure,
@@ -263,6 +263,11 @@ def programme_data(cast, plan):
         title="Tromsøs hemmelighet",
         lessons_learned="Skal ikke vises",
     )
+    PilotLessons.objects.create(
+        pilot=cast.pilot_b,
+        what_worked="Tavla på vaktrommet",
+        advice="Start med én enkel indikator",
+    )
 
 
 @pytest.mark.parametrize("who", ["coordinator", "guide"])
@@ -285,6 +290,8 @@ def test_coordinators_download_the_programme_report(client, cast, programme_data
     assert "Lean i barnehagen (2019)" in text
     assert "Tavlemøtene holdt prosessen i live" in text
     assert "Tromsøs hemmelighet" not in text
+    assert "What worked" in text and "Tavla på vaktrommet" in text
+    assert "Start med én enkel indikator" in text
     assert f"Page 1 of {_pages(response)}" in text
 
 
