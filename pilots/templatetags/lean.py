@@ -4,9 +4,12 @@ import datetime as dt
 
 from django import template
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from pilots.fte import format_fte, format_hours, format_number
+from pilots.models import Pilot
 
 register = template.Library()
 
@@ -40,3 +43,28 @@ def number(value) -> str:
     Not for attribute values a machine reads (SVG coordinates, inputs): those keep the dot.
     """
     return format_number(value)
+
+
+# The tone of each phase's badge: the text carries the meaning, the tone only repeats it.
+_PHASE_TONES = {
+    Pilot.Phase.PLANNED: "neutral",
+    Pilot.Phase.INFORMATION: "info",
+    Pilot.Phase.COURSE: "progress",
+    Pilot.Phase.PLANNING: "plan",
+    Pilot.Phase.FOLLOW_UP: "warning",
+    Pilot.Phase.SELF_SUFFICIENT: "success",
+}
+
+
+@register.filter
+def phase_badge(pilot) -> str:
+    """The pilot's phase as a badge, the markup of components/_badge.html (a closed pilot
+    gets a hollow dot). A filter, not an include: the dashboard shows one per row, and two
+    nested includes per row cost more than the rest of the row."""
+    tone = _PHASE_TONES.get(pilot.phase)
+    return format_html(
+        '<span class="badge badge--{}{}">{}</span>',
+        tone or "neutral",
+        "" if tone else " badge--closed",
+        capfirst(pilot.get_phase_display()),
+    )
