@@ -56,15 +56,32 @@ _PHASE_TONES = {
 }
 
 
-@register.filter
-def phase_badge(pilot) -> str:
-    """The pilot's phase as a badge, the markup of components/_badge.html (a closed pilot
-    gets a hollow dot). A filter, not an include: the dashboard shows one per row, and two
+def _badge(tone: str, label, *, closed: bool = False) -> str:
+    """The markup of components/_badge.html, for badges drawn once per row of a table: two
     nested includes per row cost more than the rest of the row."""
-    tone = _PHASE_TONES.get(pilot.phase)
     return format_html(
         '<span class="badge badge--{}{}">{}</span>',
-        tone or "neutral",
-        "" if tone else " badge--closed",
-        capfirst(pilot.get_phase_display()),
+        tone,
+        " badge--closed" if closed else "",
+        capfirst(label),
     )
+
+
+@register.filter
+def phase_badge(pilot) -> str:
+    """The pilot's phase as a badge; a closed pilot's has a hollow dot."""
+    tone = _PHASE_TONES.get(pilot.phase)
+    return _badge(tone or "neutral", pilot.get_phase_display(), closed=tone is None)
+
+
+# The tone of each attendance status's badge (training.models.Attendance.Status).
+_ATTENDANCE_TONES = {"present": "success", "absent": "danger", "excused": "warning"}
+
+
+@register.filter
+def attendance_badge(status: str, label) -> str:
+    """An attendance status as a badge, or "not recorded" when there is none."""
+    tone = _ATTENDANCE_TONES.get(status)
+    if tone is None:
+        return format_html('<span class="text-body-secondary small">{}</span>', _("not recorded"))
+    return _badge(tone, label)
