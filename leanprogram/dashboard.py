@@ -24,7 +24,10 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from followup.activity import activity_annotate
@@ -231,6 +234,10 @@ class TimelineEntry:
     ends_at: dt.time | None
     pilot: Pilot
     what: str
+    # Formatted once per pilot and once per day, not per entry: a week of 40 pilots' course
+    # days holds many entries of the same pilots and days.
+    pilot_url: str = ""
+    day: str = ""
 
 
 @dataclass
@@ -249,6 +256,18 @@ def dashboard_timeline(pilot_ids: list[int], *, today: dt.date) -> list[Timeline
     the coming weeks (3 queries)."""
     horizon = today + dt.timedelta(weeks=TIMELINE_WEEKS)
     entries = []
+    pilot_urls: dict[int, str] = {}
+    days: dict[dt.date, str] = {}
+
+    def shown(pilot_id: int, date: dt.date) -> dict:
+        if pilot_id not in pilot_urls:
+            pilot_urls[pilot_id] = reverse("programme:pilot_detail", kwargs={"pk": pilot_id})
+        if date not in days:
+            days[date] = (
+                f"{capfirst(date_format(date, 'l'))} {date_format(date, 'SHORT_DATE_FORMAT')}"
+            )
+        return {"pilot_url": pilot_urls[pilot_id], "day": days[date]}
+
     meetings = (
         InformationMeeting.objects.filter(
             pilot__in=pilot_ids,
@@ -262,7 +281,12 @@ def dashboard_timeline(pilot_ids: list[int], *, today: dt.date) -> list[Timeline
         starts, ends = timezone.localtime(meeting.starts_at), timezone.localtime(meeting.ends_at)
         entries.append(
             TimelineEntry(
-                starts.date(), starts.time(), ends.time(), meeting.pilot, _("Information meeting")
+                starts.date(),
+                starts.time(),
+                ends.time(),
+                meeting.pilot,
+                _("Information meeting"),
+                **shown(meeting.pilot_id, starts.date()),
             )
         )
     course_days = (
@@ -278,6 +302,7 @@ def dashboard_timeline(pilot_ids: list[int], *, today: dt.date) -> list[Timeline
                 day.ends_at,
                 day.pilot,
                 _("Course day %(number)s") % {"number": day.number},
+                **shown(day.pilot_id, day.date),
             )
         )
     follow_ups = (
@@ -295,6 +320,7 @@ def dashboard_timeline(pilot_ids: list[int], *, today: dt.date) -> list[Timeline
                 None,
                 meeting.pilot,
                 _("Follow-up meeting: %(label)s") % {"label": meeting.display_label()},
+                **shown(meeting.pilot_id, meeting.due_on),
             )
         )
     entries.sort(
