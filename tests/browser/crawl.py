@@ -33,6 +33,8 @@ from tests.browser.conftest import login
 
 ROLES = ["admin", "koordinator", "veileder", "tore", "kari", "ingrid"]
 SKIP_PREFIXES = ("/admin/", "/i18n/", "/static/", "/media/")
+# Files to download, not pages: a browser starts a download instead of opening them.
+DOWNLOAD_SUFFIXES = (".csv", ".xlsx", ".pdf", ".ics")
 SKIP_VIEWS = {"logout", "set_language"}
 # Forms submitted empty, to scan the error messages they show.
 EMPTY_SUBMIT_VIEWS = {
@@ -197,7 +199,7 @@ class Crawl:
             parts = urlsplit(link["href"])
             if f"{parts.scheme}://{parts.netloc}" != self.base_url:
                 continue
-            if parts.path.startswith(SKIP_PREFIXES) or parts.path.endswith(".csv"):
+            if parts.path.startswith(SKIP_PREFIXES) or parts.path.endswith(DOWNLOAD_SUFFIXES):
                 continue
             name = view_name(view_key(link["href"]))
             if name in SKIP_VIEWS:
