@@ -40,9 +40,11 @@ from pilots.models import Municipality, Pilot
 logger = logging.getLogger(__name__)
 
 Status = Reminder.Status
-# Pilots whose reminders are worked out together: the memory of one chunk's rows (a few
-# thousand) is all the sweep holds, and the queries per chunk are the kinds' fixed few.
-CHUNK_PILOTS = 2000
+# Pilots whose reminders are worked out together. One chunk's rows are what the sweep holds in
+# memory (some 30 MiB per 10,000 pilots in a burst); each chunk repeats the kinds' few queries,
+# some of which scan a whole table, so smaller chunks cost time: measured on 20,000 pilots,
+# chunks of 2,000 took 2.4 times as long as one chunk, chunks of 10,000 no longer.
+CHUNK_PILOTS = 10_000
 REPORT_CHUNK = 2000
 # For a reminder whose programme is no longer swept (closed pilots only): the policy's default.
 DEFAULT_SEND_HOUR = FollowUpPolicy._meta.get_field("send_hour").default
