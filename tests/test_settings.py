@@ -136,3 +136,14 @@ def test_database_pool_serves_queries_from_a_psycopg_pool():
     result = _start(code, DEBUG="1", DATABASE_POOL="1", DATABASE_POOL_MIN_SIZE="0")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["ConnectionPool", "0", "True"]
+
+
+def test_database_pgbouncer_turns_off_server_side_cursors_and_prepared_statements():
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "db = settings.DATABASES['default']; "
+        "print(db['DISABLE_SERVER_SIDE_CURSORS'], db['OPTIONS']['prepare_threshold'])"
+    )
+    result = _start(code, DEBUG="1", DATABASE_PGBOUNCER="1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "None"]
