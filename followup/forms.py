@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext, pgettext
@@ -195,16 +196,21 @@ class OutboxFilterForm(forms.Form):
         label=_("Pilot"), queryset=Pilot.objects.none(), required=False, empty_label=_("All")
     )
     kind = forms.ChoiceField(label=_("Kind"), required=False)
-    person = forms.ModelChoiceField(
-        label=_("Recipient"), queryset=Person.objects.none(), required=False, empty_label=_("All")
+    # A search, not a list of everyone: a municipality has thousands of people, and the page
+    # must weigh the same for ten or ten thousand.
+    recipient = forms.CharField(
+        label=_("Recipient"),
+        required=False,
+        max_length=100,
+        help_text=_("Part of a name or e-mail address."),
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
     status = forms.ChoiceField(label=_("Status"), required=False)
 
-    def __init__(self, *args, pilots, people, **kwargs):
+    def __init__(self, *args, pilots, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["pilot"].queryset = pilots
         self.fields["pilot"].label_from_instance = lambda pilot: pilot.department.name
-        self.fields["person"].queryset = people
         self.fields["kind"].choices = [("", _("All"))] + [
             (value, capfirst(label)) for value, label in Reminder.Kind.choices
         ]
@@ -218,8 +224,10 @@ class OutboxFilterForm(forms.Form):
             reminders = reminders.filter(pilot=data["pilot"])
         if data.get("kind"):
             reminders = reminders.filter(kind=data["kind"])
-        if data.get("person"):
-            reminders = reminders.filter(recipient=data["person"])
+        if search := data.get("recipient", "").strip():
+            reminders = reminders.filter(
+                Q(recipient__full_name__icontains=search) | Q(recipient__email__icontains=search)
+            )
         if data.get("status"):
             reminders = reminders.filter(status=data["status"])
         return reminders

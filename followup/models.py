@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
 from pilots.calendar import validate_plausible_date
-from pilots.models import Person, Pilot, Programme
+from pilots.models import Municipality, Person, Pilot, Programme
 from plans.models import Measure
 
 
@@ -432,6 +432,18 @@ class Reminder(models.Model):
         related_name="reminders",
         verbose_name=_("pilot"),
     )
+    # The recipient's municipality, stored so that a municipality's outbox is read through an
+    # index instead of joining every reminder in the country to its recipient. Filled in from
+    # the recipient whoever writes the row (`save`, the sweep's insert), never chosen by hand.
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="+",
+        editable=False,
+        # The outbox's indexes below lead with it.
+        db_index=False,
+        verbose_name=_("municipality"),
+    )
     subject_key = models.CharField(
         _("about"), max_length=100, help_text=_("What the reminder is about, e.g. courseday:12.")
     )
@@ -485,10 +497,30 @@ class Reminder(models.Model):
             models.Index(fields=["claim_token"], name="reminder_claim_token"),
             # The admin's changelist, newest first (issue 14).
             models.Index(fields=["-due_at", "-id"], name="reminder_due_latest"),
+            # The outbox: a municipality's reminders, newest first, and filtered by status.
+            models.Index(
+                fields=["municipality", "-due_at", "-id"], name="reminder_municipality_due"
+            ),
+            models.Index(
+                fields=["municipality", "status", "-due_at", "-id"],
+                name="reminder_municipality_status",
+            ),
         ]
 
     def __str__(self):
         return f"{self.get_kind_display()} → {self.recipient}"
+
+    def save(self, *args, **kwargs):
+        if self.municipality_id is None and self.recipient_id is not None:
+            if Reminder.recipient.is_cached(self):
+                self.municipality_id = self.recipient.municipality_id
+            else:
+                self.municipality_id = (
+                    Person.objects.filter(pk=self.recipient_id)
+                    .values_list("municipality_id", flat=True)
+                    .first()
+                )
+        super().save(*args, **kwargs)
 
     @property
     def key(self) -> tuple[str, int, str, str]:

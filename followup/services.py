@@ -305,12 +305,15 @@ def password_reset_mail_request(*, email: str, now: dt.datetime | None = None) -
                 Reminder(
                     kind=Reminder.Kind.PASSWORD_RESET,
                     recipient_id=person_id,
+                    municipality_id=municipality_id,
                     subject_key=f"user:{user_id}",
                     period=window.strftime("%Y%m%d%H%M"),
                     due_at=now,
                     expires_at=now + password_reset.SEND_WITHIN,
                 )
-                for person_id, user_id in people.values_list("pk", "user_id")
+                for person_id, municipality_id, user_id in people.values_list(
+                    "pk", "municipality_id", "user_id"
+                )
             ],
             ignore_conflicts=True,
         )

@@ -21,7 +21,7 @@ from followup.forms import (
 from followup.models import Reminder
 from pilots.access import scope_for
 from pilots.collation import norwegian
-from pilots.selectors import people_for_user, pilot_get_for_user, pilots_for_user
+from pilots.selectors import pilot_get_for_user, pilots_for_user
 from training.selectors import facilitator_choices_for_user
 
 OUTBOX_PAGE_SIZE = 50
@@ -233,7 +233,6 @@ def outbox(request):
     form = OutboxFilterForm(
         request.GET or None,
         pilots=pilots_for_user(request.user).order_by(norwegian("department__name"), "pk"),
-        people=people_for_user(request.user).order_by(norwegian("full_name"), "pk"),
     )
     if form.is_bound and not form.is_valid():
         return render(request, "followup/outbox.html", {"form": form}, status=400)

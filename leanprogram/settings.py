@@ -123,6 +123,25 @@ DATABASES = {
     )
 }
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# DATABASE_PGBOUNCER=1: the database is reached through PgBouncer in transaction mode, where a
+# server connection is ours for one transaction only: no server-side cursors (`.iterator()`
+# would keep one open across transactions) and no prepared statements (psycopg prepares a
+# query it has run five times; PgBouncer before 1.21 cannot follow them).
+if env_bool("DATABASE_PGBOUNCER", False):
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+# DATABASE_POOL=1: each process keeps a psycopg pool of DATABASE_POOL_MAX_SIZE connections
+# (README, "Scaling out"). Django's pool replaces persistent connections, so CONN_MAX_AGE is 0.
+if env_bool("DATABASE_POOL", False):
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_POOL=1 needs PostgreSQL (a postgres:// DATABASE_URL).")
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env_int("DATABASE_POOL_MIN_SIZE", 2, minimum=0),
+        "max_size": env_int("DATABASE_POOL_MAX_SIZE", 10, minimum=1),
+        # A request waits this long for a free connection, then fails rather than hang.
+        "timeout": env_int("DATABASE_POOL_TIMEOUT", 10, minimum=1),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -115,3 +115,35 @@ def test_celery_worker_refuses_to_start_without_a_secret_key(tmp_path):
 
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off." in result.stderr
+
+
+def test_database_pool_needs_postgresql():
+    result = _start(DEBUG="1", DATABASE_URL="sqlite:///var/pool-test.sqlite3", DATABASE_POOL="1")
+    assert result.returncode != 0
+    assert "DATABASE_POOL" in result.stderr
+
+
+def test_database_pool_serves_queries_from_a_psycopg_pool():
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        pytest.skip("The pool is PostgreSQL's; set DATABASE_URL.")
+    code = (
+        "import django; django.setup(); from django.db import connection; "
+        "connection.ensure_connection(); "
+        "print(type(connection.pool).__name__, connection.settings_dict['CONN_MAX_AGE'], "
+        "connection.cursor().execute('SELECT 1') is not None)"
+    )
+    result = _start(code, DEBUG="1", DATABASE_POOL="1", DATABASE_POOL_MIN_SIZE="0")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["ConnectionPool", "0", "True"]
+
+
+def test_database_pgbouncer_turns_off_server_side_cursors_and_prepared_statements():
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "db = settings.DATABASES['default']; "
+        "print(db['DISABLE_SERVER_SIDE_CURSORS'], db['OPTIONS']['prepare_threshold'])"
+    )
+    result = _start(code, DEBUG="1", DATABASE_PGBOUNCER="1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "None"]

@@ -23,9 +23,11 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from followup.models import Reminder
 from followup.policies import follow_up_policies_load
+from followup.reminders.claims import reminders_release
 from followup.reminders.context import Context, Narrow
 from followup.reminders.registry import KINDS
 from pilots.log_privacy import exception_describe
@@ -66,6 +68,38 @@ def reminder_deliver(*, reminder_id: int, claim_token: str | uuid.UUID, now: dt.
     except Exception as exc:
         logger.exception("Reminder %s: unexpected error while sending.", reminder_id)
         return _unexpected_error(reminder_id=reminder_id, claim_token=claim_token, exc=exc, now=now)
+
+
+def reminders_deliver(
+    *,
+    reminder_ids: list[int],
+    claim_token: str | uuid.UUID,
+    as_of: dt.datetime | None,
+    budget: dt.timedelta,
+) -> list[tuple[int, str]]:
+    """Send a batch of claimed reminders one by one, each exactly as `reminder_deliver` does
+    (its own transaction, its own check that the claim is still ours).
+
+    A batch stops taking new rows once it has run for `budget` (a slow SMTP server) and gives
+    the rest back to the next sweep, well before their claim times out and a sweep would claim
+    them anyway. Returns (id, outcome) for each row in order.
+    """
+    started = timezone.now()
+    done: list[tuple[int, str]] = []
+    for index, reminder_id in enumerate(reminder_ids):
+        if timezone.now() - started > budget:
+            rest = reminder_ids[index:]
+            released = reminders_release(reminder_ids=rest, token=claim_token)
+            logger.warning(
+                "A batch of reminders ran out of time; %s of %s go back to the next sweep.",
+                released,
+                len(rest),
+            )
+            break
+        now = as_of or timezone.now()
+        outcome = reminder_deliver(reminder_id=reminder_id, claim_token=claim_token, now=now)
+        done.append((reminder_id, outcome))
+    return done
 
 
 def _deliver(*, reminder_id: int, claim_token: str | uuid.UUID, now: dt.datetime) -> str:

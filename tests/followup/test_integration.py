@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from followup.models import Reminder
 from followup.reminders.sweep import reminders_sweep
-from pilots.models import DepartmentRole, ProgrammeRole
+from pilots.models import DepartmentRole, Person, ProgrammeRole
 from tests.factories import (
     CourseDayFactory,
     DepartmentFactory,
@@ -385,3 +385,58 @@ def test_a_password_reset_link_sent_by_the_worker_sets_a_password_and_lifts_a_lo
         **office,
     )
     assert again.status_code == 302
+
+
+def test_two_workers_share_a_burst_and_send_each_reminder_exactly_once(broker, workers, tmp_path):
+    """Scale-out: two worker processes on one Redis queue share a burst of 2,000 reminders
+    queued in batches. Each is sent once, none is lost, and both workers sent some."""
+    mail_dirs = [tmp_path / "mail-1", tmp_path / "mail-2"]
+    programme = _programme_with_pilots(1)
+    department = programme.pilots.get().department
+    staff = Person.objects.bulk_create(
+        Person(
+            municipality=programme.municipality,
+            full_name=f"Ansatt {n}",
+            email=f"ansatt{n}@example.no",
+        )
+        for n in range(2000)
+    )
+    DepartmentRole.objects.bulk_create(
+        DepartmentRole(department=department, person=person, role=DepartmentRole.Role.STAFF)
+        for person in staff
+    )
+    started = []
+    for mail_dir in mail_dirs:
+        mail_dir.mkdir()
+        started.append(workers(broker, mail_dir, MAIL_DELAY_SECONDS="0"))
+    log = started[0].log
+    _wait_for(
+        lambda: log.read_text(errors="replace").count(" ready.") >= 2,
+        timeout=60,
+        what="both workers to start",
+        log=log,
+    )
+
+    # Two working days before the first course day (16.02.2027): everyone in the department.
+    now = oslo(2027, 2, 12, 8, 0)
+    swept = reminders_sweep(now=now, as_of=now)
+    claimed = swept.claim.reminder_ids
+    assert Reminder.objects.filter(kind=Reminder.Kind.EVENT_COMING).count() >= 2000
+    assert len(claimed) == swept.enqueued == Reminder.objects.count()
+
+    _wait_for(
+        lambda: Reminder.objects.filter(status=Status.SENT).count() == len(claimed),
+        timeout=300,
+        what="every reminder of the burst to be sent",
+        log=log,
+    )
+    by_worker = [_delivered(mail_dir) for mail_dir in mail_dirs]
+    assert all(sum(delivered.values()) > 0 for delivered in by_worker), "both workers sent"
+    delivered = by_worker[0] + by_worker[1]
+    assert sum(delivered.values()) == len(claimed)
+    assert set(delivered.values()) == {1}, [key for key, n in delivered.items() if n > 1]
+    expected = Counter(
+        (r.recipient.email, _words(r.email_subject))
+        for r in Reminder.objects.select_related("recipient")
+    )
+    assert delivered == expected
