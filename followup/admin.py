@@ -145,7 +145,7 @@ class ReminderAdmin(BigListMixin, ModelAdmin):
     time and how late it may go out) and cancel or send again through the actions, which are the
     outbox page's services. The status is the sweep's and the sender's, never set by hand."""
 
-    municipality_path = "recipient__municipality"
+    municipality_path = "municipality"
 
     list_display = [
         "kind",
@@ -158,7 +158,7 @@ class ReminderAdmin(BigListMixin, ModelAdmin):
         "attempts",
         "sent_at",
     ]
-    list_filter = ["status", "kind", "cancel_reason", "recipient__municipality", "due_at"]
+    list_filter = ["status", "kind", "cancel_reason", "municipality", "due_at"]
     list_select_related = ["recipient", *PILOT_RELATED]
     search_fields = ["recipient__full_name", "recipient__email", "subject_key"]
     autocomplete_fields = ["recipient", "pilot"]
