@@ -147,6 +147,7 @@ def _in_municipality(municipality, *, start: int, programme=None):
         Reminder(
             kind=Reminder.Kind.PLAN_QUIET,
             recipient=p,
+            municipality=municipality,
             subject_key=f"plan:{n}",
             due_at=due - dt.timedelta(hours=start + n),
             status=Reminder.Status.SENT,
