@@ -32,8 +32,8 @@ from pilots.services import pilot_advance_phase
 from plans.models import Measure, ProjectPlan
 from plans.services import plan_approve, plan_return, plan_submit
 from tests.followup.conftest import oslo
-from training.models import Attendance, CourseDay
-from training.services import course_day_schedule
+from training.models import Attendance, CourseDay, InformationMeeting
+from training.services import course_day_schedule, information_meeting_delete
 
 pytestmark = [pytest.mark.django_db, pytest.mark.integration]
 
@@ -245,6 +245,13 @@ def test_every_link_in_every_mail_works_for_its_recipient(
     password_reset_mail_request(email=Person.objects.get(user=kari).email)
     # The demo's invitation and Kari's link go out at once; then the programme's year, a
     # morning at a time.
+    sweep(timezone.now())
+    # Omsorg Sør's information meeting is cancelled: the calendars that got its invitation
+    # are told to drop it.
+    with django_capture_on_commit_callbacks(execute=True):
+        information_meeting_delete(
+            meeting=InformationMeeting.objects.filter(pilot=home_care).first(), user=coordinator
+        )
     sweep(timezone.now())
     # NAV goes through the whole workflow and on into follow-up, where its plan then goes quiet;
     # Omsorg Sør's plan stays a draft and is chased.
