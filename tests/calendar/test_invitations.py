@@ -74,9 +74,7 @@ def test_a_course_day_is_sent_as_an_invitation_to_everyone_in_it(cast, sweep, co
     sweep(MONDAY)
 
     sent = _by_recipient(INVITE)
-    assert sorted(sent) == sorted(
-        [TORE, SIRI, OLA, KARI, "monica.lindstrom@harstad.kommune.no"]
-    )
+    assert sorted(sent) == sorted([TORE, SIRI, OLA, KARI, "monica.lindstrom@harstad.kommune.no"])
     # Each in their own language (Ola reads English), and the outbox keeps the text as sent.
     message = sent[OLA]
     assert message.subject == "Invitation: Course day 1: Omsorg Sør, hjemmetjenesten 2"
@@ -89,7 +87,7 @@ def test_a_course_day_is_sent_as_an_invitation_to_everyone_in_it(cast, sweep, co
     method, calendar = calendar_part(message)
     assert method == "REQUEST"
     assert calendar["METHOD"] == "REQUEST"
-    assert "text/calendar; charset=\"utf-8\"; method=\"REQUEST\"" in message.message().as_string()
+    assert 'text/calendar; charset="utf-8"; method="REQUEST"' in message.message().as_string()
     (event,) = events(calendar)
     assert event["UID"] == f"courseday-{course_day.pk}@127.0.0.1"
     assert event["SEQUENCE"] == 0
