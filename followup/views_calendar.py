@@ -91,10 +91,13 @@ class CalendarFeedRenewForm(forms.Form):
 @require_POST
 def calendar_feed_renew(request):
     """Make a feed's link, or a new one in place of the old, which then stops working."""
+    links = feeds.calendar_feed_links(request.user)
+    if not links:
+        raise Http404  # a login without a person (an administrator) has no calendar
     form = CalendarFeedRenewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("That calendar link could not be made. Try again."))
-        return redirect("followup:calendars")
+        context = {"links": links, "error": _("That calendar link could not be made. Try again.")}
+        return render(request, "followup/calendars.html", context, status=400)
     kind, target = form.cleaned_data["kind"], form.cleaned_data["target"]
     pilot = programme = None
     if kind == CalendarFeed.Kind.PILOT:

@@ -68,6 +68,7 @@ FORM_PAGES = {
         lambda c, o: {"pk": o.board_meeting.pk},
     ),
     "followup:reminder_resend": ("followup:reminder_detail", lambda c, o: {"pk": o.reminder.pk}),
+    "followup:calendar_feed_renew": ("followup:calendars", None),
 }
 
 # Endpoints no page of the cast shows a form for, with the fields their callers send.

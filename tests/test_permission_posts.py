@@ -273,6 +273,7 @@ VALID = {
         302,
     ),
     "followup:reminder_resend": (lambda c, o: {}, 302),
+    "followup:calendar_feed_renew": (lambda c, o: {"kind": "personal"}, 302),
 }
 
 # What the board's htmx posts get on a success: the board's fragment, not a redirect.
