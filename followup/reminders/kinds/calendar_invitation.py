@@ -34,6 +34,10 @@ from followup.reminders.kinds.base import Email, ReminderKind, link
 from pilots.calendar import OSLO, local_moment, start_of_local_day
 from training.models import CourseDay, InformationMeeting
 
+# How far ahead invitations go out: a quarter is enough to plan shifts around, and keeps the
+# sweep's work to the events near in time rather than every event ever scheduled.
+INVITE_AHEAD = dt.timedelta(days=92)
+
 
 @dataclass(frozen=True)
 class Upcoming:
@@ -76,30 +80,35 @@ def calendar_message(
 
 
 def upcoming_events(ctx: Context) -> list[Upcoming]:
-    """Events of the pilots in reach that have not begun: three queries."""
+    """Events of the pilots in reach that have not begun and begin within INVITE_AHEAD: three
+    queries."""
     pilots = ctx.pilots()
+    until = ctx.now + INVITE_AHEAD
     found = []
     for pk, pilot_id, department_id, day, starts_at, sequence in CourseDay.objects.filter(
-        pilot__in=pilots, date__gte=ctx.today
+        pilot__in=pilots, date__gte=ctx.today, date__lte=until.date()
     ).values_list(
         "pk", "pilot_id", "pilot__department_id", "date", "starts_at", "calendar_sequence"
     ):
         start = local_moment(day, starts_at)
         found.append(Upcoming(EventRef(COURSE_DAY, pk, pilot_id, department_id), start, sequence))
     for pk, pilot_id, department_id, start, sequence in InformationMeeting.objects.filter(
-        pilot__in=pilots, starts_at__gt=ctx.now
+        pilot__in=pilots, starts_at__gt=ctx.now, starts_at__lte=until
     ).values_list("pk", "pilot_id", "pilot__department_id", "starts_at", "calendar_sequence"):
         ref = EventRef(INFORMATION_MEETING, pk, pilot_id, department_id)
         found.append(Upcoming(ref, start, sequence))
     for pk, pilot_id, department_id, day, starts_at, sequence in FollowUpMeeting.objects.filter(
-        pilot__in=pilots, planned_on__gte=ctx.today, held_on__isnull=True
+        pilot__in=pilots,
+        planned_on__gte=ctx.today,
+        planned_on__lte=until.date(),
+        held_on__isnull=True,
     ).values_list(
         "pk", "pilot_id", "pilot__department_id", "planned_on", "starts_at", "calendar_sequence"
     ):
         start = local_moment(day, starts_at or dt.time(0))
         ref = EventRef(FOLLOW_UP_MEETING, pk, pilot_id, department_id)
         found.append(Upcoming(ref, start, sequence))
-    return [event for event in found if event.start > ctx.now]
+    return [event for event in found if ctx.now < event.start <= until]
 
 
 def event_item(subject_key: str) -> ical.Item | None:
@@ -132,7 +141,8 @@ def when(item: ical.Item) -> dict:
 
 class CalendarInvitation(ReminderKind):
     """To each person expected at an event that has not begun, at once, whatever the hour: a
-    calendar entry is wanted as soon as the event is set. Too late once the event begins."""
+    calendar entry is wanted as soon as the event is set (or, for an event set far ahead, once
+    it is INVITE_AHEAD away). Too late once the event begins."""
 
     kind = Reminder.Kind.CALENDAR_INVITATION
     on_working_days = False
