@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.urls import reverse
 
 from followup.models import Reminder
 from followup.services import follow_up_meeting_plan
@@ -266,3 +267,24 @@ def test_an_event_that_has_begun_is_neither_invited_nor_cancelled(cast, sweep, c
 
     assert mails_of(INVITE) == []
     assert len(mail.outbox) == len(mails_of(Kind.EVENT_COMING))
+
+
+def test_an_event_months_away_is_invited_once_it_comes_within_three_months(cast, sweep):
+    day = CourseDayFactory(pilot=cast.pilot_a, number=1, date=dt.date(2027, 6, 1))
+
+    sweep(MONDAY)
+    assert mails_of(INVITE) == []
+
+    sweep(oslo(2027, 3, 2, 9))
+    assert _to(INVITE) == sorted([TORE, SIRI, OLA])
+    assert {_uid(m) for m in mails_of(INVITE)} == {f"courseday-{day.pk}@127.0.0.1"}
+
+
+def test_the_outbox_names_a_calendar_invitation(cast, sweep, course_day, client, settings):
+    sweep(MONDAY)
+    client.force_login(cast.users.coordinator)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    page = client.get(reverse("followup:outbox"))
+
+    assert "Calendar invitation" in page.content.decode()
