@@ -246,13 +246,6 @@ def test_every_link_in_every_mail_works_for_its_recipient(
     # The demo's invitation and Kari's link go out at once; then the programme's year, a
     # morning at a time.
     sweep(timezone.now())
-    # Omsorg Sør's information meeting is cancelled: the calendars that got its invitation
-    # are told to drop it.
-    with django_capture_on_commit_callbacks(execute=True):
-        information_meeting_delete(
-            meeting=InformationMeeting.objects.filter(pilot=home_care).first(), user=coordinator
-        )
-    sweep(timezone.now())
     # NAV goes through the whole workflow and on into follow-up, where its plan then goes quiet;
     # Omsorg Sør's plan stays a draft and is chased.
     workflow(plan_submit, user=kari)
@@ -264,6 +257,13 @@ def test_every_link_in_every_mail_works_for_its_recipient(
         refugees = pilot_advance_phase(pilot=refugees, user=coordinator, reason="Neste steg")
     day = dt.date(year, 1, 4)
     while day <= dt.date(year, 6, 30):
+        if day == dt.date(year, 1, 6):
+            # Omsorg Sør's information meeting (week 5) is cancelled after its calendar
+            # invitations went out: the calendars that got one are told to drop it.
+            with django_capture_on_commit_callbacks(execute=True):
+                information_meeting_delete(
+                    meeting=InformationMeeting.objects.get(pilot=home_care), user=coordinator
+                )
         sweep(oslo(day.year, day.month, day.day, 9))
         day += dt.timedelta(days=1)
 

@@ -45,6 +45,8 @@ class _Sent:
 
 class CalendarCancellation(ReminderKind):
     kind = Reminder.Kind.CALENDAR_CANCELLATION
+    # Whoever has the event in their calendar must have it taken out before it happens, whatever
+    # the day (as `event_moved`).
     on_working_days = False
 
     def due(self, ctx: Context) -> Iterator[Due]:

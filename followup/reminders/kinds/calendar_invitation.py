@@ -140,12 +140,13 @@ def when(item: ical.Item) -> dict:
 
 
 class CalendarInvitation(ReminderKind):
-    """To each person expected at an event that has not begun, at once, whatever the hour: a
-    calendar entry is wanted as soon as the event is set (or, for an event set far ahead, once
-    it is INVITE_AHEAD away). Too late once the event begins."""
+    """To each person expected at an event that has not begun, from the first working moment
+    after it is set (or, for an event set far ahead, once it is INVITE_AHEAD away), like the
+    programme's other mail: an invitation is no news that cannot wait for the morning. An update
+    after a move waits the same way; the people in a course day or information meeting are told
+    of the move at once by `event_moved`. Too late once the event begins."""
 
     kind = Reminder.Kind.CALENDAR_INVITATION
-    on_working_days = False
 
     def due(self, ctx: Context) -> Iterator[Due]:
         events = upcoming_events(ctx)
