@@ -85,7 +85,9 @@ def calendar_feed_from_token(token: str) -> CalendarFeed | None:
     if match is None:
         return None
     feed = (
-        CalendarFeed.objects.select_related("person__user", "pilot__programme", "programme")
+        CalendarFeed.objects.select_related(
+            "person__user", "pilot__programme", "pilot__department", "programme"
+        )
         .filter(pk=match[1], revoked_at__isnull=True)
         .first()
     )
