@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -18,6 +19,7 @@ from pilots.admin_base import (
 from . import services
 from .models import (
     BoardMeeting,
+    CalendarFeed,
     FollowUpItem,
     FollowUpMeeting,
     FollowUpPolicy,
@@ -239,3 +241,30 @@ class ReminderAdmin(BigListMixin, ModelAdmin):
             else:
                 done += result is not False
         self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(ModelAdmin):
+    """Calendar subscription links (`followup.feeds`). The link itself is not shown here: its
+    owner makes and copies it on "My tasks" or the Calendars page; an administrator can see which
+    exist and withdraw one (its calendar then gets a 404)."""
+
+    municipality_path = "person__municipality"
+
+    list_display = ["person", "kind", "pilot", "programme", "created_at", "revoked_at"]
+    list_filter = ["kind"]
+    list_select_related = ["person", "pilot__department", "pilot__programme", "programme"]
+    search_fields = ["person__full_name"]
+    autocomplete_fields = ["person", "pilot"]
+    fields = ["person", "kind", "pilot", "programme", "created_at", "revoked_at"]
+    readonly_fields = ["created_at", "revoked_at"]
+    actions = ["withdraw"]
+
+    @admin.action(description=_("Withdraw the selected calendar links"))
+    def withdraw(self, request, queryset):
+        withdrawn = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        self.message_user(
+            request,
+            gettext("Calendar links withdrawn: %(count)s.") % {"count": withdrawn},
+            messages.SUCCESS,
+        )

@@ -1,11 +1,13 @@
 """Follow-up after the course weeks: the cadence, follow-up meetings, board meetings, reminders."""
 
 import datetime as dt
+import secrets
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
@@ -234,6 +236,11 @@ class FollowUpMeeting(models.Model):
         related_name="planned_follow_up_meetings",
         verbose_name=_("participants"),
     )
+    # Raised whenever its planned day, time or place changes, so that calendars replace the
+    # invitation they hold (iCalendar SEQUENCE, `followup.ical`).
+    calendar_sequence = models.PositiveIntegerField(
+        _("calendar version"), default=0, editable=False
+    )
 
     class Meta:
         verbose_name = _("follow-up meeting")
@@ -407,6 +414,8 @@ class Reminder(models.Model):
         PLAN_TRANSITION = "plan_transition", _("project plan submitted, returned or approved")
         EVENT_MOVED = "event_moved", _("meeting or course day moved or cancelled")
         PASSWORD_RESET = "password_reset", _("link to choose a new password")
+        CALENDAR_INVITATION = "calendar_invitation", _("calendar invitation")
+        CALENDAR_CANCELLATION = "calendar_cancellation", _("calendar cancellation")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("pending")
@@ -529,3 +538,69 @@ class Reminder(models.Model):
     def clean(self):
         if self.expires_at and self.due_at and self.expires_at < self.due_at:
             raise ValidationError({"expires_at": _("A reminder cannot expire before it is due.")})
+
+
+def _calendar_feed_nonce() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class CalendarFeed(models.Model):
+    """A calendar subscription behind a secret link (`followup.feeds`): a person's own feed, or
+    for a coordinator one of a pilot or of a whole programme.
+
+    The link's token is a keyed hash over the row, so the database alone opens nothing;
+    renewing withdraws the row (`revoked_at`) and makes a new one, and the old link answers 404.
+    What a feed holds is worked out on every fetch with its owner's access as it is then.
+    """
+
+    class Kind(models.TextChoices):
+        PERSONAL = "personal", _("my calendar")
+        PILOT = "pilot", _("pilot")
+        PROGRAMME = "programme", _("programme")
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="calendar_feeds", verbose_name=_("person")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    pilot = models.ForeignKey(
+        Pilot,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="calendar_feeds",
+        verbose_name=_("pilot"),
+    )
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="calendar_feeds",
+        verbose_name=_("programme"),
+    )
+    nonce = models.CharField(max_length=32, default=_calendar_feed_nonce, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="personal", pilot__isnull=True, programme__isnull=True)
+                | models.Q(kind="pilot", pilot__isnull=False, programme__isnull=True)
+                | models.Q(kind="programme", pilot__isnull=True, programme__isnull=False),
+                name="calendar_feed_target_fits_kind",
+            ),
+            # One open link per person and calendar: renewing withdraws the old one first.
+            models.UniqueConstraint(
+                fields=["person", "kind", "pilot", "programme"],
+                condition=models.Q(revoked_at__isnull=True),
+                nulls_distinct=False,
+                name="calendar_feed_one_open",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} – {self.person}"

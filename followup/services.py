@@ -54,12 +54,21 @@ def follow_up_meeting_plan(
     scope.require(scope.can_record_follow_up(meeting.pilot))
     participants = list(participants)
     _same_municipality(meeting.pilot, participants, "participants")
+    place = (place or "").strip()
+    was = (
+        FollowUpMeeting.objects.filter(pk=meeting.pk)
+        .values_list("planned_on", "starts_at", "ends_at", "place")
+        .first()
+    )
+    # A planned meeting whose day, time or place changes: calendars replace the invitation.
+    if was and was[0] is not None and was != (planned_on, starts_at, ends_at, place):
+        meeting.calendar_sequence += 1
     meeting.planned_on = planned_on
     meeting.starts_at = starts_at
     meeting.ends_at = ends_at
-    meeting.place = (place or "").strip()
+    meeting.place = place
     meeting.full_clean(exclude=["pilot", "step"])
-    meeting.save(update_fields=["planned_on", "starts_at", "ends_at", "place"])
+    meeting.save(update_fields=["planned_on", "starts_at", "ends_at", "place", "calendar_sequence"])
     meeting.participants.set(participants)
     return meeting
 

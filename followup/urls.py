@@ -1,6 +1,6 @@
 from django.urls import path
 
-from followup import views
+from followup import views, views_calendar
 
 app_name = "followup"
 
@@ -20,4 +20,23 @@ urlpatterns = [
     path("outbox/", views.outbox, name="outbox"),
     path("outbox/<int:pk>/", views.reminder_detail, name="reminder_detail"),
     path("outbox/<int:pk>/resend/", views.reminder_resend, name="reminder_resend"),
+    path("calendars/", views_calendar.calendars, name="calendars"),
+    path("calendars/renew/", views_calendar.calendar_feed_renew, name="calendar_feed_renew"),
+    # Public: a calendar subscribes without a login; the secret link is the key (followup.feeds).
+    path("calendar/<str:token>.ics", views_calendar.calendar_feed, name="calendar_feed"),
+    path(
+        "course-days/<int:pk>/calendar.ics",
+        views_calendar.course_day_ics,
+        name="course_day_ics",
+    ),
+    path(
+        "information-meetings/<int:pk>/calendar.ics",
+        views_calendar.information_meeting_ics,
+        name="information_meeting_ics",
+    ),
+    path(
+        "meetings/<int:pk>/calendar.ics",
+        views_calendar.follow_up_meeting_ics,
+        name="follow_up_meeting_ics",
+    ),
 ]

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from followup.feeds import personal_feed_link
 from leanprogram.forms import MeasureProgressForm
 from leanprogram.my_tasks import my_tasks as my_tasks_for
 from pilots.access import scope_for
@@ -37,6 +38,7 @@ def _page(request, *, bound: MeasureProgressForm | None = None, status: int = 20
         "bound": bound,
         # The pilots running on their own whose lessons are this person's to write.
         "lessons_due": pilots_with_lessons_due(request.user, pilots=pilots_for_user(request.user)),
+        "calendar_feed": personal_feed_link(scope),
     }
     return render(request, "programme/my_tasks.html", context, status=status)
 

@@ -18,6 +18,7 @@ from simple_history.models import HistoricalChanges
 
 from followup.models import (
     BoardMeeting,
+    CalendarFeed,
     FollowUpItem,
     FollowUpMeeting,
     FollowUpPolicy,
@@ -164,6 +165,7 @@ def make_cast(django_user_model, *, name, slug, municipality=None):
         person=leader, information_meeting=meeting, status=Attendance.Status.EXCUSED
     )
     SessionChoice.objects.create(person=leader, pilot=pilot, meeting=meeting)
+    CalendarFeed.objects.create(person=leader, kind=CalendarFeed.Kind.PERSONAL)
     EventChange.objects.create(
         pilot=pilot,
         event_kind=EventChange.EventKind.COURSE_DAY,

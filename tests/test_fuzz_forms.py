@@ -69,6 +69,7 @@ FORM_PAGES = {
     ),
     "followup:reminder_resend": ("followup:reminder_detail", lambda c, o: {"pk": o.reminder.pk}),
     "pilots:earlier_process_delete": ("pilots:earlier_process_edit", _earlier_process),
+    "followup:calendar_feed_renew": ("followup:calendars", None),
 }
 
 # Endpoints no page of the cast shows a form for, with the fields their callers send.

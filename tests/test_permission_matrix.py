@@ -17,6 +17,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from followup.feeds import calendar_feed_token
+from followup.models import CalendarFeed
 from pilots.access import scope_for
 from pilots.invitations import invitation_token
 from plans.screens import board_screen_token
@@ -77,6 +79,11 @@ ALL_URL_NAMES = sorted(set(_walk(get_resolver().url_patterns)))
 
 def _pilot(c, o):
     return {"pilot_pk": c.pilot_a.pk}
+
+
+def _feed_token(c) -> str:
+    feed, _created = CalendarFeed.objects.get_or_create(person=c.siri, kind="personal")
+    return calendar_feed_token(feed)
 
 
 def _pk_of_pilot(c, o):
@@ -419,6 +426,27 @@ MATRIX = {
     "pilots:library_import": ("get", None, LIBRARY_CURATE),
     "pilots:library_import_template": ("get", None, LIBRARY_CURATE),
     "pilots:pilot_lessons": ("get", _pk_of_pilot, Asks("can_write_lessons")),
+    # Calendars: everyone with a person has one; an administrator without a person has none.
+    "followup:calendars": ("get", None, [LOGIN, 200, 200, 200, 200, 200, 200, 404, 200]),
+    # Posted empty: the form's error.
+    "followup:calendar_feed_renew": (
+        "post",
+        None,
+        [LOGIN, 400, 400, 400, 400, 400, 400, 404, 400],
+    ),
+    # Public: the secret link is all a calendar has. Anyone holding it gets the same feed.
+    "followup:calendar_feed": ("get", lambda c, o: {"token": _feed_token(c)}, PUBLIC),
+    "followup:course_day_ics": ("get", lambda c, o: {"pk": o.day.pk}, Asks("can_view")),
+    "followup:information_meeting_ics": (
+        "get",
+        lambda c, o: {"pk": o.meeting.pk},
+        Asks("can_view"),
+    ),
+    "followup:follow_up_meeting_ics": (
+        "get",
+        lambda c, o: {"pk": o.follow_up.pk},
+        Asks("can_view"),
+    ),
 }
 
 

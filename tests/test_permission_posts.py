@@ -294,6 +294,7 @@ VALID = {
         lambda c, o: {"what_worked": "Tavlemøtene", "what_did_not_work": "", "advice": ""},
         302,
     ),
+    "followup:calendar_feed_renew": (lambda c, o: {"kind": "personal"}, 302),
 }
 
 # What the board's htmx posts get on a success: the board's fragment, not a redirect.

@@ -29,6 +29,11 @@ class InformationMeeting(models.Model):
     ends_at = models.DateTimeField(_("ends at"), validators=[validate_plausible_date])
     place = models.CharField(_("place"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # Raised whenever its time or place changes, so that calendars replace the invitation they
+    # hold (iCalendar SEQUENCE) instead of keeping the old one (`followup.ical`).
+    calendar_sequence = models.PositiveIntegerField(
+        _("calendar version"), default=0, editable=False
+    )
 
     class Meta:
         verbose_name = _("information meeting")
@@ -72,6 +77,10 @@ class CourseDay(models.Model):
     topic = models.CharField(_("topic"), max_length=200, blank=True)
     facilitators = models.ManyToManyField(
         Person, blank=True, related_name="facilitated_course_days", verbose_name=_("facilitators")
+    )
+    # Raised whenever its date, time or place changes (see InformationMeeting).
+    calendar_sequence = models.PositiveIntegerField(
+        _("calendar version"), default=0, editable=False
     )
 
     class Meta:

@@ -64,6 +64,8 @@ def information_meeting_schedule(
     meeting.ends_at = ends_at
     meeting.place = place
     meeting.notes = notes
+    if _moved(was, (starts_at, ends_at, place)):
+        meeting.calendar_sequence += 1
     meeting.full_clean()
     meeting.save()
     _event_change_record(
@@ -101,6 +103,12 @@ def information_meeting_delete(*, meeting: InformationMeeting, user) -> None:
 
 # When, until when and where an event was: (starts_at, ends_at, place).
 Moment = tuple[dt.datetime, dt.datetime, str]
+
+
+def _moved(was: Moment | None, now: Moment) -> bool:
+    """Whether a stored event's time or place changes: calendars then need an update
+    (`calendar_sequence`, read by `followup.ical`)."""
+    return was is not None and tuple(was) != tuple(now)
 
 
 def _meeting_as_stored(meeting: InformationMeeting) -> Moment | None:
@@ -207,6 +215,8 @@ def course_day_schedule(
     course_day.ends_at = ends_at
     course_day.place = place
     course_day.topic = topic
+    if _moved(was, (local_datetime(date, starts_at), local_datetime(date, ends_at), place)):
+        course_day.calendar_sequence += 1
     course_day.full_clean()
     try:
         # Two coordinators saving the same number at once: the constraint decides, and the loser

@@ -20,6 +20,8 @@ from django.template.loader import get_template
 from followup.models import Reminder
 from followup.reminders.kinds.absence import Absence
 from followup.reminders.kinds.base import ReminderKind
+from followup.reminders.kinds.calendar_cancellation import CalendarCancellation
+from followup.reminders.kinds.calendar_invitation import CalendarInvitation
 from followup.reminders.kinds.coordinator_digest import CoordinatorDigest
 from followup.reminders.kinds.event_coming import EventComing
 from followup.reminders.kinds.event_moved import EventMoved
@@ -49,6 +51,8 @@ KINDS: dict[str, ReminderKind] = {
         PlanTransitionMail,
         EventMoved,
         PasswordResetMail,
+        CalendarInvitation,
+        CalendarCancellation,
     )
 }
 

@@ -326,6 +326,16 @@ ENTRIES: tuple[Entry, ...] = (
         OnErase.UNLINK,
     ),
     Entry(
+        "calendar_feeds.person",
+        _("Your calendar subscription links"),
+        "followup.CalendarFeed",
+        "person",
+        Via.PERSON,
+        ("kind", "pilot__department__name", "programme__name", "created_at", "revoked_at"),
+        # A link to someone's calendar is theirs alone: erased, it goes.
+        OnErase.DELETE,
+    ),
+    Entry(
         "phase_changes.changed_by",
         _("Phase changes you made"),
         "pilots.PhaseChange",
@@ -474,6 +484,7 @@ _NOT_FREE_TEXT = {
     ("sessions.Session", "session_data"),
     ("pilots.Invitation", "nonce"),
     ("plans.BoardScreen", "nonce"),
+    ("followup.CalendarFeed", "nonce"),
     ("contenttypes.ContentType", "app_label"),
     ("contenttypes.ContentType", "model"),
     ("auth.Permission", "codename"),

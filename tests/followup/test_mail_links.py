@@ -32,8 +32,8 @@ from pilots.services import pilot_advance_phase
 from plans.models import Measure, ProjectPlan
 from plans.services import plan_approve, plan_return, plan_submit
 from tests.followup.conftest import oslo
-from training.models import Attendance, CourseDay
-from training.services import course_day_schedule
+from training.models import Attendance, CourseDay, InformationMeeting
+from training.services import course_day_schedule, information_meeting_delete
 
 pytestmark = [pytest.mark.django_db, pytest.mark.integration]
 
@@ -257,6 +257,13 @@ def test_every_link_in_every_mail_works_for_its_recipient(
         refugees = pilot_advance_phase(pilot=refugees, user=coordinator, reason="Neste steg")
     day = dt.date(year, 1, 4)
     while day <= dt.date(year, 6, 30):
+        if day == dt.date(year, 1, 6):
+            # Omsorg Sør's information meeting (week 5) is cancelled after its calendar
+            # invitations went out: the calendars that got one are told to drop it.
+            with django_capture_on_commit_callbacks(execute=True):
+                information_meeting_delete(
+                    meeting=InformationMeeting.objects.get(pilot=home_care), user=coordinator
+                )
         sweep(oslo(day.year, day.month, day.day, 9))
         day += dt.timedelta(days=1)
 

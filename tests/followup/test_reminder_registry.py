@@ -152,6 +152,12 @@ BUDGETS = {
     Kind.EVENT_MOVED: 5,
     # reset mails asked for, with their people's logins
     Kind.PASSWORD_RESET: 1,
+    # events coming (course days, information meetings, planned follow-up meetings), department
+    # members, facilitators, session choices (and the participants, were a follow-up meeting
+    # planned)
+    Kind.CALENDAR_INVITATION: 6,
+    # invitations sent, the events of them that still exist (here: information meetings)
+    Kind.CALENDAR_CANCELLATION: 2,
 }
 
 
@@ -241,6 +247,21 @@ def _programme_where_every_kind_is_due(units: int):
             send_count=1,
             expires_at=oslo(2027, 3, 26),
         )
+        # A calendar invitation went out for a session that was then cancelled.
+        cancelled = InformationMeetingFactory(
+            pilot=events, starts_at=oslo(2027, 3, 18, 12), ends_at=oslo(2027, 3, 18, 13)
+        )
+        Reminder.objects.create(
+            kind=Kind.CALENDAR_INVITATION,
+            recipient=staff,
+            pilot=events,
+            subject_key=f"meeting:{cancelled.pk}",
+            period="0",
+            due_at=oslo(2027, 3, 1),
+            expires_at=cancelled.starts_at,
+            status=Reminder.Status.SENT,
+        )
+        cancelled.delete()
         # Someone with a login asked for a password reset link a minute ago.
         asker = PersonFactory(
             municipality=municipality,

@@ -81,7 +81,7 @@ def test_before_choosing_everyone_gets_one_reminder_listing_every_session(cast, 
     assert "Wednesday 03.02.2027, 14:00–15:00, Personalrommet" in body
     assert "Monday 08.02.2027, 19:00–20:00, Personalrommet" in body
     assert f"/training/pilots/{cast.pilot_a.pk}/information-meeting/" in body
-    keys = set(Reminder.objects.values_list("subject_key", "period"))
+    keys = set(Reminder.objects.filter(kind=Kind.EVENT_COMING).values_list("subject_key", "period"))
     assert keys == {(f"meetings:{cast.pilot_a.pk}", "2027-02-03")}
 
     # Nor one per session later: Thursday is the second session's notice day.
@@ -117,7 +117,10 @@ def test_who_chose_is_reminded_of_their_own_session_only(cast, sweep, sessions):
     assert "Monday 08.02.2027, 19:00–20:00" in message.body
     assert "03.02.2027" not in message.body
     assert "This is the session you chose." in message.body
-    assert Reminder.objects.get(recipient=cast.siri).subject_key == f"meeting:{evening.pk}"
+    assert (
+        Reminder.objects.get(kind=Kind.EVENT_COMING, recipient=cast.siri).subject_key
+        == f"meeting:{evening.pk}"
+    )
 
 
 def test_who_chose_the_first_session_is_reminded_of_it_when_the_others_hear_of_all(
@@ -145,7 +148,9 @@ def test_choosing_after_the_reminder_of_all_sessions_went_out_sends_nothing_more
     sweep(oslo(2027, 2, 4, 8, 0))
 
     assert _sent() == [(OLA, CHOOSE), (SIRI, CHOOSE), (TORE, CHOOSE)]
-    assert not Reminder.objects.filter(subject_key__startswith="meeting:").exists()
+    assert not Reminder.objects.filter(
+        kind=Kind.EVENT_COMING, subject_key__startswith="meeting:"
+    ).exists()
 
 
 def test_choosing_while_the_reminder_of_all_waits_cancels_it_for_the_own_session(

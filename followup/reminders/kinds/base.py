@@ -93,7 +93,7 @@ class ReminderKind(ABC):
             with translation.override(recipient.language):
                 email = self.write(reminder, ctx)
                 context = {"recipient": recipient, "reminder": reminder, **email.context}
-                return EmailMessage(
+                message = EmailMessage(
                     subject=email.subject,
                     body=render_to_string(self.template, context),
                     to=[recipient.email],
@@ -103,8 +103,15 @@ class ReminderKind(ABC):
                         "Auto-Submitted": "auto-generated",
                     },
                 )
+                return self.complete(message, reminder=reminder, context=context)
         finally:
             _mail_invitation.reset(invitation)
+
+    def complete(self, message: EmailMessage, *, reminder: Reminder, context: dict) -> EmailMessage:
+        """The message as sent: a kind that sends more than text (a calendar invitation's
+        parts and attachment) returns its own, made from this one. Runs in the recipient's
+        language, with the template's `context`."""
+        return message
 
 
 # The invitation of the recipient of the mail being written, set by `ReminderKind.message`.
