@@ -133,15 +133,16 @@ def _raw_insert(count: int) -> dict:
             "CREATE TEMP TABLE scratch_reminder "
             "(LIKE followup_reminder INCLUDING DEFAULTS INCLUDING INDEXES) ON COMMIT DROP"
         )
-        cursor.execute("SELECT id FROM pilots_person ORDER BY id LIMIT 1")
-        person = cursor.fetchone()[0]
+        cursor.execute("SELECT id, municipality_id FROM pilots_person ORDER BY id LIMIT 1")
+        person, municipality = cursor.fetchone()
         columns = "id, kind, recipient_id, subject_key, period, due_at, expires_at, status, "
-        columns += "attempts, last_error, cancel_reason, email_subject, email_body, created_at"
+        columns += "attempts, last_error, cancel_reason, email_subject, email_body, created_at, "
+        columns += "municipality_id"
         with cursor.cursor.copy(f"COPY scratch_reminder ({columns}) FROM STDIN") as copy:
             for n in range(count):
                 copy.write_row(
                     (n + 1, "absence", person, f"x:{n}", uuid.uuid4().hex[:10], now, now)
-                    + ("pending", 0, "", "", "", "", now)
+                    + ("pending", 0, "", "", "", "", now, municipality)
                 )
     return {"seconds": time.perf_counter() - started, "rows": count}
 
