@@ -109,7 +109,7 @@ def _claim_chunk(condition: Q, *, token: uuid.UUID, now: dt.datetime) -> list[in
         table = connection.ops.quote_name(Reminder._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {table} SET status = %s, claim_token = %s, claimed_at = %s "  # noqa: S608 - the ORM's SQL
+                f"UPDATE {table} SET status = %s, claim_token = %s, claimed_at = %s "  # noqa: S608 - the ORM's SQL  # nosec B608
                 f"WHERE id IN ({select}) RETURNING id",
                 (Status.CLAIMED, token, now, *params),
             )

@@ -72,7 +72,7 @@ class DueTable:
                 return
             adapt = connection.ops.adapt_datetimefield_value
             cursor.executemany(
-                f"INSERT INTO {_q(TABLE)} ({columns}) VALUES ({', '.join(['%s'] * len(COLUMNS))})",  # noqa: S608
+                f"INSERT INTO {_q(TABLE)} ({columns}) VALUES ({', '.join(['%s'] * len(COLUMNS))})",  # noqa: S608  # nosec B608
                 [(*row[:5], adapt(row[5]), adapt(row[6])) for row in rows],
             )
 
@@ -80,7 +80,7 @@ class DueTable:
         """Distinct keys (a chunk holds each key once; two chunks may share a digest's)."""
         key = ", ".join(_q(c) for c in KEY)
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {_q(TABLE)} GROUP BY {key}) k")  # noqa: S608
+            cursor.execute(f"SELECT COUNT(*) FROM (SELECT 1 FROM {_q(TABLE)} GROUP BY {key}) k")  # noqa: S608  # nosec B608
             return cursor.fetchone()[0]
 
     def store(self) -> int:
@@ -106,7 +106,7 @@ class DueTable:
         key = ", ".join(f"d.{_q(c)}" for c in KEY)
         matches = " AND ".join(f"r.{_q(c)} = d.{_q(c)}" for c in KEY)
         sql = (
-            f"INSERT INTO {reminder} ({', '.join(targets)}) "  # noqa: S608 - names from metadata
+            f"INSERT INTO {reminder} ({', '.join(targets)}) "  # noqa: S608 - names from metadata  # nosec B608
             f"SELECT {', '.join(values)} FROM {_q(TABLE)} d "
             f"JOIN {person} p ON p.{_q('id')} = d.{_q('recipient_id')} "
             f"WHERE NOT EXISTS (SELECT 1 FROM {reminder} r WHERE {matches}) "
@@ -127,7 +127,7 @@ class DueTable:
         if skip_kinds:
             skip = f"AND {_q('kind')} NOT IN ({', '.join(['%s'] * len(skip_kinds))}) "
         sql = (
-            f"UPDATE {reminder} SET {_q('status')} = %s, {_q('cancel_reason')} = %s "  # noqa: S608
+            f"UPDATE {reminder} SET {_q('status')} = %s, {_q('cancel_reason')} = %s "  # noqa: S608  # nosec B608
             f"WHERE {_q('status')} = %s AND {_q('due_at')} <= %s {skip}"
             f"AND NOT EXISTS (SELECT 1 FROM {_q(TABLE)} d WHERE {matches})"
         )

@@ -170,7 +170,7 @@ def _foreign_keys_check(cursor, table: Table) -> None:
             continue
         target = f.target_field
         sql = (
-            f'SELECT COUNT(*) FROM "{table.name}" AS c WHERE c."{f.column}" IS NOT NULL '  # noqa: S608
+            f'SELECT COUNT(*) FROM "{table.name}" AS c WHERE c."{f.column}" IS NOT NULL '  # noqa: S608  # nosec B608
             f'AND NOT EXISTS (SELECT 1 FROM "{target.model._meta.db_table}" AS p '
             f'WHERE p."{target.column}" = c."{f.column}")'
         )
@@ -184,13 +184,13 @@ def _foreign_keys_check(cursor, table: Table) -> None:
 
 
 def _next_id(cursor, table: str) -> int:
-    cursor.execute(f'SELECT COALESCE(MAX(id), 0) + 1 FROM "{table}"')  # noqa: S608 - model's table
+    cursor.execute(f'SELECT COALESCE(MAX(id), 0) + 1 FROM "{table}"')  # noqa: S608 - model's table  # nosec B608
     return cursor.fetchone()[0]
 
 
 def _sequence_follow(cursor, table: str) -> None:
     """The table's id sequence continues after the ids the generator allocated."""
-    highest = f'SELECT COALESCE(MAX(id), 1) FROM "{table}"'  # noqa: S608 - a model's table
+    highest = f'SELECT COALESCE(MAX(id), 1) FROM "{table}"'  # noqa: S608 - a model's table  # nosec B608
     cursor.execute(f"SELECT setval(pg_get_serial_sequence(%s, 'id'), ({highest}))", [f'"{table}"'])
 
 
