@@ -561,7 +561,7 @@ def _merge_into(source, target):
     Department.objects.filter(municipality=source).update(
         municipality=target, name=Concat("name", suffix)
     )
-    for model in (Person, HolidayPeriod, EarlierProcess, AuditEvent):
+    for model in (Person, HolidayPeriod, EarlierProcess, AuditEvent, Reminder):
         model.objects.filter(municipality=source).update(municipality=target)
 
 

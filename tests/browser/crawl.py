@@ -258,6 +258,7 @@ def unlinked_pages(username: str) -> list[str]:
         for name, params in url_names_and_params()
         if params == {"pilot_pk"}
     ]
+    urls = [url for url in urls if not url.endswith(DOWNLOAD_SUFFIXES)]
     urls.append(reverse("plans:programme_gains", kwargs={"pk": pilot.programme_id}))
     return urls
 

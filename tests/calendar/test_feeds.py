@@ -93,6 +93,8 @@ def test_a_staff_members_feed_holds_their_events_and_deadlines_and_nothing_else(
     client.force_login(cast.users.staff_a)
     feed = _make(client)
     client.logout()
+    # The feed speaks its owner's language.
+    type(cast.siri).objects.filter(pk=cast.siri.pk).update(language="en")
 
     calendar, raw = _fetch(client, feed)
 
@@ -249,8 +251,9 @@ def test_a_coordinator_who_loses_the_role_loses_the_programme_feed(cast, client,
     assert client.get(_path(feed)).status_code == 404
 
 
-def test_my_tasks_shows_the_link_and_the_button_to_renew_it(cast, client):
+def test_my_tasks_shows_the_link_and_the_button_to_renew_it(cast, client, settings):
     client.force_login(cast.users.staff_a)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     page = client.get(reverse("my_tasks")).content.decode()
     assert "Make a subscription link" in page
 

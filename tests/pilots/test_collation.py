@@ -110,15 +110,3 @@ def test_the_pilot_page_s_people_are_in_norwegian_order(cast):
 
     assert names == sorted(names, key=norwegian_sort_key)
     assert names[-5:] == ["Zara Ali", "Ærlig Dahl", "Øystein Lie", "Åse Berg", "aase Moe"]
-
-
-@pytest.mark.django_db
-def test_the_outbox_recipient_picker_is_in_norwegian_order(client, cast):
-    _add_staff(cast.dept_a, NEW_STAFF)
-    client.force_login(cast.users.coordinator)
-
-    response = client.get(reverse("followup:outbox"))
-
-    names = [p.full_name for p in response.context["form"].fields["person"].queryset]
-    assert names == sorted(names, key=norwegian_sort_key)
-    assert names.index("Zara Ali") < names.index("Ærlig Dahl") < names.index("Åse Berg")

@@ -621,9 +621,9 @@ def _queries(client, django_assert_max_num_queries, budget) -> int:
 
 # The request's own (tests.conftest), then: information meetings, course days, my open and my
 # closed measures (each with its latest note and who gave it), the departments' leaders where the
-# history names nobody, my departments' boards, follow-up meetings, and for coordinators the plans
-# waiting for review.
-MY_TASKS_QUERY_BUDGET = REQUEST_QUERIES + 8
+# history names nobody, my departments' boards, follow-up meetings, for coordinators the plans
+# waiting for review, the pilots whose lessons are mine to write, and my calendar link.
+MY_TASKS_QUERY_BUDGET = REQUEST_QUERIES + 9
 
 
 @pytest.mark.parametrize("who", ["staff_a", "tore", "guide", "coordinator"])
